@@ -1,0 +1,51 @@
+# The README's quick start: `make demo` and `make test`. Each works on a fresh machine.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install lint test-sqlite test-postgres bench clean lock messages
+
+install: $(STAMP)
+
+# Reinstall only when the locks change. Python packages come pinned with hashes from
+# requirements.lock; front-end assets from package-lock.json (npm ci), never from a CDN.
+$(STAMP): requirements.lock pyproject.toml package-lock.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	npm ci --no-audit --no-fund --silent
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/kesu demo --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check kesu tests bench
+	$(BIN)/ruff format --check kesu tests bench
+
+# The suite on SQLite, then on PostgreSQL when KESU_TEST_POSTGRES is a database URL.
+test: $(STAMP) lint
+	$(BIN)/kesu makemigrations --check --dry-run > /dev/null || (echo "Missing migrations: run kesu makemigrations" && false)
+	KESU_DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest
+	@if [ -n "$$KESU_TEST_POSTGRES" ]; then \
+		echo "== PostgreSQL: $$KESU_TEST_POSTGRES"; \
+		KESU_DATABASE_URL="$$KESU_TEST_POSTGRES" $(BIN)/pytest -m "not browser"; \
+	else \
+		echo "KESU_TEST_POSTGRES is not set: the PostgreSQL run is skipped (CI always sets it)."; \
+	fi
+
+messages: $(STAMP)
+	cd kesu && ../$(BIN)/kesu makemessages -l zh_Hans -l en --no-obsolete && ../$(BIN)/kesu compilemessages
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+lock:
+	$(PYTHON) -m pip install --quiet uv && $(PYTHON) -m uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules var/test.sqlite3*

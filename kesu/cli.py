@@ -1,0 +1,54 @@
+"""The `kesu` command. Kesu's own commands are Django management commands (so `kesu X` and
+`django-admin X` are the same thing); anything else is passed through (`kesu createsuperuser`)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+USAGE = """usage: kesu COMMAND [options]
+
+  serve [--host H] [--port P] [--workers N]   run the web app (gunicorn)
+  demo [--no-serve]                           migrate, load the demo company, serve on 127.0.0.1:8000
+  migrate                                     create/upgrade the database and load KESU_PRESET
+  check                                       the deploy checklist (Django's and Kesu's)
+  token create USERNAME [--name N]            issue an API token (printed once)
+  preset list | preset load NAME              rule book presets
+  register ...                                register a complaint (see `kesu register --help`)
+  act NUMBER ACTION ...                       take an action on a complaint
+  any other Django management command, e.g. `kesu createsuperuser`, `kesu shell`
+"""
+
+
+def _ensure_demo_secret() -> None:
+    """A local demo needs a secret key but no configuration: make one and keep it in the data dir."""
+    if os.environ.get("KESU_SECRET_KEY"):
+        return
+    data_dir = Path(os.environ.get("KESU_DATA_DIR") or Path(__file__).resolve().parent.parent / "var")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kesu.settings")
+    command = argv[0]
+    if command == "demo":
+        _ensure_demo_secret()
+    if command == "check":
+        argv = ["check", "--deploy", *argv[1:]]
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kesu", *argv])
+
+
+if __name__ == "__main__":
+    main()

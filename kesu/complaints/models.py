@@ -1,0 +1,403 @@
+"""Complaints (客户投诉): the registration form, its classification, its timeline and transfer slips."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kesu.customers.models import Customer, Product
+from kesu.organization.models import Department, Position, Staff
+
+
+class Category(models.Model):
+    """A complaint class (分类标识), in a tree. Presets load the rule book's classes."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    can_answer_on_spot = models.BooleanField(
+        _("desk may answer on the spot"), default=False, help_text=_("e.g. grievances (抱怨类)")
+    )
+    transfer_requires_approval = models.BooleanField(
+        _("transfer needs GM approval"), default=True, help_text=_("总经理审批后方可转交")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("complaint class")
+        verbose_name_plural = _("complaint classes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Severity(models.Model):
+    """How urgent a complaint is (特急 / 紧急 / 一般); rank 1 is the most urgent."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=50, blank=True)
+    rank = models.PositiveSmallIntegerField(_("rank"), default=10)
+    is_default = models.BooleanField(_("default"), default=False)
+
+    class Meta:
+        ordering = ["rank"]
+        verbose_name = _("severity")
+        verbose_name_plural = _("severities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    LETTER = "letter", _("Letter / fax")
+    IN_PERSON = "in_person", _("In person")
+    SALES = "sales", _("Forwarded by sales")
+    AUTHORITY = "authority", _("Forwarded by an authority")
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Web")
+    API = "api", _("API")
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("Registered")  # 已登记
+    CLASSIFIED = "classified", _("Classified")  # 已分类
+    TRANSFER_PROPOSED = "transfer_proposed", _("Transfer proposed")  # 待审批转交
+    TRANSFER_APPROVED = "transfer_approved", _("Transfer approved")  # 待接收
+    ACCEPTED = "accepted", _("Accepted by department")  # 已签收
+    INVESTIGATING = "investigating", _("Investigating")  # 调查处理中
+    RESOLUTION_PROPOSED = "resolution_proposed", _("Resolution proposed")  # 已提出处理意见
+    REPLIED = "replied", _("Replied to customer")  # 已答复客户
+    FOLLOWED_UP = "followed_up", _("Follow-up done")  # 已回访
+    CLOSED = "closed", _("Closed")  # 已结案
+    NOT_UPHELD = "not_upheld", _("Not upheld")  # 不成立
+    WITHDRAWN = "withdrawn", _("Withdrawn")  # 已撤诉
+
+
+TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.NOT_UPHELD, Status.WITHDRAWN})
+
+
+class Satisfaction(models.TextChoices):
+    VERY_SATISFIED = "very_satisfied", _("Very satisfied")
+    SATISFIED = "satisfied", _("Satisfied")
+    NEUTRAL = "neutral", _("Neutral")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+    VERY_UNSATISFIED = "very_unsatisfied", _("Very unsatisfied")
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def open(self) -> ComplaintQuerySet:
+        return self.exclude(status__in=TERMINAL_STATUSES)
+
+    def search(self, text: str) -> ComplaintQuerySet:
+        """Number, customer, complainant or words of the description (Chinese text: substring match)."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(number=text)
+            | Q(description__contains=text)
+            | Q(customer__name__contains=text)
+            | Q(complainant_name=text)
+        )
+
+
+class Complaint(models.Model):
+    """One complaint as registered by the one window (《客户投诉登记及跟踪处理记录表单》).
+
+    ``status`` and the handling fields are the current state; the history is ComplaintEvent.
+    ``version`` increases with every change so a stale edit is refused (409) instead of lost.
+    """
+
+    number = models.CharField(_("number"), max_length=40, unique=True, editable=False)
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.REGISTERED)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    # Intake (投诉承接)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    received_at = models.DateTimeField(_("received at"))
+    registered_at = models.DateTimeField(_("registered at"), default=timezone.now, editable=False)
+    registered_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="registered_complaints", verbose_name=_("registered by")
+    )
+    complainant_name = models.CharField(_("complainant"), max_length=100)
+    complainant_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    complainant_address = models.CharField(_("address"), max_length=300, blank=True)
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("customer"),
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("product"),
+    )
+    product_model = models.CharField(_("product model"), max_length=60, blank=True)
+    batch_number = models.CharField(_("batch"), max_length=60, blank=True)
+    order_number = models.CharField(_("order number"), max_length=60, blank=True)
+    shipped_on = models.DateField(_("shipped on"), null=True, blank=True)
+    arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
+    defective_quantity = models.PositiveIntegerField(_("defective quantity"), null=True, blank=True)
+    description = models.TextField(_("description"))
+    requested_remedy = models.TextField(_("remedy requested"), blank=True)
+
+    # Classification (分类)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("class"),
+    )
+    severity = models.ForeignKey(
+        Severity, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("severity")
+    )
+    accused_staff = models.ManyToManyField(
+        Staff,
+        blank=True,
+        related_name="complaints_against",
+        verbose_name=_("staff complained about"),
+        help_text=_("被投诉人 — they may neither handle nor approve this complaint."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="secondary_complaints",
+        verbose_name=_("first complaint"),
+        help_text=_("Set on a secondary complaint (二次投诉)."),
+    )
+
+    # Handling (处理)
+    handling_department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_complaints",
+        verbose_name=_("handling department"),
+    )
+    handler = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_complaints",
+        verbose_name=_("handler"),
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    reply = models.TextField(_("reply to customer"), blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-registered_at", "-id"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        indexes = [
+            models.Index(fields=["-registered_at", "-id"], name="complaint_registered_idx"),
+            models.Index(fields=["status", "-registered_at"], name="complaint_status_idx"),
+            models.Index(fields=["category", "-registered_at"], name="complaint_category_idx"),
+            models.Index(fields=["handling_department", "status"], name="complaint_department_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(defective_quantity__isnull=True)
+                | Q(quantity__isnull=True)
+                | Q(defective_quantity__lte=models.F("quantity")),
+                name="complaint_defective_within_quantity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in TERMINAL_STATUSES
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.defective_quantity is not None and self.quantity is not None:
+            if self.defective_quantity > self.quantity:
+                errors["defective_quantity"] = _("Cannot exceed the quantity.")
+        if self.shipped_on and self.arrived_on and self.arrived_on < self.shipped_on:
+            errors["arrived_on"] = _("Arrival cannot be before shipping.")
+        if self.received_at and self.received_at > timezone.now() + timedelta(minutes=5):
+            errors["received_at"] = _("Cannot be in the future.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise TypeError("The timeline is append-only")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise TypeError("The timeline is append-only")
+
+
+class ComplaintEvent(models.Model):
+    """One line of a complaint's timeline: who did what, when, acting for whom, and the data.
+
+    Append-only: it is the audit trail and, later, the source of assessment and reports.
+    Written by the same service call, in the same transaction, as the change it records.
+    """
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("action"), max_length=40)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("by")
+    )
+    acting_for = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("acting for")
+    )
+    from_status = models.CharField(max_length=30, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=30, choices=Status.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["complaint", "at"], name="event_complaint_at_idx")]
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.action} @ {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk is not None:
+            raise TypeError("The timeline is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise TypeError("The timeline is append-only")
+
+
+class TransferSlip(models.Model):
+    """The transfer slip (《客户投诉转交处理联系单》): proposed by the desk, approved by the GM,
+    signed by the receiving department. Desk and receiver both appear on it."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined by department")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="transfer_slips")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PROPOSED)
+    to_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("to department")
+    )
+    to_position = models.ForeignKey(
+        Position,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to position"),
+    )
+    reason = models.TextField(_("reason"))
+    proposed_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("handed over by")
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("received by"),
+    )
+    received_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        verbose_name = _("transfer slip")
+        verbose_name_plural = _("transfer slips")
+
+    def __str__(self) -> str:
+        return f"{self.complaint} → {self.to_department}"
+
+
+class Attachment(models.Model):
+    """A photo, scan or document kept with a complaint; stored outside the web root."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to="complaints/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class IdempotencyKey(models.Model):
+    """Remembers the complaint an API POST with an ``Idempotency-Key`` created, so a retry
+    returns it instead of registering the complaint twice."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    request_digest = models.CharField(max_length=64)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["staff", "key"], name="idempotency_key_unique")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,122 @@
+"""Reads of complaints that span relations or a permission scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from kesu.complaints.models import TERMINAL_STATUSES, Complaint, ComplaintEvent, Status
+from kesu.complaints.workflow import DEPARTMENT, SEES_ALL
+from kesu.organization.models import Role, Staff
+from kesu.organization.selectors import capacities_of
+
+
+@dataclass(frozen=True)
+class ComplaintFilters:
+    """The list's filters; every field optional. ``q`` searches number, customer and description."""
+
+    status: str | None = None
+    category: str | None = None  # category code; includes its sub-classes
+    severity: str | None = None
+    department: int | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    q: str | None = None
+    open_only: bool = False
+
+
+def complaints_visible_to(
+    *, staff: Staff | None, filters: ComplaintFilters | None = None
+) -> QuerySet[Complaint]:
+    """Complaints this person may see: the desk, leadership and auditors see all; a department
+    sees the complaints it is responsible for; a deputy also sees what the absent principal sees."""
+    queryset = Complaint.objects.select_related("category", "severity", "customer", "handling_department")
+    capacities = capacities_of(staff=staff)
+    roles = set().union(*(c.roles for c in capacities)) if capacities else set()
+    if not roles & SEES_ALL:
+        departments = {c.principal.department_id for c in capacities if c.roles & set(DEPARTMENT)}
+        queryset = queryset.filter(handling_department_id__in=departments)
+    return _apply_filters(queryset, filters) if filters else queryset
+
+
+def _local_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _apply_filters(queryset: QuerySet[Complaint], f: ComplaintFilters) -> QuerySet[Complaint]:
+    if f.status:
+        queryset = queryset.filter(status=f.status)
+    if f.open_only:
+        queryset = queryset.exclude(status__in=TERMINAL_STATUSES)
+    if f.category:
+        queryset = queryset.filter(Q(category__code=f.category) | Q(category__parent__code=f.category))
+    if f.severity:
+        queryset = queryset.filter(severity__code=f.severity)
+    if f.department:
+        queryset = queryset.filter(handling_department_id=f.department)
+    if f.received_from:
+        queryset = queryset.filter(received_at__gte=_local_start(f.received_from))
+    if f.received_to:
+        queryset = queryset.filter(received_at__lt=_local_start(f.received_to) + timedelta(days=1))
+    if f.q:
+        queryset = queryset.search(f.q)
+    return queryset
+
+
+def complaint_visible_to(*, staff: Staff | None, number: str) -> Complaint | None:
+    return complaints_visible_to(staff=staff).filter(number=number).first()
+
+
+def timeline(complaint: Complaint) -> QuerySet[ComplaintEvent]:
+    return complaint.events.select_related("actor", "acting_for").order_by("at", "id")
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """What a person sees first (工作台): what they must act on, what awaits their approval,
+    the most urgent open complaints, and today's registrations."""
+
+    my_tasks: list[Complaint]
+    awaiting_my_approval: list[Complaint]
+    due_soon: list[Complaint]
+    registered_today: list[Complaint]
+
+
+def workbench(*, staff: Staff, limit: int = 20) -> Workbench:
+    capacities = capacities_of(staff=staff)
+    roles = set().union(*(c.roles for c in capacities)) if capacities else set()
+    visible = complaints_visible_to(staff=staff)
+    task_filter = Q(pk__in=[])
+    if roles & {Role.DESK_CLERK, Role.CS_DIRECTOR}:
+        task_filter |= Q(
+            status__in=[
+                Status.REGISTERED,
+                Status.CLASSIFIED,
+                Status.RESOLUTION_PROPOSED,
+                Status.REPLIED,
+                Status.FOLLOWED_UP,
+            ]
+        )
+    departments = {c.principal.department_id for c in capacities if c.roles & set(DEPARTMENT)}
+    if departments:
+        task_filter |= Q(
+            handling_department_id__in=departments,
+            status__in=[Status.TRANSFER_APPROVED, Status.ACCEPTED, Status.INVESTIGATING],
+        )
+    approval_filter = Q(pk__in=[])
+    if Role.GENERAL_MANAGER in roles:
+        approval_filter |= Q(status=Status.TRANSFER_PROPOSED)
+    if roles & {Role.CS_DIRECTOR, Role.VICE_PRESIDENT}:
+        approval_filter |= Q(status=Status.RESOLUTION_PROPOSED)
+    today = _local_start(timezone.localdate())
+    by_urgency = ["severity__rank", "received_at"]
+    return Workbench(
+        my_tasks=list(visible.filter(task_filter).exclude(accused_staff=staff).order_by(*by_urgency)[:limit]),
+        awaiting_my_approval=list(visible.filter(approval_filter).order_by(*by_urgency)[:limit]),
+        # Until deadlines exist (issue 3) "due soon" is the open complaints, most urgent and oldest first.
+        due_soon=list(visible.exclude(status__in=TERMINAL_STATUSES).order_by(*by_urgency)[:limit]),
+        registered_today=list(visible.filter(registered_at__gte=today).order_by("-registered_at")[:limit]),
+    )

@@ -1,0 +1,690 @@
+"""Writes to complaints: one function per domain act. Views, the API and the CLI all call these.
+
+Each function validates before it saves, locks the complaint row, checks the caller's version
+(optimistic concurrency: a stale version raises StaleVersion → 409), checks permission through
+``workflow.authorize``, and writes the change and its timeline entry in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kesu.complaints import attachments as attachment_rules
+from kesu.complaints.models import (
+    Attachment,
+    Category,
+    Channel,
+    Complaint,
+    ComplaintEvent,
+    Satisfaction,
+    Severity,
+    Status,
+    TransferSlip,
+)
+from kesu.complaints.workflow import ACTIONS, authorize, may_register
+from kesu.core.errors import ActionNotAllowed, StaleVersion
+from kesu.customers.models import Customer, Product
+from kesu.organization.models import Department, Position, Staff
+from kesu.organization.selectors import Capacity, capacities_of
+from kesu.rulebook.models import NumberCounter, RuleBook
+from kesu.rulebook.numbering import format_number, period_key
+
+# Registered facts a correction may change (the rest change only through actions).
+CORRECTABLE_FIELDS = (
+    "channel",
+    "received_at",
+    "complainant_name",
+    "complainant_phone",
+    "complainant_address",
+    "customer",
+    "product",
+    "product_model",
+    "batch_number",
+    "order_number",
+    "shipped_on",
+    "arrived_on",
+    "quantity",
+    "defective_quantity",
+    "description",
+    "requested_remedy",
+    "severity",
+)
+
+
+@dataclass(frozen=True)
+class Intake:
+    """The registration form's facts (《客户投诉登记表》), as given by a clerk, the API or a file."""
+
+    channel: str
+    received_at: datetime
+    complainant_name: str
+    description: str
+    complainant_phone: str = ""
+    complainant_address: str = ""
+    customer: Customer | None = None
+    product: Product | None = None
+    product_model: str = ""
+    batch_number: str = ""
+    order_number: str = ""
+    shipped_on: date | None = None
+    arrived_on: date | None = None
+    quantity: int | None = None
+    defective_quantity: int | None = None
+    requested_remedy: str = ""
+    category: Category | None = None
+    severity: Severity | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbering
+
+
+def allocate_number(*, on: date) -> str:
+    """Draw the next number for the day ``on``. Must run inside the registering transaction:
+    the counter row stays locked until commit, and a rollback gives the number back (gap-free)."""
+    rulebook = RuleBook.current()
+    period = f"{rulebook.numbering_reset}:{period_key(rulebook.numbering_reset, on)}"
+    # Create the period's counter if it is the first number of the period; a concurrent creator
+    # makes this a no-op (PostgreSQL waits for the other insert to commit first).
+    NumberCounter.objects.bulk_create([NumberCounter(period=period, last_value=0)], ignore_conflicts=True)
+    counter = NumberCounter.objects.select_for_update().get(period=period)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return format_number(rulebook.numbering_pattern, on, counter.last_value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Registration
+
+
+def _desk_capacity(staff: Staff) -> Capacity:
+    for capacity in capacities_of(staff=staff):
+        if capacity.roles & {"desk_clerk", "cs_director"}:
+            return capacity
+    raise ActionNotAllowed(
+        action="register",
+        allowed=[],
+        reason=_("Only the customer-service desk registers complaints (one window)."),
+    )
+
+
+def register_complaint(
+    *,
+    by: Staff,
+    intake: Intake,
+    accused_staff: list[Staff] | tuple[Staff, ...] = (),
+    parent: Complaint | None = None,
+    files: list[UploadedFile] | tuple[UploadedFile, ...] = (),
+    now: datetime | None = None,
+) -> Complaint:
+    """Register a complaint with a fresh number (登记编号). Classified at once if a class is given."""
+    capacity = _desk_capacity(by)
+    now = now or timezone.now()
+    severity = intake.severity or Severity.objects.filter(is_default=True).first() or Severity.objects.first()
+    complaint = Complaint(
+        number="pending",
+        registered_at=now,
+        registered_by=by,
+        status=Status.CLASSIFIED if intake.category else Status.REGISTERED,
+        parent=parent,
+        **{**intake.__dict__, "severity": severity},
+    )
+    errors: dict[str, list[str]] = {}
+    if intake.channel not in Channel.values:
+        errors["channel"] = [_("Unknown channel.")]
+    if intake.category is not None and not intake.category.is_active:
+        errors["category"] = [_("This class is no longer in use.")]
+    try:
+        complaint.full_clean(exclude=["number", "registered_by", "parent"])
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    for upload in files:
+        try:
+            attachment_rules.check_upload(upload)
+        except ValidationError as exc:
+            errors.setdefault("attachments", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+
+    with _files_removed_on_failure() as stored, transaction.atomic():
+        complaint.number = allocate_number(on=timezone.localdate(now))
+        complaint.save()
+        if accused_staff:
+            complaint.accused_staff.set(accused_staff)
+        _event(
+            complaint,
+            capacity,
+            "registered",
+            from_status="",
+            comment="",
+            data={
+                "channel": complaint.channel,
+                "category": intake.category.code if intake.category else None,
+                "severity": severity.code if severity else None,
+                "parent": parent.number if parent else None,
+            },
+            at=now,
+        )
+        for upload in files:
+            _store_attachment(complaint, upload, by, stored)
+    return complaint
+
+
+def file_secondary_complaint(
+    *,
+    complaint: Complaint,
+    by: Staff,
+    description: str,
+    received_at: datetime,
+    channel: str,
+    version: int | None = None,
+) -> Complaint:
+    """A secondary complaint (二次投诉): a new complaint about the same matter, linked to the first."""
+    with transaction.atomic():
+        original, capacity = _begin(complaint, "file_secondary", by, version)
+        intake = Intake(
+            channel=channel,
+            received_at=received_at,
+            complainant_name=original.complainant_name,
+            complainant_phone=original.complainant_phone,
+            complainant_address=original.complainant_address,
+            customer=original.customer,
+            product=original.product,
+            product_model=original.product_model,
+            batch_number=original.batch_number,
+            order_number=original.order_number,
+            description=description,
+            category=original.category,
+            severity=original.severity,
+        )
+        secondary = register_complaint(
+            by=by, intake=intake, parent=original, accused_staff=list(original.accused_staff.all())
+        )
+        _record(original, capacity, "file_secondary", comment="", data={"secondary": secondary.number})
+    return secondary
+
+
+# ---------------------------------------------------------------------------------------------
+# Lifecycle actions
+
+
+def _begin(complaint: Complaint, action: str, by: Staff, version: int | None) -> tuple[Complaint, Capacity]:
+    """Lock the complaint, check the caller's version, check permission."""
+    locked = (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("category", "handling_department", "severity")
+        .get(pk=complaint.pk)
+    )
+    if version is not None and version != locked.version:
+        raise StaleVersion(expected=version, current=locked.version)
+    capacity = authorize(complaint=locked, action=action, staff=by)
+    return locked, capacity
+
+
+def _event(
+    complaint: Complaint,
+    capacity: Capacity,
+    action: str,
+    *,
+    from_status: str,
+    comment: str,
+    data: dict[str, Any],
+    at: datetime | None = None,
+) -> ComplaintEvent:
+    return ComplaintEvent.objects.create(
+        complaint=complaint,
+        action=action,
+        at=at or timezone.now(),
+        actor=capacity.actor,
+        acting_for=capacity.acting_for,
+        from_status=from_status,
+        to_status=complaint.status,
+        comment=comment,
+        data=data,
+    )
+
+
+def _record(
+    complaint: Complaint,
+    capacity: Capacity,
+    action: str,
+    *,
+    comment: str,
+    data: dict[str, Any] | None = None,
+    to_status: str | None = None,
+) -> Complaint:
+    """Move the complaint (if ``to_status``), bump its version and append the timeline entry."""
+    from_status = complaint.status
+    if to_status is not None:
+        complaint.status = to_status
+    if (
+        complaint.status in (Status.CLOSED, Status.NOT_UPHELD, Status.WITHDRAWN)
+        and complaint.closed_at is None
+    ):
+        complaint.closed_at = timezone.now()
+    complaint.version += 1
+    complaint.save()
+    _event(complaint, capacity, action, from_status=from_status, comment=comment, data=data or {})
+    return complaint
+
+
+def _require(**values: Any) -> None:
+    missing = {name: [_("This field is required.")] for name, value in values.items() if value in (None, "")}
+    if missing:
+        raise ValidationError(missing)
+
+
+def _transition(
+    complaint: Complaint,
+    action: str,
+    by: Staff,
+    version: int | None,
+    comment: str,
+    data: dict[str, Any] | None = None,
+) -> Complaint:
+    """The common case: an action whose only effect is its status change and timeline entry."""
+    spec = ACTIONS[action]
+    if spec.needs_comment:
+        _require(comment=comment.strip())
+    with transaction.atomic():
+        locked, capacity = _begin(complaint, action, by, version)
+        return _record(locked, capacity, action, comment=comment, data=data, to_status=spec.target)
+
+
+def classify_complaint(
+    *,
+    complaint: Complaint,
+    by: Staff,
+    category: Category,
+    severity: Severity | None = None,
+    version: int | None = None,
+    comment: str = "",
+) -> Complaint:
+    """Set or change the class (分类) and severity; the old values stay on the timeline."""
+    _require(category=category)
+    if not category.is_active:
+        raise ValidationError({"category": [_("This class is no longer in use.")]})
+    with transaction.atomic():
+        locked, capacity = _begin(complaint, "classify", by, version)
+        data = {
+            "category": {"old": locked.category.code if locked.category else None, "new": category.code},
+            "severity": {"old": locked.severity.code, "new": (severity or locked.severity).code},
+        }
+        locked.category = category
+        locked.severity = severity or locked.severity
+        return _record(locked, capacity, "classify", comment=comment, data=data, to_status=Status.CLASSIFIED)
+
+
+def answer_on_spot(*, complaint: Complaint, by: Staff, reply: str, version: int | None = None) -> Complaint:
+    """Answer at once and close (当场答复) — grievances the desk can settle on the phone."""
+    _require(reply=reply.strip())
+    with transaction.atomic():
+        locked, capacity = _begin(complaint, "answer_on_spot", by, version)
+        locked.reply = reply
+        return _record(locked, capacity, "answer_on_spot", comment=reply, to_status=Status.CLOSED)
+
+
+def propose_transfer(
+    *,
+    complaint: Complaint,
+    by: Staff,
+    to_department: Department,
+    reason: str,
+    to_position: Position | None = None,
+    version: int | None = None,
+) -> Complaint:
+    """The desk names the responsible department and position (转交); the GM approves unless the
+    class does not require it, in which case the transfer is approved in the same step."""
+    _require(to_department=to_department, reason=reason.strip())
+    if to_position is not None and to_position.department_id != to_department.pk:
+        raise ValidationError({"to_position": [_("The position is not in that department.")]})
+    with transaction.atomic():
+        locked, capacity = _begin(complaint, "propose_transfer", by, version)
+        needs_approval = locked.category is None or locked.category.transfer_requires_approval
+        slip = TransferSlip.objects.create(
+            complaint=locked,
+            to_department=to_department,
+            to_position=to_position,
+            reason=reason,
+            proposed_by=capacity.actor,
+            state=TransferSlip.State.PROPOSED if needs_approval else TransferSlip.State.APPROVED,
+        )
+        locked.handling_department = to_department
+        data = {
+            "slip": slip.pk,
+            "to_department": to_department.name,
+            "to_position": to_position.name if to_position else None,
+            "approval_required": needs_approval,
+        }
+        target = Status.TRANSFER_PROPOSED if needs_approval else Status.TRANSFER_APPROVED
+        return _record(locked, capacity, "propose_transfer", comment=reason, data=data, to_status=target)
+
+
+def _open_slip(complaint: Complaint, state: str) -> TransferSlip:
+    return (
+        TransferSlip.objects.select_for_update()
+        .filter(complaint=complaint, state=state)
+        .latest("proposed_at", "id")
+    )
+
+
+def approve_transfer(
+    *, complaint: Complaint, by: Staff, comment: str = "", version: int | None = None
+) -> Complaint:
+    """The general manager approves the hand-over (总经理审批)."""
+    with transaction.atomic():
+        locked, capacity = _begin(complaint, "approve_transfer", by, version)
+        slip = _open_slip(locked, TransferSlip.State.PROPOSED)
+        slip.state, slip.approved_by, slip.approved_at = (
+            TransferSlip.State.APPROVED,
+            capacity.actor,
+            timezone.now(),
+        )
+        slip.save()
+        return _record(
+            locked,
+            capacity,
+            "approve_transfer",
+            comment=comment,
+            data={"slip": slip.pk},
+            to_status=Status.TRANSFER_APPROVED,
+        )
+
+
+def reject_transfer(
+    *, complaint: Complaint, by: Staff, comment: str, version: int | None = None
+) -> Complaint:
+    _require(comment=comment.strip())
+    with transaction.atomic():
+        locked, capacity = _begin(complaint, "reject_transfer", by, version)
+        slip = _open_slip(locked, TransferSlip.State.PROPOSED)
+        slip.state = TransferSlip.State.REJECTED
+        slip.save()
+        locked.handling_department = None
+        return _record(
+            locked,
+            capacity,
+            "reject_transfer",
+            comment=comment,
+            data={"slip": slip.pk},
+            to_status=Status.CLASSIFIED,
+        )
+
+
+def accept_transfer(
+    *,
+    complaint: Complaint,
+    by: Staff,
+    handler: Staff | None = None,
+    comment: str = "",
+    version: int | None = None,
+) -> Complaint:
+    """The receiving department signs the transfer slip (签收): who received it and when."""
+    with transaction.atomic():
+        locked, capacity = _begin(complaint, "accept_transfer", by, version)
+        handler = handler or capacity.actor
+        if handler.department_id != locked.handling_department_id:
+            raise ValidationError({"handler": [_("The handler must belong to the responsible department.")]})
+        slip = _open_slip(locked, TransferSlip.State.APPROVED)
+        slip.state, slip.received_by, slip.received_at = (
+            TransferSlip.State.ACCEPTED,
+            capacity.actor,
+            timezone.now(),
+        )
+        slip.save()
+        locked.handler = handler
+        return _record(
+            locked,
+            capacity,
+            "accept_transfer",
+            comment=comment,
+            data={
+                "slip": slip.pk,
+                "handed_over_by": slip.proposed_by.display_name,
+                "handler": handler.display_name,
+            },
+            to_status=Status.ACCEPTED,
+        )
+
+
+def decline_transfer(
+    *, complaint: Complaint, by: Staff, comment: str, version: int | None = None
+) -> Complaint:
+    """The department says the complaint is not theirs; it goes back to the desk to re-route."""
+    _require(comment=comment.strip())
+    with transaction.atomic():
+        locked, capacity = _begin(complaint, "decline_transfer", by, version)
+        slip = _open_slip(locked, TransferSlip.State.APPROVED)
+        slip.state = TransferSlip.State.DECLINED
+        slip.save()
+        locked.handling_department = None
+        return _record(
+            locked,
+            capacity,
+            "decline_transfer",
+            comment=comment,
+            data={"slip": slip.pk},
+            to_status=Status.CLASSIFIED,
+        )
+
+
+def start_investigation(
+    *, complaint: Complaint, by: Staff, comment: str = "", version: int | None = None
+) -> Complaint:
+    return _transition(complaint, "start_investigation", by, version, comment)
+
+
+def propose_resolution(
+    *, complaint: Complaint, by: Staff, resolution: str, version: int | None = None
+) -> Complaint:
+    """The handling department's opinion (处理意见) for the desk to pass on."""
+    _require(resolution=resolution.strip())
+    with transaction.atomic():
+        locked, capacity = _begin(complaint, "propose_resolution", by, version)
+        old = locked.resolution
+        locked.resolution = resolution
+        return _record(
+            locked,
+            capacity,
+            "propose_resolution",
+            comment=resolution,
+            data={"resolution": {"old": old, "new": resolution}},
+            to_status=Status.RESOLUTION_PROPOSED,
+        )
+
+
+def return_for_rework(
+    *, complaint: Complaint, by: Staff, comment: str, version: int | None = None
+) -> Complaint:
+    return _transition(complaint, "return_for_rework", by, version, comment)
+
+
+def _satisfaction(value: str) -> str:
+    if value not in Satisfaction.values:
+        raise ValidationError({"satisfaction": [_("Choose one of: %s") % ", ".join(Satisfaction.values)]})
+    return value
+
+
+def reply_to_customer(
+    *,
+    complaint: Complaint,
+    by: Staff,
+    reply: str,
+    channel: str,
+    satisfaction: str,
+    version: int | None = None,
+) -> Complaint:
+    """The desk tells the customer the outcome and records their satisfaction with it."""
+    _require(reply=reply.strip(), channel=channel, satisfaction=satisfaction)
+    if channel not in Channel.values:
+        raise ValidationError({"channel": [_("Unknown channel.")]})
+    _satisfaction(satisfaction)
+    with transaction.atomic():
+        locked, capacity = _begin(complaint, "reply_to_customer", by, version)
+        locked.reply, locked.satisfaction = reply, satisfaction
+        return _record(
+            locked,
+            capacity,
+            "reply_to_customer",
+            comment=reply,
+            data={"channel": channel, "satisfaction": satisfaction},
+            to_status=Status.REPLIED,
+        )
+
+
+def record_follow_up(
+    *, complaint: Complaint, by: Staff, comment: str, satisfaction: str, version: int | None = None
+) -> Complaint:
+    """The follow-up visit (回访) records satisfaction again."""
+    _require(comment=comment.strip(), satisfaction=satisfaction)
+    _satisfaction(satisfaction)
+    with transaction.atomic():
+        locked, capacity = _begin(complaint, "record_follow_up", by, version)
+        locked.satisfaction = satisfaction
+        return _record(
+            locked,
+            capacity,
+            "record_follow_up",
+            comment=comment,
+            data={"satisfaction": satisfaction},
+            to_status=Status.FOLLOWED_UP,
+        )
+
+
+def close_complaint(
+    *, complaint: Complaint, by: Staff, comment: str = "", version: int | None = None
+) -> Complaint:
+    return _transition(complaint, "close", by, version, comment)
+
+
+def mark_not_upheld(
+    *, complaint: Complaint, by: Staff, comment: str, version: int | None = None
+) -> Complaint:
+    """The complaint is not upheld (不成立); the reason is required."""
+    return _transition(complaint, "mark_not_upheld", by, version, comment)
+
+
+def withdraw_complaint(
+    *, complaint: Complaint, by: Staff, comment: str, version: int | None = None
+) -> Complaint:
+    return _transition(complaint, "withdraw", by, version, comment)
+
+
+def reopen_complaint(
+    *, complaint: Complaint, by: Staff, comment: str, version: int | None = None
+) -> Complaint:
+    """Reopen a closed, not-upheld or withdrawn complaint: back to its department if one had
+    accepted it, otherwise back to the desk."""
+    _require(comment=comment.strip())
+    with transaction.atomic():
+        locked, capacity = _begin(complaint, "reopen", by, version)
+        accepted = locked.transfer_slips.filter(state=TransferSlip.State.ACCEPTED).exists()
+        if accepted and locked.handling_department_id:
+            target = Status.INVESTIGATING
+        else:
+            target = Status.CLASSIFIED if locked.category_id else Status.REGISTERED
+        locked.closed_at = None
+        return _record(locked, capacity, "reopen", comment=comment, to_status=target)
+
+
+def add_comment(*, complaint: Complaint, by: Staff, comment: str, version: int | None = None) -> Complaint:
+    return _transition(complaint, "comment", by, version, comment)
+
+
+def correct_complaint(
+    *, complaint: Complaint, by: Staff, changes: dict[str, Any], reason: str, version: int | None = None
+) -> Complaint:
+    """Correct registered facts. Nothing is overwritten silently: the timeline keeps each field's
+    old and new value, who corrected it and why."""
+    _require(reason=reason.strip())
+    unknown = sorted(set(changes) - set(CORRECTABLE_FIELDS))
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be corrected.")] for name in unknown})
+    with transaction.atomic():
+        locked, capacity = _begin(complaint, "correct", by, version)
+        diff = {}
+        for name, new in changes.items():
+            old = getattr(locked, name)
+            if old != new:
+                setattr(locked, name, new)
+                diff[name] = {"old": _printable(old), "new": _printable(new)}
+        if not diff:
+            raise ValidationError({"__all__": [_("Nothing changed.")]})
+        locked.full_clean(exclude=["number", "registered_by", "parent"])
+        return _record(locked, capacity, "correct", comment=reason, data={"changes": diff})
+
+
+def _printable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Attachments
+
+
+@contextmanager
+def _files_removed_on_failure() -> Iterator[list[str]]:
+    """Files are written before the rows that point at them commit; if the transaction fails,
+    delete them again so a failed registration leaves nothing behind."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+
+
+def _store_attachment(complaint: Complaint, upload: UploadedFile, by: Staff, stored: list[str]) -> Attachment:
+    content_type = attachment_rules.check_upload(upload)
+    attachment = Attachment(
+        complaint=complaint,
+        original_name=upload.name or "upload",
+        content_type=content_type,
+        size=upload.size or 0,
+        uploaded_by=by,
+    )
+    attachment.file.save(attachment_rules.storage_name(upload.name or "upload"), upload, save=False)
+    stored.append(attachment.file.name)
+    attachment.save()
+    return attachment
+
+
+def add_attachment(
+    *, complaint: Complaint, by: Staff, upload: UploadedFile, version: int | None = None
+) -> Attachment:
+    try:
+        attachment_rules.check_upload(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    with _files_removed_on_failure() as stored, transaction.atomic():
+        locked, capacity = _begin(complaint, "comment", by, version)
+        attachment = _store_attachment(locked, upload, by, stored)
+        _record(
+            locked,
+            capacity,
+            "attach",
+            comment="",
+            data={"file": attachment.original_name, "size": attachment.size},
+        )
+    return attachment
+
+
+def can_register(staff: Staff | None) -> bool:
+    return may_register(staff)

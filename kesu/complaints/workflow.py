@@ -1,0 +1,266 @@
+"""The complaint lifecycle in one place: which action moves which status, and who may take it.
+
+Every action has one entry in ``ACTIONS``. Who may take it is a role plus a scope: ``ANY`` (the
+role is enough) or ``DEPARTMENT`` (the person's department must be the complaint's responsible
+department). On top of that: the person complained about is recused from every action (回避), and
+a deputy acts with the roles of an absent principal. Services call :func:`authorize`; views and the
+API call :func:`allowed_actions` to show exactly the buttons a viewer may press.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from kesu.complaints.models import TERMINAL_STATUSES, Complaint, Status
+from kesu.core.errors import ActionNotAllowed
+from kesu.organization.models import Role, Staff
+from kesu.organization.selectors import Capacity, capacities_of
+
+
+class Scope(StrEnum):
+    ANY = "any"
+    DEPARTMENT = "department"  # only for the complaint's responsible department (责任部门)
+
+
+DESK = {Role.DESK_CLERK: Scope.ANY, Role.CS_DIRECTOR: Scope.ANY}
+DEPARTMENT = {Role.DEPARTMENT_HEAD: Scope.DEPARTMENT, Role.HANDLER: Scope.DEPARTMENT}
+OPEN = frozenset(Status) - TERMINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: frozenset[Status]
+    target: Status | None  # None: the status does not change (or the service computes it)
+    roles: dict[Role, Scope]
+    needs_comment: bool = False
+    style: str = "secondary"
+    extra: tuple[str, ...] = field(default=())
+
+
+def _action(name, label, sources, target, roles, **kwargs) -> Action:  # type: ignore[no-untyped-def]
+    return Action(
+        name=name, label=label, sources=frozenset(sources), target=target, roles=dict(roles), **kwargs
+    )
+
+
+_ACTIONS = [
+    _action("classify", _("Classify"), {Status.REGISTERED, Status.CLASSIFIED}, Status.CLASSIFIED, DESK),
+    _action(
+        "answer_on_spot",
+        _("Answer on the spot and close"),
+        {Status.REGISTERED, Status.CLASSIFIED},
+        Status.CLOSED,
+        DESK,
+        needs_comment=True,
+    ),
+    _action(
+        "propose_transfer",
+        _("Propose transfer"),
+        {Status.CLASSIFIED},
+        Status.TRANSFER_PROPOSED,
+        DESK,
+        style="primary",
+    ),
+    _action(
+        "approve_transfer",
+        _("Approve transfer"),
+        {Status.TRANSFER_PROPOSED},
+        Status.TRANSFER_APPROVED,
+        {Role.GENERAL_MANAGER: Scope.ANY},
+        style="primary",
+    ),
+    _action(
+        "reject_transfer",
+        _("Reject transfer"),
+        {Status.TRANSFER_PROPOSED},
+        Status.CLASSIFIED,
+        {Role.GENERAL_MANAGER: Scope.ANY},
+        needs_comment=True,
+    ),
+    _action(
+        "accept_transfer",
+        _("Accept (sign the transfer slip)"),
+        {Status.TRANSFER_APPROVED},
+        Status.ACCEPTED,
+        DEPARTMENT,
+        style="primary",
+    ),
+    _action(
+        "decline_transfer",
+        _("Decline transfer"),
+        {Status.TRANSFER_APPROVED},
+        Status.CLASSIFIED,
+        {Role.DEPARTMENT_HEAD: Scope.DEPARTMENT},
+        needs_comment=True,
+    ),
+    _action(
+        "start_investigation",
+        _("Start investigation"),
+        {Status.ACCEPTED},
+        Status.INVESTIGATING,
+        DEPARTMENT,
+        style="primary",
+    ),
+    _action(
+        "propose_resolution",
+        _("Propose resolution"),
+        {Status.INVESTIGATING},
+        Status.RESOLUTION_PROPOSED,
+        DEPARTMENT,
+        style="primary",
+    ),
+    _action(
+        "return_for_rework",
+        _("Return for rework"),
+        {Status.RESOLUTION_PROPOSED, Status.REPLIED},
+        Status.INVESTIGATING,
+        {Role.CS_DIRECTOR: Scope.ANY, Role.VICE_PRESIDENT: Scope.ANY, Role.GENERAL_MANAGER: Scope.ANY},
+        needs_comment=True,
+    ),
+    _action(
+        "reply_to_customer",
+        _("Reply to customer"),
+        {Status.RESOLUTION_PROPOSED},
+        Status.REPLIED,
+        DESK,
+        style="primary",
+    ),
+    _action(
+        "record_follow_up",
+        _("Record follow-up visit"),
+        {Status.REPLIED},
+        Status.FOLLOWED_UP,
+        DESK,
+        style="primary",
+    ),
+    _action("close", _("Close"), {Status.FOLLOWED_UP}, Status.CLOSED, DESK, style="primary"),
+    _action(
+        "mark_not_upheld",
+        _("Not upheld"),
+        {Status.CLASSIFIED, Status.ACCEPTED, Status.INVESTIGATING, Status.RESOLUTION_PROPOSED},
+        Status.NOT_UPHELD,
+        {
+            Role.CS_DIRECTOR: Scope.ANY,
+            Role.GENERAL_MANAGER: Scope.ANY,
+            Role.DEPARTMENT_HEAD: Scope.DEPARTMENT,
+        },
+        needs_comment=True,
+    ),
+    _action("withdraw", _("Withdraw"), OPEN, Status.WITHDRAWN, DESK, needs_comment=True),
+    _action(
+        "reopen",
+        _("Reopen"),
+        TERMINAL_STATUSES,
+        None,
+        {Role.CS_DIRECTOR: Scope.ANY, Role.GENERAL_MANAGER: Scope.ANY},
+        needs_comment=True,
+    ),
+    # Actions that do not move the status but are still permission-checked and recorded.
+    _action("correct", _("Correct registered facts"), OPEN, None, DESK, needs_comment=True),
+    _action(
+        "file_secondary",
+        _("Register a secondary complaint"),
+        {Status.REPLIED, Status.FOLLOWED_UP, Status.CLOSED},
+        None,
+        DESK,
+    ),
+    _action(
+        "comment",
+        _("Comment"),
+        frozenset(Status),
+        None,
+        {**DESK, **DEPARTMENT, Role.VICE_PRESIDENT: Scope.ANY, Role.GENERAL_MANAGER: Scope.ANY},
+        needs_comment=True,
+    ),
+]
+ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}
+
+# Roles that see every complaint; the rest see their own department's.
+SEES_ALL = {
+    Role.DESK_CLERK,
+    Role.CS_DIRECTOR,
+    Role.VICE_PRESIDENT,
+    Role.GENERAL_MANAGER,
+    Role.AUDITOR,
+    Role.ADMINISTRATOR,
+}
+REGISTERS = set(DESK)
+
+
+def _capacity_for(action: Action, complaint: Complaint, capacity: Capacity) -> bool:
+    for role in capacity.roles:
+        scope = action.roles.get(role)  # type: ignore[call-overload]
+        if scope is Scope.ANY:
+            return True
+        if scope is Scope.DEPARTMENT and complaint.handling_department_id == capacity.principal.department_id:
+            return True
+    return False
+
+
+def _blocked_by_rule(action: Action, complaint: Complaint) -> str | None:
+    """Rules about the complaint itself, beyond status and role."""
+    if action.name == "answer_on_spot" and not (complaint.category and complaint.category.can_answer_on_spot):
+        return str(
+            _("Only classes the desk may answer on the spot (e.g. grievances) can be closed this way.")
+        )
+    return None
+
+
+def _recused(complaint: Complaint, capacity: Capacity, accused_ids: set[int]) -> bool:
+    return capacity.actor.pk in accused_ids or capacity.principal.pk in accused_ids
+
+
+def _accused_ids(complaint: Complaint) -> set[int]:
+    if complaint.pk is None:
+        return set()
+    return {s.pk for s in complaint.accused_staff.all()}
+
+
+def allowed_actions(*, complaint: Complaint, capacities: Iterable[Capacity]) -> list[str]:
+    """The actions, in lifecycle order, that these capacities may take on the complaint now."""
+    capacities = list(capacities)
+    accused = _accused_ids(complaint)
+    names = []
+    for action in _ACTIONS:
+        if complaint.status not in action.sources or _blocked_by_rule(action, complaint):
+            continue
+        if any(
+            _capacity_for(action, complaint, c) and not _recused(complaint, c, accused) for c in capacities
+        ):
+            names.append(action.name)
+    return names
+
+
+def authorize(*, complaint: Complaint, action: str, staff: Staff) -> Capacity:
+    """The capacity in which ``staff`` takes ``action`` now, or ActionNotAllowed naming the allowed ones."""
+    spec = ACTIONS.get(action)
+    capacities = capacities_of(staff=staff)
+    allowed = allowed_actions(complaint=complaint, capacities=capacities)
+    if spec is None:
+        raise ActionNotAllowed(action=action, allowed=allowed, reason=str(_("There is no such action.")))
+    if action in allowed:
+        accused = _accused_ids(complaint)
+        return next(
+            c for c in capacities if _capacity_for(spec, complaint, c) and not _recused(complaint, c, accused)
+        )
+    if complaint.status not in spec.sources:
+        reason = _("Not possible while the complaint is “%(status)s”.") % {
+            "status": complaint.get_status_display()
+        }
+    elif rule := _blocked_by_rule(spec, complaint):
+        reason = rule
+    elif any(_recused(complaint, c, _accused_ids(complaint)) for c in capacities):
+        reason = _("You are the person complained about and must recuse yourself (回避).")
+    else:
+        reason = _("Your role or department may not take this action.")
+    raise ActionNotAllowed(action=action, allowed=allowed, reason=str(reason))
+
+
+def may_register(staff: Staff | None) -> bool:
+    return any(c.roles & REGISTERS for c in capacities_of(staff=staff))

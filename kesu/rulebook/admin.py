@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from kesu.rulebook.models import NumberCounter, RuleBook
+
+
+@admin.register(RuleBook)
+class RuleBookAdmin(admin.ModelAdmin):
+    list_display = ["company_name", "preset", "numbering_pattern", "numbering_reset", "updated_at"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return not RuleBook.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(NumberCounter)
+class NumberCounterAdmin(admin.ModelAdmin):
+    """Read-only: editing a counter could reuse a number."""
+
+    list_display = ["period", "last_value"]
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _load_default_preset(sender, using="default", **kwargs):  # type: ignore[no-untyped-def]
+    """After `migrate` (and after tests flush the database) the rule book is never missing."""
+    from django.conf import settings
+
+    from kesu.rulebook.services import ensure_rule_book
+
+    ensure_rule_book(settings.KESU_PRESET)
+
+
+class RulebookConfig(AppConfig):
+    name = "kesu.rulebook"
+    label = "rulebook"
+    verbose_name = _("rule book")
+
+    def ready(self) -> None:
+        # Sent once per app; hook on the last app that the preset writes to.
+        post_migrate.connect(_load_default_preset, sender=self, dispatch_uid="kesu-load-default-preset")

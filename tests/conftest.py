@@ -1,0 +1,180 @@
+"""Shared test data: a small company with one person per role (personas), and complaint helpers."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from kesu.complaints import services
+from kesu.complaints.models import Category, Complaint, Severity, Status
+from kesu.organization.models import Department, Position, Role, RoleAssignment, Staff
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Tests never reach beyond this machine."""
+    real_connect = socket.socket.connect
+
+    def guarded(sock, address):  # type: ignore[no-untyped-def]
+        host = address[0] if isinstance(address, tuple) else address
+        if (
+            isinstance(host, str)
+            and host not in {"127.0.0.1", "localhost", "::1"}
+            and not host.startswith("/")
+        ):
+            raise OSError(f"network blocked in tests: {address}")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def _attachments_in_tmp(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "attachments")},
+        },
+    }
+
+
+def make_staff(
+    username: str, name: str, department: Department, *roles: str, position: Position | None = None
+) -> Staff:
+    user = get_user_model().objects.create_user(username=username, password="pass-" + username)
+    staff = Staff.objects.create(user=user, display_name=name, department=department, position=position)
+    RoleAssignment.objects.bulk_create([RoleAssignment(staff=staff, role=r) for r in roles])
+    return staff
+
+
+@dataclass
+class Org:
+    cs: Department
+    production: Department
+    quality: Department
+    sales: Department
+    production_manager: Position
+    clerk: Staff
+    director: Staff
+    gm: Staff
+    vp: Staff
+    production_head: Staff
+    production_handler: Staff
+    quality_head: Staff
+    auditor: Staff
+    admin: Staff
+    outsider: Staff
+
+
+@pytest.fixture
+def org(db) -> Org:
+    cs = Department.objects.create(name="客服部", code="cs", is_customer_service=True)
+    office = Department.objects.create(name="总经办", code="gm-office")
+    production = Department.objects.create(name="生产部", code="production")
+    quality = Department.objects.create(name="质量部", code="quality")
+    sales = Department.objects.create(name="销售部", code="sales")
+    production_manager = Position.objects.create(name="生产经理", department=production)
+    clerk = make_staff("clerk", "王专员", cs, Role.DESK_CLERK)
+    director = make_staff("director", "李主任", cs, Role.CS_DIRECTOR)
+    director.deputy = clerk
+    director.save()
+    return Org(
+        cs=cs,
+        production=production,
+        quality=quality,
+        sales=sales,
+        production_manager=production_manager,
+        clerk=clerk,
+        director=director,
+        gm=make_staff("gm", "赵总", office, Role.GENERAL_MANAGER),
+        vp=make_staff("vp", "钱副总", office, Role.VICE_PRESIDENT),
+        production_head=make_staff(
+            "prodhead", "孙经理", production, Role.DEPARTMENT_HEAD, position=production_manager
+        ),
+        production_handler=make_staff("prodhandler", "周师傅", production, Role.HANDLER),
+        quality_head=make_staff("qualityhead", "吴经理", quality, Role.DEPARTMENT_HEAD),
+        auditor=make_staff("auditor", "郑审计", office, Role.AUDITOR),
+        admin=make_staff("admin", "冯管理员", office, Role.ADMINISTRATOR),
+        outsider=make_staff("outsider", "陈销售", sales),
+    )
+
+
+def intake(**overrides) -> services.Intake:  # type: ignore[no-untyped-def]
+    fields = {
+        "channel": "phone",
+        "received_at": timezone.now() - timedelta(hours=1),
+        "complainant_name": "刘先生",
+        "complainant_phone": "13800000000",
+        "description": "沙发扶手开裂，要求更换。",
+        "category": Category.objects.get(code="product_quality"),
+        "severity": Severity.objects.get(code="normal"),
+    }
+    fields.update(overrides)
+    return services.Intake(**fields)
+
+
+@pytest.fixture
+def register(org):
+    def _register(by: Staff | None = None, **overrides) -> Complaint:  # type: ignore[no-untyped-def]
+        return services.register_complaint(by=by or org.clerk, intake=intake(**overrides))
+
+    return _register
+
+
+def advance(complaint: Complaint, org: Org, to: str) -> Complaint:
+    """Walk a complaint along the main path until it reaches status ``to``."""
+    steps = [
+        (
+            Status.TRANSFER_PROPOSED,
+            lambda c: services.propose_transfer(
+                complaint=c,
+                by=org.clerk,
+                to_department=org.production,
+                to_position=org.production_manager,
+                reason="质量问题，转生产部",
+            ),
+        ),
+        (Status.TRANSFER_APPROVED, lambda c: services.approve_transfer(complaint=c, by=org.gm)),
+        (
+            Status.ACCEPTED,
+            lambda c: services.accept_transfer(
+                complaint=c, by=org.production_head, handler=org.production_handler
+            ),
+        ),
+        (
+            Status.INVESTIGATING,
+            lambda c: services.start_investigation(complaint=c, by=org.production_handler),
+        ),
+        (
+            Status.RESOLUTION_PROPOSED,
+            lambda c: services.propose_resolution(
+                complaint=c, by=org.production_handler, resolution="上门维修并更换扶手"
+            ),
+        ),
+        (
+            Status.REPLIED,
+            lambda c: services.reply_to_customer(
+                complaint=c, by=org.clerk, reply="已安排维修", channel="phone", satisfaction="satisfied"
+            ),
+        ),
+        (
+            Status.FOLLOWED_UP,
+            lambda c: services.record_follow_up(
+                complaint=c, by=org.clerk, comment="客户满意", satisfaction="very_satisfied"
+            ),
+        ),
+        (Status.CLOSED, lambda c: services.close_complaint(complaint=c, by=org.clerk)),
+    ]
+    for status, step in steps:
+        if complaint.status == to:
+            break
+        complaint = step(complaint)
+        assert complaint.status == status
+    assert complaint.status == to, f"could not reach {to}"
+    return complaint
