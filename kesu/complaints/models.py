@@ -249,9 +249,9 @@ class Complaint(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.defective_quantity is not None and self.quantity is not None:
-            if self.defective_quantity > self.quantity:
-                errors["defective_quantity"] = _("Cannot exceed the quantity.")
+        quantities = (self.quantity, self.defective_quantity)
+        if None not in quantities and self.defective_quantity > self.quantity:  # type: ignore[operator]
+            errors["defective_quantity"] = _("Cannot exceed the quantity.")
         if self.shipped_on and self.arrived_on and self.arrived_on < self.shipped_on:
             errors["arrived_on"] = _("Arrival cannot be before shipping.")
         if self.received_at and self.received_at > timezone.now() + timedelta(minutes=5):
