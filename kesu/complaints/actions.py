@@ -1,0 +1,181 @@
+"""One entry point for "take action X on complaint N with these inputs", shared by the web UI,
+the API and the CLI. It turns plain inputs (codes, ids, usernames, strings) into objects with
+field-level errors, then calls the one service function for the action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from kesu.complaints import services
+from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity
+from kesu.complaints.workflow import ACTIONS, authorize
+from kesu.organization.models import Department, Position, Staff
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of an action: its name, how to turn the raw value into what the service takes."""
+
+    name: str
+    kind: str  # text | category | severity | department | position | staff | channel | satisfaction | datetime | changes
+    required: bool = False
+
+
+def _text(f: str, required: bool = False) -> Field:
+    return Field(f, "text", required)
+
+
+ACTION_INPUTS: dict[str, list[Field]] = {
+    "classify": [Field("category", "category", True), Field("severity", "severity"), _text("comment")],
+    "answer_on_spot": [_text("reply", True)],
+    "propose_transfer": [
+        Field("to_department", "department", True),
+        Field("to_position", "position"),
+        _text("reason", True),
+    ],
+    "approve_transfer": [_text("comment")],
+    "reject_transfer": [_text("comment", True)],
+    "accept_transfer": [Field("handler", "staff"), _text("comment")],
+    "decline_transfer": [_text("comment", True)],
+    "start_investigation": [_text("comment")],
+    "propose_resolution": [_text("resolution", True)],
+    "return_for_rework": [_text("comment", True)],
+    "reply_to_customer": [
+        _text("reply", True),
+        Field("channel", "channel", True),
+        Field("satisfaction", "satisfaction", True),
+    ],
+    "record_follow_up": [_text("comment", True), Field("satisfaction", "satisfaction", True)],
+    "close": [_text("comment")],
+    "mark_not_upheld": [_text("comment", True)],
+    "withdraw": [_text("comment", True)],
+    "reopen": [_text("comment", True)],
+    "comment": [_text("comment", True)],
+    "correct": [Field("changes", "changes", True), _text("reason", True)],
+    "file_secondary": [
+        _text("description", True),
+        Field("received_at", "datetime", True),
+        Field("channel", "channel", True),
+    ],
+}
+assert set(ACTION_INPUTS) == set(ACTIONS), "every workflow action needs its inputs declared"
+
+_SERVICES: dict[str, Callable[..., Any]] = {
+    "classify": services.classify_complaint,
+    "answer_on_spot": services.answer_on_spot,
+    "propose_transfer": services.propose_transfer,
+    "approve_transfer": services.approve_transfer,
+    "reject_transfer": services.reject_transfer,
+    "accept_transfer": services.accept_transfer,
+    "decline_transfer": services.decline_transfer,
+    "start_investigation": services.start_investigation,
+    "propose_resolution": services.propose_resolution,
+    "return_for_rework": services.return_for_rework,
+    "reply_to_customer": services.reply_to_customer,
+    "record_follow_up": services.record_follow_up,
+    "close": services.close_complaint,
+    "mark_not_upheld": services.mark_not_upheld,
+    "withdraw": services.withdraw_complaint,
+    "reopen": services.reopen_complaint,
+    "comment": services.add_comment,
+    "correct": services.correct_complaint,
+    "file_secondary": services.file_secondary_complaint,
+}
+
+
+def _lookup(model: type, raw: Any, **key: Any) -> Any:
+    try:
+        return model.objects.get(**key)
+    except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
+        raise ValidationError(_("Unknown value: %(value)s") % {"value": raw}) from None
+
+
+def _convert(field: Field, raw: Any) -> Any:
+    if raw in (None, ""):
+        if field.required:
+            raise ValidationError(_("This field is required."))
+        return "" if field.kind == "text" else None
+    match field.kind:
+        case "text":
+            if not isinstance(raw, str):
+                raise ValidationError(_("Enter text."))
+            return raw
+        case "category":
+            return _lookup(Category, raw, code=raw, is_active=True)
+        case "severity":
+            return _lookup(Severity, raw, code=raw)
+        case "department":
+            return _lookup(Department, raw, code=raw)
+        case "position":
+            return _lookup(Position, raw, pk=raw)
+        case "staff":
+            return _lookup(Staff, raw, user__username=raw)
+        case "channel" | "satisfaction":
+            choices = Channel if field.kind == "channel" else Satisfaction
+            if raw not in choices.values:
+                raise ValidationError(_("Choose one of: %(values)s") % {"values": ", ".join(choices.values)})
+            return raw
+        case "datetime":
+            value = raw if isinstance(raw, datetime) else parse_datetime(str(raw))
+            if value is None:
+                raise ValidationError(_("Enter a date and time."))
+            return value
+        case "changes":
+            if not isinstance(raw, dict) or not raw:
+                raise ValidationError(_("Give the fields to correct and their new values."))
+            return _correction_values(raw)
+    raise AssertionError(field.kind)
+
+
+def _correction_values(raw: dict[str, Any]) -> dict[str, Any]:
+    """Turn a correction's raw values into model values, field by field."""
+    from kesu.complaints.models import Complaint as model
+
+    values, errors = {}, {}
+    for name, value in raw.items():
+        if name not in services.CORRECTABLE_FIELDS:
+            errors[name] = [_("This field cannot be corrected.")]
+            continue
+        field = model._meta.get_field(name)
+        try:
+            if field.is_relation:
+                values[name] = None if value in (None, "") else _lookup(field.related_model, value, pk=value)
+            else:
+                values[name] = None if value in (None, "") and field.null else field.to_python(value)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def parse_inputs(action: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """Raw inputs → service keyword arguments, or ValidationError with one message per field."""
+    values, errors = {}, {}
+    for field in ACTION_INPUTS[action]:
+        try:
+            values[field.name] = _convert(field, raw.get(field.name))
+        except ValidationError as exc:
+            errors[field.name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def perform_action(
+    *, complaint: Complaint, action: str, by: Staff, inputs: dict[str, Any], version: int | None
+) -> Complaint:
+    """Take ``action``. Returns the complaint after the action (for ``file_secondary``: the new one).
+
+    Permission is checked before the inputs are parsed, so someone who may not act learns that
+    first, not that a field is missing."""
+    authorize(complaint=complaint, action=action, staff=by)  # unknown actions too: names the allowed ones
+    kwargs = parse_inputs(action, inputs)
+    return _SERVICES[action](complaint=complaint, by=by, version=version, **kwargs)
