@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "kesu.rulebook",
     "kesu.customers",
     "kesu.complaints",
+    "kesu.deadlines",
 ]
 
 MIDDLEWARE = [
