@@ -1,5 +1,103 @@
-"""The one REST API, /api/v1/ (django-ninja): routers come from the domain apps."""
+"""The one REST API, /api/v1/ (django-ninja): routers come from the domain apps.
 
+Every error is JSON ``{"detail": "…", "errors": {"field": ["…"]}}`` (plus ``allowed_actions`` on
+403 and ``current_version`` on 409): bad JSON and schema errors are 422 with the field names,
+domain errors map to their status (``KesuError.status_code``), a missing or bad token is 401.
+The OpenAPI document is /api/v1/openapi.json. There is no interactive docs page: ninja's loads
+Swagger UI from a CDN and Kesu loads nothing from a CDN at run time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.parser import Parser
 
-api = NinjaAPI(title="Kesu API", version="1", urls_namespace="api")
+from kesu.complaints.api import router as complaints_router
+from kesu.core.errors import KesuError
+from kesu.organization.auth import BearerTokenAuth, StaffSessionAuth
+
+
+class MalformedBody(ValueError):
+    """The request body is not JSON; ninja wraps it in a 400 HttpError that we turn into a 422."""
+
+
+class KesuParser(Parser):
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            return super().parse_body(request)
+        except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+            raise MalformedBody(str(exc)) from exc
+
+
+api = NinjaAPI(
+    title="Kesu API",
+    version="1",
+    description="Complaint handling (客诉). Authenticate with `Authorization: Bearer <token>` "
+    "(`kesu token create USERNAME`). Errors are JSON with `detail` and, for bad input, `errors` "
+    "by field.",
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), StaffSessionAuth()],
+    docs_url=None,
+    parser=KesuParser(),
+)
+api.add_router("/", complaints_router)
+
+
+def _error(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+    return api.create_response(request, body, status=status)
+
+
+def _field_name(loc: tuple | list) -> str:
+    """ninja's error location → the field's name: ("body", "payload", "quantity") → "quantity",
+    ("query", "limit") → "limit", ("body", "payload") → "body" (the body itself)."""
+    source, *path = (str(part) for part in loc)
+    if source == "body" and path:
+        path = path[1:]  # the view's parameter name (payload)
+    return ".".join(path) or source
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        errors.setdefault(_field_name(error.get("loc", ("body",))), []).append(error.get("msg", ""))
+    return _error(request, 422, {"detail": _("Some fields are invalid."), "errors": errors})
+
+
+@api.exception_handler(DjangoValidationError)
+def domain_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        errors = {name: list(messages) for name, messages in exc.message_dict.items()}
+    else:
+        errors = {"__all__": list(exc.messages)}
+    return _error(request, 422, {"detail": _("Some fields are invalid."), "errors": errors})
+
+
+@api.exception_handler(KesuError)
+def domain_error(request: HttpRequest, exc: KesuError) -> HttpResponse:
+    return _error(request, exc.status_code, exc.as_dict())
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = _error(request, 401, {"detail": _("A valid API token is required (Authorization: Bearer …).")})
+    response["WWW-Authenticate"] = 'Bearer realm="kesu"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, MalformedBody):
+        return _error(
+            request,
+            422,
+            {"detail": _("The request body is not valid JSON."), "errors": {"body": [str(exc.__cause__)]}},
+        )
+    return _error(request, exc.status_code, {"detail": str(exc)})

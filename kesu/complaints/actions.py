@@ -6,16 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from kesu.complaints import services
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity
 from kesu.complaints.workflow import ACTIONS, authorize
+from kesu.deadlines import clock_actions
+from kesu.deadlines.models import ClockKind
 from kesu.organization.models import Department, Position, Staff
 
 
@@ -24,7 +28,9 @@ class Field:
     """One input of an action: its name, how to turn the raw value into what the service takes."""
 
     name: str
-    kind: str  # text | category | severity | department | position | staff | channel | satisfaction | datetime | changes
+    # text | category | severity | department | position | staff | channel | satisfaction | datetime
+    # | changes | clock | decimal
+    kind: str
     required: bool = False
 
 
@@ -53,12 +59,22 @@ ACTION_INPUTS: dict[str, list[Field]] = {
         Field("satisfaction", "satisfaction", True),
     ],
     "record_follow_up": [_text("comment", True), Field("satisfaction", "satisfaction", True)],
-    "close": [_text("comment")],
+    "close": [_text("comment"), _text("late_reason")],
     "mark_not_upheld": [_text("comment", True)],
     "withdraw": [_text("comment", True)],
     "reopen": [_text("comment", True)],
     "comment": [_text("comment", True)],
     "correct": [Field("changes", "changes", True), _text("reason", True)],
+    "await_customer": [_text("comment", True)],
+    "resume_clocks": [_text("comment")],
+    "record_delivery": [Field("delivered_at", "datetime"), _text("comment")],
+    "request_extension": [
+        Field("clock", "clock", True),
+        Field("extra_amount", "decimal", True),
+        _text("reason", True),
+    ],
+    "approve_extension": [_text("comment")],
+    "reject_extension": [_text("comment", True)],
     "file_secondary": [
         _text("description", True),
         Field("received_at", "datetime", True),
@@ -87,6 +103,12 @@ _SERVICES: dict[str, Callable[..., Any]] = {
     "comment": services.add_comment,
     "correct": services.correct_complaint,
     "file_secondary": services.file_secondary_complaint,
+    "await_customer": clock_actions.await_customer,
+    "resume_clocks": clock_actions.resume_clocks,
+    "record_delivery": clock_actions.record_delivery,
+    "request_extension": clock_actions.request_extension,
+    "approve_extension": clock_actions.approve_extension,
+    "reject_extension": clock_actions.reject_extension,
 }
 
 
@@ -95,6 +117,16 @@ def _lookup(model: type, raw: Any, **key: Any) -> Any:
         return model.objects.get(**key)
     except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
         raise ValidationError(_("Unknown value: %(value)s") % {"value": raw}) from None
+
+
+def _plausible(value: Any) -> Any:
+    """Refuse far-off dates: converting year 1 or 9999 between time zones overflows (a 500)."""
+    day = value.date() if isinstance(value, datetime) else value
+    if isinstance(day, date) and not date(1900, 1, 1) <= day <= date(2999, 12, 31):
+        raise ValidationError(_("Enter a date between 1900 and 2999."))
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
 
 
 def _convert(field: Field, raw: Any) -> Any:
@@ -123,9 +155,26 @@ def _convert(field: Field, raw: Any) -> Any:
                 raise ValidationError(_("Choose one of: %(values)s") % {"values": ", ".join(choices.values)})
             return raw
         case "datetime":
-            value = raw if isinstance(raw, datetime) else parse_datetime(str(raw))
+            try:
+                value = raw if isinstance(raw, datetime) else parse_datetime(str(raw))
+            except ValueError:  # well-formed but impossible, e.g. month 13
+                value = None
             if value is None:
                 raise ValidationError(_("Enter a date and time."))
+            return _plausible(value)
+        case "clock":
+            if raw not in ClockKind.values:
+                raise ValidationError(
+                    _("Choose one of: %(values)s") % {"values": ", ".join(ClockKind.values)}
+                )
+            return raw
+        case "decimal":
+            try:
+                value = Decimal(str(raw))
+            except InvalidOperation:
+                raise ValidationError(_("Enter a number.")) from None
+            if not value.is_finite() or abs(value) >= 100000:
+                raise ValidationError(_("Enter a number."))
             return value
         case "changes":
             if not isinstance(raw, dict) or not raw:
@@ -148,7 +197,9 @@ def _correction_values(raw: dict[str, Any]) -> dict[str, Any]:
             if field.is_relation:
                 values[name] = None if value in (None, "") else _lookup(field.related_model, value, pk=value)
             else:
-                values[name] = None if value in (None, "") and field.null else field.to_python(value)
+                values[name] = (
+                    None if value in (None, "") and field.null else _plausible(field.to_python(value))
+                )
         except ValidationError as exc:
             errors[name] = exc.messages
     if errors:

@@ -16,24 +16,26 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kesu.complaints import attachments as attachment_rules
+from kesu.complaints import hooks
 from kesu.complaints.models import (
     Attachment,
     Category,
     Channel,
     Complaint,
     ComplaintEvent,
+    IdempotencyKey,
     Satisfaction,
     Severity,
     Status,
     TransferSlip,
 )
 from kesu.complaints.workflow import ACTIONS, authorize, may_register
-from kesu.core.errors import ActionNotAllowed, StaleVersion
+from kesu.core.errors import ActionNotAllowed, IdempotencyConflict, StaleVersion
 from kesu.customers.models import Customer, Product
 from kesu.organization.models import Department, Position, Staff
 from kesu.organization.selectors import Capacity, capacities_of
@@ -95,8 +97,20 @@ def allocate_number(*, on: date) -> str:
     the counter row stays locked until commit, and a rollback gives the number back (gap-free)."""
     rulebook = RuleBook.current()
     period = f"{rulebook.numbering_reset}:{period_key(rulebook.numbering_reset, on)}"
-    # Create the period's counter if it is the first number of the period; a concurrent creator
-    # makes this a no-op (PostgreSQL waits for the other insert to commit first).
+    if connection.features.can_return_columns_from_insert:
+        # One statement (an upsert): create the period's counter at 1 or count it up, and read
+        # the value. The row stays locked until commit, so a concurrent registration waits.
+        table = connection.ops.quote_name(NumberCounter._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (period, last_value) VALUES (%s, 1) ON CONFLICT (period)"
+                f" DO UPDATE SET last_value = {table}.last_value + 1 RETURNING last_value",
+                [period],
+            )
+            (value,) = cursor.fetchone()
+        return format_number(rulebook.numbering_pattern, on, value)
+    # SQLite before 3.35 has no RETURNING. Create the period's counter if it is the first number
+    # of the period (a concurrent creator makes this a no-op), then lock it and count it up.
     NumberCounter.objects.bulk_create([NumberCounter(period=period, last_value=0)], ignore_conflicts=True)
     counter = NumberCounter.objects.select_for_update().get(period=period)
     counter.last_value += 1
@@ -146,7 +160,9 @@ def register_complaint(
     if intake.category is not None and not intake.category.is_active:
         errors["category"] = [_("This class is no longer in use.")]
     try:
-        complaint.full_clean(exclude=["number", "registered_by", "parent"])
+        # The model's one check constraint (defective ≤ quantity) is also in Complaint.clean(), which
+        # full_clean runs: no need for Django to validate it again with a database query.
+        complaint.full_clean(exclude=["number", "registered_by", "parent"], validate_constraints=False)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
@@ -193,7 +209,7 @@ def file_secondary_complaint(
 ) -> Complaint:
     """A secondary complaint (二次投诉): a new complaint about the same matter, linked to the first."""
     with transaction.atomic():
-        original, capacity = _begin(complaint, "file_secondary", by, version)
+        original, capacity = lock_for_action(complaint, "file_secondary", by, version)
         intake = Intake(
             channel=channel,
             received_at=received_at,
@@ -212,7 +228,7 @@ def file_secondary_complaint(
         secondary = register_complaint(
             by=by, intake=intake, parent=original, accused_staff=list(original.accused_staff.all())
         )
-        _record(original, capacity, "file_secondary", comment="", data={"secondary": secondary.number})
+        record_action(original, capacity, "file_secondary", comment="", data={"secondary": secondary.number})
     return secondary
 
 
@@ -220,7 +236,9 @@ def file_secondary_complaint(
 # Lifecycle actions
 
 
-def _begin(complaint: Complaint, action: str, by: Staff, version: int | None) -> tuple[Complaint, Capacity]:
+def lock_for_action(
+    complaint: Complaint, action: str, by: Staff, version: int | None
+) -> tuple[Complaint, Capacity]:
     """Lock the complaint, check the caller's version, check permission."""
     locked = (
         Complaint.objects.select_for_update(of=("self",))
@@ -243,7 +261,8 @@ def _event(
     data: dict[str, Any],
     at: datetime | None = None,
 ) -> ComplaintEvent:
-    return ComplaintEvent.objects.create(
+    """Append the timeline entry, then let other apps react in the same transaction (hooks)."""
+    event = ComplaintEvent.objects.create(
         complaint=complaint,
         action=action,
         at=at or timezone.now(),
@@ -254,9 +273,11 @@ def _event(
         comment=comment,
         data=data,
     )
+    hooks.event_recorded(event)
+    return event
 
 
-def _record(
+def record_action(
     complaint: Complaint,
     capacity: Capacity,
     action: str,
@@ -299,8 +320,8 @@ def _transition(
     if spec.needs_comment:
         _require(comment=comment.strip())
     with transaction.atomic():
-        locked, capacity = _begin(complaint, action, by, version)
-        return _record(locked, capacity, action, comment=comment, data=data, to_status=spec.target)
+        locked, capacity = lock_for_action(complaint, action, by, version)
+        return record_action(locked, capacity, action, comment=comment, data=data, to_status=spec.target)
 
 
 def classify_complaint(
@@ -317,23 +338,25 @@ def classify_complaint(
     if not category.is_active:
         raise ValidationError({"category": [_("This class is no longer in use.")]})
     with transaction.atomic():
-        locked, capacity = _begin(complaint, "classify", by, version)
+        locked, capacity = lock_for_action(complaint, "classify", by, version)
         data = {
             "category": {"old": locked.category.code if locked.category else None, "new": category.code},
             "severity": {"old": locked.severity.code, "new": (severity or locked.severity).code},
         }
         locked.category = category
         locked.severity = severity or locked.severity
-        return _record(locked, capacity, "classify", comment=comment, data=data, to_status=Status.CLASSIFIED)
+        return record_action(
+            locked, capacity, "classify", comment=comment, data=data, to_status=Status.CLASSIFIED
+        )
 
 
 def answer_on_spot(*, complaint: Complaint, by: Staff, reply: str, version: int | None = None) -> Complaint:
     """Answer at once and close (当场答复) — grievances the desk can settle on the phone."""
     _require(reply=reply.strip())
     with transaction.atomic():
-        locked, capacity = _begin(complaint, "answer_on_spot", by, version)
+        locked, capacity = lock_for_action(complaint, "answer_on_spot", by, version)
         locked.reply = reply
-        return _record(locked, capacity, "answer_on_spot", comment=reply, to_status=Status.CLOSED)
+        return record_action(locked, capacity, "answer_on_spot", comment=reply, to_status=Status.CLOSED)
 
 
 def propose_transfer(
@@ -351,7 +374,7 @@ def propose_transfer(
     if to_position is not None and to_position.department_id != to_department.pk:
         raise ValidationError({"to_position": [_("The position is not in that department.")]})
     with transaction.atomic():
-        locked, capacity = _begin(complaint, "propose_transfer", by, version)
+        locked, capacity = lock_for_action(complaint, "propose_transfer", by, version)
         needs_approval = locked.category is None or locked.category.transfer_requires_approval
         slip = TransferSlip.objects.create(
             complaint=locked,
@@ -369,7 +392,9 @@ def propose_transfer(
             "approval_required": needs_approval,
         }
         target = Status.TRANSFER_PROPOSED if needs_approval else Status.TRANSFER_APPROVED
-        return _record(locked, capacity, "propose_transfer", comment=reason, data=data, to_status=target)
+        return record_action(
+            locked, capacity, "propose_transfer", comment=reason, data=data, to_status=target
+        )
 
 
 def _open_slip(complaint: Complaint, state: str) -> TransferSlip:
@@ -385,7 +410,7 @@ def approve_transfer(
 ) -> Complaint:
     """The general manager approves the hand-over (总经理审批)."""
     with transaction.atomic():
-        locked, capacity = _begin(complaint, "approve_transfer", by, version)
+        locked, capacity = lock_for_action(complaint, "approve_transfer", by, version)
         slip = _open_slip(locked, TransferSlip.State.PROPOSED)
         slip.state, slip.approved_by, slip.approved_at = (
             TransferSlip.State.APPROVED,
@@ -393,7 +418,7 @@ def approve_transfer(
             timezone.now(),
         )
         slip.save()
-        return _record(
+        return record_action(
             locked,
             capacity,
             "approve_transfer",
@@ -408,12 +433,12 @@ def reject_transfer(
 ) -> Complaint:
     _require(comment=comment.strip())
     with transaction.atomic():
-        locked, capacity = _begin(complaint, "reject_transfer", by, version)
+        locked, capacity = lock_for_action(complaint, "reject_transfer", by, version)
         slip = _open_slip(locked, TransferSlip.State.PROPOSED)
         slip.state = TransferSlip.State.REJECTED
         slip.save()
         locked.handling_department = None
-        return _record(
+        return record_action(
             locked,
             capacity,
             "reject_transfer",
@@ -433,7 +458,7 @@ def accept_transfer(
 ) -> Complaint:
     """The receiving department signs the transfer slip (签收): who received it and when."""
     with transaction.atomic():
-        locked, capacity = _begin(complaint, "accept_transfer", by, version)
+        locked, capacity = lock_for_action(complaint, "accept_transfer", by, version)
         handler = handler or capacity.actor
         if handler.department_id != locked.handling_department_id:
             raise ValidationError({"handler": [_("The handler must belong to the responsible department.")]})
@@ -445,7 +470,7 @@ def accept_transfer(
         )
         slip.save()
         locked.handler = handler
-        return _record(
+        return record_action(
             locked,
             capacity,
             "accept_transfer",
@@ -465,12 +490,12 @@ def decline_transfer(
     """The department says the complaint is not theirs; it goes back to the desk to re-route."""
     _require(comment=comment.strip())
     with transaction.atomic():
-        locked, capacity = _begin(complaint, "decline_transfer", by, version)
+        locked, capacity = lock_for_action(complaint, "decline_transfer", by, version)
         slip = _open_slip(locked, TransferSlip.State.APPROVED)
         slip.state = TransferSlip.State.DECLINED
         slip.save()
         locked.handling_department = None
-        return _record(
+        return record_action(
             locked,
             capacity,
             "decline_transfer",
@@ -492,10 +517,10 @@ def propose_resolution(
     """The handling department's opinion (处理意见) for the desk to pass on."""
     _require(resolution=resolution.strip())
     with transaction.atomic():
-        locked, capacity = _begin(complaint, "propose_resolution", by, version)
+        locked, capacity = lock_for_action(complaint, "propose_resolution", by, version)
         old = locked.resolution
         locked.resolution = resolution
-        return _record(
+        return record_action(
             locked,
             capacity,
             "propose_resolution",
@@ -532,9 +557,9 @@ def reply_to_customer(
         raise ValidationError({"channel": [_("Unknown channel.")]})
     _satisfaction(satisfaction)
     with transaction.atomic():
-        locked, capacity = _begin(complaint, "reply_to_customer", by, version)
+        locked, capacity = lock_for_action(complaint, "reply_to_customer", by, version)
         locked.reply, locked.satisfaction = reply, satisfaction
-        return _record(
+        return record_action(
             locked,
             capacity,
             "reply_to_customer",
@@ -551,9 +576,9 @@ def record_follow_up(
     _require(comment=comment.strip(), satisfaction=satisfaction)
     _satisfaction(satisfaction)
     with transaction.atomic():
-        locked, capacity = _begin(complaint, "record_follow_up", by, version)
+        locked, capacity = lock_for_action(complaint, "record_follow_up", by, version)
         locked.satisfaction = satisfaction
-        return _record(
+        return record_action(
             locked,
             capacity,
             "record_follow_up",
@@ -564,9 +589,15 @@ def record_follow_up(
 
 
 def close_complaint(
-    *, complaint: Complaint, by: Staff, comment: str = "", version: int | None = None
+    *, complaint: Complaint, by: Staff, comment: str = "", late_reason: str = "", version: int | None = None
 ) -> Complaint:
-    return _transition(complaint, "close", by, version, comment)
+    """Close (结案). A complaint that missed a time limit needs the reason it was late (洽办), which
+    other apps may require (hooks.validator) and which is kept on the timeline."""
+    with transaction.atomic():
+        locked, capacity = lock_for_action(complaint, "close", by, version)
+        hooks.validate("close", locked, {"late_reason": late_reason})
+        data = {"late_reason": late_reason} if late_reason.strip() else {}
+        return record_action(locked, capacity, "close", comment=comment, data=data, to_status=Status.CLOSED)
 
 
 def mark_not_upheld(
@@ -589,14 +620,14 @@ def reopen_complaint(
     accepted it, otherwise back to the desk."""
     _require(comment=comment.strip())
     with transaction.atomic():
-        locked, capacity = _begin(complaint, "reopen", by, version)
+        locked, capacity = lock_for_action(complaint, "reopen", by, version)
         accepted = locked.transfer_slips.filter(state=TransferSlip.State.ACCEPTED).exists()
         if accepted and locked.handling_department_id:
             target = Status.INVESTIGATING
         else:
             target = Status.CLASSIFIED if locked.category_id else Status.REGISTERED
         locked.closed_at = None
-        return _record(locked, capacity, "reopen", comment=comment, to_status=target)
+        return record_action(locked, capacity, "reopen", comment=comment, to_status=target)
 
 
 def add_comment(*, complaint: Complaint, by: Staff, comment: str, version: int | None = None) -> Complaint:
@@ -613,7 +644,7 @@ def correct_complaint(
     if unknown:
         raise ValidationError({name: [_("This field cannot be corrected.")] for name in unknown})
     with transaction.atomic():
-        locked, capacity = _begin(complaint, "correct", by, version)
+        locked, capacity = lock_for_action(complaint, "correct", by, version)
         diff = {}
         for name, new in changes.items():
             old = getattr(locked, name)
@@ -623,7 +654,7 @@ def correct_complaint(
         if not diff:
             raise ValidationError({"__all__": [_("Nothing changed.")]})
         locked.full_clean(exclude=["number", "registered_by", "parent"])
-        return _record(locked, capacity, "correct", comment=reason, data={"changes": diff})
+        return record_action(locked, capacity, "correct", comment=reason, data={"changes": diff})
 
 
 def _printable(value: Any) -> Any:
@@ -674,9 +705,9 @@ def add_attachment(
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
     with _files_removed_on_failure() as stored, transaction.atomic():
-        locked, capacity = _begin(complaint, "comment", by, version)
+        locked, capacity = lock_for_action(complaint, "comment", by, version)
         attachment = _store_attachment(locked, upload, by, stored)
-        _record(
+        record_action(
             locked,
             capacity,
             "attach",
@@ -688,3 +719,49 @@ def add_attachment(
 
 def can_register(staff: Staff | None) -> bool:
     return may_register(staff)
+
+
+# ---------------------------------------------------------------------------------------------
+# Idempotent registration (the API's ``Idempotency-Key``)
+
+
+def _replayed(by: Staff, key: str, request_digest: str) -> Complaint | None:
+    """The complaint an earlier request with this key registered, or None; the same key with a
+    different request is a conflict."""
+    row = IdempotencyKey.objects.filter(staff=by, key=key).select_related("complaint").first()
+    if row is None:
+        return None
+    if row.request_digest != request_digest:
+        raise IdempotencyConflict()
+    return row.complaint
+
+
+def register_complaint_idempotently(
+    *,
+    by: Staff,
+    intake: Intake,
+    key: str,
+    request_digest: str,
+    accused_staff: list[Staff] | tuple[Staff, ...] = (),
+    now: datetime | None = None,
+) -> tuple[Complaint, bool]:
+    """Register once per (staff, key): returns (complaint, created). A retry with the same key and
+    request returns the first complaint; with a different request it raises IdempotencyConflict.
+
+    The key is stored in the registering transaction. If a concurrent twin with the same key
+    commits first, our insert of the key fails, the whole registration rolls back (its number is
+    given back, so numbering stays gap-free) and the twin's complaint is returned."""
+    if (first := _replayed(by, key, request_digest)) is not None:
+        return first, False
+    try:
+        with transaction.atomic():  # a savepoint if the caller is already in a transaction
+            complaint = register_complaint(by=by, intake=intake, accused_staff=accused_staff, now=now)
+            IdempotencyKey.objects.create(
+                staff=by, key=key, request_digest=request_digest, complaint=complaint
+            )
+    except IntegrityError:
+        twin = _replayed(by, key, request_digest)
+        if twin is None:
+            raise
+        return twin, False
+    return complaint, True

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from kesu.complaints import hooks
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, Status
 from kesu.core.errors import ActionNotAllowed
 from kesu.organization.models import Role, Staff
@@ -161,6 +162,42 @@ _ACTIONS = [
         {Role.CS_DIRECTOR: Scope.ANY, Role.GENERAL_MANAGER: Scope.ANY},
         needs_comment=True,
     ),
+    # Clock actions (kesu.deadlines): offered only when they can do something (see hooks.guard).
+    _action(
+        "await_customer",
+        _("Wait for customer / sample"),
+        OPEN,
+        None,
+        {**DESK, **DEPARTMENT},
+        needs_comment=True,
+    ),
+    _action("resume_clocks", _("Resume time limits"), OPEN, None, {**DESK, **DEPARTMENT}),
+    _action(
+        "record_delivery",
+        _("Record delivery of repaired goods"),
+        {Status.INVESTIGATING, Status.RESOLUTION_PROPOSED, Status.REPLIED, Status.FOLLOWED_UP},
+        None,
+        {**DESK, **DEPARTMENT},
+    ),
+    _action(
+        "request_extension", _("Request extension"), OPEN, None, {**DESK, **DEPARTMENT}, needs_comment=True
+    ),
+    _action(
+        "approve_extension",
+        _("Approve extension"),
+        OPEN,
+        None,
+        {Role.CS_DIRECTOR: Scope.ANY, Role.VICE_PRESIDENT: Scope.ANY, Role.GENERAL_MANAGER: Scope.ANY},
+        style="primary",
+    ),
+    _action(
+        "reject_extension",
+        _("Reject extension"),
+        OPEN,
+        None,
+        {Role.CS_DIRECTOR: Scope.ANY, Role.VICE_PRESIDENT: Scope.ANY, Role.GENERAL_MANAGER: Scope.ANY},
+        needs_comment=True,
+    ),
     # Actions that do not move the status but are still permission-checked and recorded.
     _action("correct", _("Correct registered facts"), OPEN, None, DESK, needs_comment=True),
     _action(
@@ -209,7 +246,8 @@ def _blocked_by_rule(action: Action, complaint: Complaint) -> str | None:
         return str(
             _("Only classes the desk may answer on the spot (e.g. grievances) can be closed this way.")
         )
-    return None
+    reason = hooks.blocked_reason(action.name, complaint)
+    return str(reason) if reason else None
 
 
 def _recused(complaint: Complaint, capacity: Capacity, accused_ids: set[int]) -> bool:

@@ -28,7 +28,18 @@ class DeadlinesConfig(AppConfig):
     verbose_name = _("deadlines")
 
     def ready(self) -> None:
+        from kesu.complaints import hooks
+        from kesu.deadlines import clock_actions, clocks
         from kesu.deadlines.models import CalendarDay, CalendarYear, WorkingHours
+
+        # Clocks start and stop with the complaint's own timeline, in the same transaction.
+        hooks.after_event(clocks.on_complaint_event)
+        hooks.validator("close", clocks.require_late_reason)
+        hooks.guard("await_customer", clock_actions.has_running_pausable_clock)
+        hooks.guard("resume_clocks", clock_actions.has_paused_clock)
+        hooks.guard("request_extension", clock_actions.can_request_extension)
+        hooks.guard("approve_extension", clock_actions.has_pending_extension)
+        hooks.guard("reject_extension", clock_actions.has_pending_extension)
 
         post_migrate.connect(_import_statutory_calendar, sender=self, dispatch_uid="kesu-statutory-calendar")
         for model in (CalendarDay, CalendarYear, WorkingHours):

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kesu.deadlines.clocks import recompute_for_calendar
 from kesu.deadlines.models import CalendarDay, CalendarRevision, CalendarYear, DayKind, Source
 from kesu.deadlines.statutory import package_years, statutory_exceptions
 
@@ -112,6 +113,7 @@ def set_day(*, day: date, is_working_day: bool, kind: str, name: str = "") -> Ca
         row.is_working_day, row.kind, row.name, row.source = is_working_day, kind, name, Source.ADMIN
         row.full_clean()
         row.save()
+        recompute_for_calendar(reason=_("Calendar changed: %(day)s") % {"day": day.isoformat()})
     return row
 
 
@@ -119,18 +121,22 @@ def reset_day(*, day: date) -> CalendarDay | None:
     """Undo an administrator's entry: the day follows the package again (or the normal week)."""
     with transaction.atomic():
         CalendarDay.objects.filter(date=day).delete()
-        if day.year not in package_years():
-            return None
-        statutory = {s.day: s for s in statutory_exceptions([day.year])}.get(day)
-        if statutory is None:
-            return None
-        return CalendarDay.objects.create(
-            date=day,
-            is_working_day=statutory.is_working_day,
-            kind=DayKind.MAKEUP_WORKDAY if statutory.is_working_day else DayKind.STATUTORY_HOLIDAY,
-            name=statutory.name,
-            source=Source.PACKAGE,
+        statutory = (
+            {s.day: s for s in statutory_exceptions([day.year])}.get(day)
+            if day.year in package_years()
+            else None
         )
+        row = None
+        if statutory is not None:
+            row = CalendarDay.objects.create(
+                date=day,
+                is_working_day=statutory.is_working_day,
+                kind=DayKind.MAKEUP_WORKDAY if statutory.is_working_day else DayKind.STATUTORY_HOLIDAY,
+                name=statutory.name,
+                source=Source.PACKAGE,
+            )
+        recompute_for_calendar(reason=_("Calendar changed: %(day)s") % {"day": day.isoformat()})
+        return row
 
 
 def cover_year(year: int, *, note: str = "") -> CalendarYear:
@@ -145,4 +151,5 @@ def cover_year(year: int, *, note: str = "") -> CalendarYear:
             row.note = note
         row.full_clean()
         row.save()
+        recompute_for_calendar(reason=_("Calendar now covers %(year)s") % {"year": year})
     return row

@@ -28,6 +28,9 @@ PERSONAS = [
     "outsider",
 ]
 
+# While a clock runs that may pause: wait for the customer, request an extension; goods delivered.
+CLOCK_ACTIONS = {"await_customer", "request_extension", "record_delivery"}
+
 # For each status on the main path: which persona may take which action (the spec, written out).
 # production_* belong to the responsible department; quality_head heads another department.
 EXPECTED = {
@@ -67,20 +70,21 @@ EXPECTED = {
         "admin": set(),
         "outsider": set(),
     },
+    # The furniture preset's resolution clock runs (and may pause) from acceptance.
     Status.INVESTIGATING: {
-        "clerk": {"withdraw", "correct", "comment"},
-        "director": {"mark_not_upheld", "withdraw", "correct", "comment"},
+        "clerk": {"withdraw", "correct", "comment", *CLOCK_ACTIONS},
+        "director": {"mark_not_upheld", "withdraw", "correct", "comment", *CLOCK_ACTIONS},
         "gm": {"mark_not_upheld", "comment"},
         "vp": {"comment"},
-        "production_head": {"propose_resolution", "mark_not_upheld", "comment"},
-        "production_handler": {"propose_resolution", "comment"},
+        "production_head": {"propose_resolution", "mark_not_upheld", "comment", *CLOCK_ACTIONS},
+        "production_handler": {"propose_resolution", "comment", *CLOCK_ACTIONS},
         "quality_head": set(),
         "auditor": set(),
         "admin": set(),
         "outsider": set(),
     },
     Status.RESOLUTION_PROPOSED: {
-        "clerk": {"reply_to_customer", "withdraw", "correct", "comment"},
+        "clerk": {"reply_to_customer", "withdraw", "correct", "comment", "record_delivery"},
         "director": {
             "return_for_rework",
             "reply_to_customer",
@@ -88,11 +92,12 @@ EXPECTED = {
             "withdraw",
             "correct",
             "comment",
+            "record_delivery",
         },
         "gm": {"return_for_rework", "mark_not_upheld", "comment"},
         "vp": {"return_for_rework", "comment"},
-        "production_head": {"mark_not_upheld", "comment"},
-        "production_handler": {"comment"},
+        "production_head": {"mark_not_upheld", "comment", "record_delivery"},
+        "production_handler": {"comment", "record_delivery"},
         "quality_head": set(),
         "auditor": set(),
         "admin": set(),

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from kesu.complaints import services
 from kesu.complaints.models import Category, Complaint
@@ -94,9 +95,10 @@ def test_a_failed_registration_returns_its_number(org, monkeypatch):
     ],
 )
 def test_patterns_that_could_repeat_numbers_are_refused(pattern, reset, problem):
-    with pytest.raises(ValidationError) as error:
-        validate_pattern(pattern, reset)
-    assert problem in str(error.value.message_dict["numbering_pattern"])
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as error:
+            validate_pattern(pattern, reset)
+        assert problem in str(error.value.message_dict["numbering_pattern"])
 
 
 def test_format_tokens():

@@ -1,0 +1,280 @@
+"""Clocks on complaints: started and stopped by the complaint's own timeline, inside the same
+transaction as the action that starts or stops them.
+
+Which action starts which event and stops which clock is written out here, in two tables. A clock
+copies its rule's terms when it starts; its due time is computed on the working calendar and is
+recomputed (with a timeline entry) when the complaint's class or severity changes or the calendar
+is edited. A due time that cannot be computed (a year the calendar does not cover) is stored as a
+visible error on the clock, never as a wrong date.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kesu.complaints.models import Complaint, ComplaintEvent, Status
+from kesu.deadlines.calendar import CalendarNotCovered, WorkingCalendar
+from kesu.deadlines.models import ClockKind, ClockRule, ClockState, ComplaintClock, StartEvent, Unit
+from kesu.deadlines.policies import rules_for
+from kesu.deadlines.selectors import get_calendar
+
+# Timeline action → the events it marks (a clock counting from that event starts then).
+STARTS: dict[str, tuple[str, ...]] = {
+    "registered": (StartEvent.RECEIVED, StartEvent.REGISTERED),
+    "approve_transfer": (StartEvent.TRANSFERRED,),
+    "accept_transfer": (StartEvent.ACCEPTED,),
+    "propose_resolution": (StartEvent.RESOLUTION_PROPOSED,),
+    "reply_to_customer": (StartEvent.REPLIED,),
+    "record_delivery": (StartEvent.GOODS_DELIVERED,),
+}
+
+# Clock kind → the timeline actions that meet it.
+STOPS: dict[str, frozenset[str]] = {
+    ClockKind.ACKNOWLEDGE: frozenset({"accept_transfer", "answer_on_spot"}),
+    ClockKind.FIRST_RESPONSE: frozenset({"start_investigation", "reply_to_customer", "answer_on_spot"}),
+    ClockKind.ON_SITE: frozenset({"start_investigation"}),
+    ClockKind.RESOLUTION: frozenset({"propose_resolution", "answer_on_spot"}),
+    ClockKind.REPLY: frozenset({"reply_to_customer", "answer_on_spot"}),
+    ClockKind.CLOSE: frozenset({"close", "answer_on_spot"}),
+    ClockKind.FOLLOW_UP: frozenset({"record_follow_up"}),
+}
+
+# Actions after which no clock of the complaint runs any more.
+ENDS = frozenset({"mark_not_upheld", "withdraw", "close", "answer_on_spot"})
+# Actions that can change which policy applies.
+RECLASSIFIES = frozenset({"classify", "correct"})
+
+ACTIVE = (ClockState.RUNNING, ClockState.PAUSED)
+
+
+def add_amount(
+    calendar: WorkingCalendar, unit: str, start: datetime, amount: Decimal, *, count_start_day: bool
+) -> datetime:
+    """``start`` plus ``amount`` of ``unit``. Raises CalendarNotCovered for an uncovered year."""
+    match unit:
+        case Unit.ELAPSED_HOURS:
+            return start + timedelta(hours=float(amount))
+        case Unit.CALENDAR_DAYS:
+            return start + timedelta(days=float(amount))
+        case Unit.WORKING_HOURS:
+            return calendar.add_working_hours(start, amount)
+        case Unit.WORKING_DAYS:
+            return calendar.end_of_nth_working_day(start, int(amount), count_receipt_day=count_start_day)
+    raise ValueError(f"unknown unit {unit!r}")
+
+
+def remaining(calendar: WorkingCalendar, clock: ComplaintClock, at: datetime) -> Decimal:
+    """What is left of a clock at ``at``, in its own unit (negative when overdue)."""
+    assert clock.due_at is not None
+    match clock.unit:
+        case Unit.ELAPSED_HOURS:
+            return Decimal(str((clock.due_at - at).total_seconds() / 3600))
+        case Unit.CALENDAR_DAYS:
+            return Decimal(str((clock.due_at - at).total_seconds() / 86400))
+        case Unit.WORKING_HOURS:
+            if at >= clock.due_at:
+                return -Decimal(str((at - clock.due_at).total_seconds() / 3600))
+            return Decimal(str(calendar.working_hours_between(at, clock.due_at).total_seconds() / 3600))
+        case Unit.WORKING_DAYS:
+            tz = calendar.hours.tz
+            return Decimal(
+                calendar.working_days_between(at.astimezone(tz).date(), clock.due_at.astimezone(tz).date())
+            )
+    raise ValueError(clock.unit)
+
+
+def compute_due(clock: ComplaintClock, calendar: WorkingCalendar | None = None) -> None:
+    """Set ``due_at`` (or ``due_error``) from the clock's terms: from its start, or from its last
+    resumption with what was left when it paused; then any approved extension on top."""
+    calendar = calendar or get_calendar()
+    try:
+        if clock.resumed_at is not None and clock.remaining_when_paused is not None:
+            due = add_amount(
+                calendar,
+                clock.unit,
+                clock.resumed_at,
+                max(clock.remaining_when_paused, Decimal(0)),
+                count_start_day=False,
+            )
+        else:
+            due = add_amount(
+                calendar, clock.unit, clock.started_at, clock.amount, count_start_day=clock.count_start_day
+            )
+        if clock.extended_by:
+            due = add_amount(calendar, clock.unit, due, clock.extended_by, count_start_day=False)
+    except CalendarNotCovered as exc:
+        clock.due_at, clock.due_error = None, str(exc)
+        return
+    clock.due_at, clock.due_error = due, ""
+
+
+def _start_clock(
+    complaint: Complaint, rule: ClockRule, started_at: datetime, calendar: WorkingCalendar
+) -> ComplaintClock:
+    clock = ComplaintClock(
+        complaint=complaint,
+        kind=rule.kind,
+        rule=rule,
+        amount=rule.amount,
+        unit=rule.unit,
+        count_start_day=rule.count_start_day,
+        pausable=rule.pausable,
+        remind_before_hours=rule.remind_before_hours,
+        started_at=started_at,
+    )
+    compute_due(clock, calendar)
+    clock.save()
+    return clock
+
+
+def _system_event(complaint: Complaint, action: str, data: dict, comment: str = "") -> ComplaintEvent:
+    """A timeline entry written by Kesu itself (no actor), e.g. a recomputed deadline."""
+    return ComplaintEvent.objects.create(
+        complaint=complaint,
+        action=action,
+        actor=None,
+        from_status=complaint.status,
+        to_status=complaint.status,
+        comment=comment,
+        data=data,
+    )
+
+
+def on_complaint_event(event: ComplaintEvent) -> None:
+    """Start, stop and re-time the complaint's clocks for one new timeline entry."""
+    if event.actor_id is None:
+        return  # our own entries (reminders, recomputations) never move clocks
+    complaint = event.complaint
+    action = event.action
+    if action in ENDS and event.data.get("late_reason"):
+        for clock in late_clocks(complaint, now=event.at):
+            clock.late_reason = event.data["late_reason"]
+            clock.save(update_fields=["late_reason"])
+
+    for clock in complaint.clocks.filter(state__in=ACTIVE):
+        if action in STOPS.get(clock.kind, ()):
+            clock.state, clock.stopped_at = ClockState.MET, event.at
+            clock.save(update_fields=["state", "stopped_at"])
+        elif action in ENDS:
+            clock.state, clock.stopped_at = ClockState.CANCELLED, event.at
+            clock.save(update_fields=["state", "stopped_at"])
+    if action in RECLASSIFIES:
+        recompute_for_policy(complaint, at=event.at)
+
+    starts = set(STARTS.get(action, ()))
+    if action == "propose_transfer" and event.to_status == Status.TRANSFER_APPROVED:
+        starts.add(StartEvent.TRANSFERRED)  # the class needs no GM approval: transferred at once
+    if not starts or complaint.status in (Status.CLOSED, Status.NOT_UPHELD, Status.WITHDRAWN):
+        return
+    running_kinds = {c.kind for c in complaint.clocks.filter(state__in=ACTIVE)}
+    calendar = get_calendar()
+    for kind, rule in rules_for(complaint).items():
+        if rule.start_event in starts and kind not in running_kinds:
+            started_at = complaint.received_at if rule.start_event == StartEvent.RECEIVED else event.at
+            _start_clock(complaint, rule, started_at, calendar)
+
+
+def recompute_for_policy(complaint: Complaint, *, at: datetime) -> None:
+    """After a change of class, severity or channel: clocks follow the policy that now applies.
+    Running clocks take the new terms; clocks whose kind no longer applies are cancelled; clocks
+    counting from receipt or registration that now apply are started."""
+    rules = rules_for(complaint)
+    calendar = get_calendar()
+    changes: dict[str, dict[str, str | None]] = {}
+    active = {c.kind: c for c in complaint.clocks.filter(state__in=ACTIVE)}
+    for kind, clock in active.items():
+        rule = rules.get(kind)
+        old = clock.due_at
+        if rule is None:
+            clock.state, clock.stopped_at = ClockState.CANCELLED, at
+            clock.save(update_fields=["state", "stopped_at"])
+            changes[kind] = {"old": _iso(old), "new": None}
+            continue
+        if rule.pk == clock.rule_id:
+            continue
+        clock.rule, clock.amount, clock.unit = rule, rule.amount, rule.unit
+        clock.count_start_day, clock.pausable = rule.count_start_day, rule.pausable
+        clock.remind_before_hours = rule.remind_before_hours
+        compute_due(clock, calendar)
+        clock.save()
+        if clock.due_at != old:
+            changes[kind] = {"old": _iso(old), "new": _iso(clock.due_at)}
+    started_kinds = set(complaint.clocks.values_list("kind", flat=True))
+    for kind, rule in rules.items():
+        if (
+            kind not in active
+            and kind not in started_kinds
+            and rule.start_event
+            in (
+                StartEvent.RECEIVED,
+                StartEvent.REGISTERED,
+            )
+        ):
+            start = (
+                complaint.received_at if rule.start_event == StartEvent.RECEIVED else complaint.registered_at
+            )
+            clock = _start_clock(complaint, rule, start, calendar)
+            changes[kind] = {"old": None, "new": _iso(clock.due_at)}
+    if changes:
+        _system_event(complaint, "deadlines_recomputed", {"clocks": changes, "cause": "policy"})
+
+
+def recompute_for_calendar(*, reason: str) -> int:
+    """After the working calendar changed: re-time every open clock counted in working time (and
+    every clock that could not be timed), with a timeline entry on each complaint that moved."""
+    calendar = get_calendar()
+    clocks = (
+        ComplaintClock.objects.filter(state__in=ACTIVE)
+        .filter(Q(unit__in=[Unit.WORKING_DAYS, Unit.WORKING_HOURS]) | ~Q(due_error=""))
+        .select_related("complaint")
+        .order_by("complaint_id", "id")
+    )
+    moved: dict[int, dict[str, dict[str, str | None]]] = {}
+    complaints: dict[int, Complaint] = {}
+    for clock in clocks.iterator(chunk_size=2000):
+        if clock.state == ClockState.PAUSED:
+            continue  # re-timed when it resumes
+        old, old_error = clock.due_at, clock.due_error
+        compute_due(clock, calendar)
+        if (clock.due_at, clock.due_error) != (old, old_error):
+            clock.save(update_fields=["due_at", "due_error"])
+            moved.setdefault(clock.complaint_id, {})[clock.kind] = {
+                "old": _iso(old),
+                "new": _iso(clock.due_at),
+            }
+            complaints[clock.complaint_id] = clock.complaint
+    for complaint_id, changes in moved.items():
+        _system_event(
+            complaints[complaint_id], "deadlines_recomputed", {"clocks": changes, "cause": "calendar"}, reason
+        )
+    return len(moved)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def late_clocks(complaint: Complaint, *, now: datetime | None = None) -> list[ComplaintClock]:
+    """Clocks met late, or still open past their due time."""
+    now = now or timezone.now()
+    late = []
+    for clock in complaint.clocks.exclude(state=ClockState.CANCELLED).exclude(due_at=None):
+        end = clock.stopped_at if clock.state == ClockState.MET else now
+        if end and end > clock.due_at:
+            late.append(clock)
+    return late
+
+
+def require_late_reason(complaint: Complaint, inputs: dict) -> None:
+    """Closing a late complaint needs the reason it was late (洽办单)."""
+    from django.core.exceptions import ValidationError
+
+    if late_clocks(complaint) and not (inputs.get("late_reason") or "").strip():
+        raise ValidationError(
+            {"late_reason": [_("This complaint missed a time limit: give the reason it was late (洽办).")]}
+        )
