@@ -171,7 +171,9 @@ def advance(complaint: Complaint, org: Org, to: str) -> Complaint:
         ),
         (Status.CLOSED, lambda c: services.close_complaint(complaint=c, by=org.clerk)),
     ]
-    for status, step in steps:
+    path = [Status.CLASSIFIED] + [status for status, _step in steps]
+    start = path.index(complaint.status)  # continue from where the complaint is
+    for status, step in steps[start:]:
         if complaint.status == to:
             break
         complaint = step(complaint)

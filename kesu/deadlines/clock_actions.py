@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from kesu.complaints.models import Complaint
 from kesu.complaints.services import lock_for_action, record_action
-from kesu.deadlines.clocks import compute_due, remaining
+from kesu.deadlines.clocks import compute_due, iso, remaining
 from kesu.deadlines.models import ClockState, ComplaintClock, ExtensionRequest
 from kesu.deadlines.selectors import get_calendar
 from kesu.organization.models import Staff
@@ -53,7 +53,7 @@ def resume_clocks(
             clock.state, clock.resumed_at = ClockState.RUNNING, now
             compute_due(clock, calendar)
             clock.save()
-            resumed[clock.kind] = clock.due_at.isoformat() if clock.due_at else None
+            resumed[clock.kind] = iso(clock.due_at)
         return record_action(locked, capacity, "resume_clocks", comment=comment, data={"resumed": resumed})
 
 
@@ -76,7 +76,7 @@ def record_delivery(
             capacity,
             "record_delivery",
             comment=comment,
-            data={"delivered_at": delivered_at.isoformat()},
+            data={"delivered_at": iso(delivered_at)},
         )
 
 

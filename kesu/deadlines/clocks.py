@@ -193,7 +193,7 @@ def recompute_for_policy(complaint: Complaint, *, at: datetime) -> None:
         if rule is None:
             clock.state, clock.stopped_at = ClockState.CANCELLED, at
             clock.save(update_fields=["state", "stopped_at"])
-            changes[kind] = {"old": _iso(old), "new": None}
+            changes[kind] = {"old": iso(old), "new": None}
             continue
         if rule.pk == clock.rule_id:
             continue
@@ -203,7 +203,7 @@ def recompute_for_policy(complaint: Complaint, *, at: datetime) -> None:
         compute_due(clock, calendar)
         clock.save()
         if clock.due_at != old:
-            changes[kind] = {"old": _iso(old), "new": _iso(clock.due_at)}
+            changes[kind] = {"old": iso(old), "new": iso(clock.due_at)}
     started_kinds = set(complaint.clocks.values_list("kind", flat=True))
     for kind, rule in rules.items():
         if (
@@ -219,7 +219,7 @@ def recompute_for_policy(complaint: Complaint, *, at: datetime) -> None:
                 complaint.received_at if rule.start_event == StartEvent.RECEIVED else complaint.registered_at
             )
             clock = _start_clock(complaint, rule, start, calendar)
-            changes[kind] = {"old": None, "new": _iso(clock.due_at)}
+            changes[kind] = {"old": None, "new": iso(clock.due_at)}
     if changes:
         _system_event(complaint, "deadlines_recomputed", {"clocks": changes, "cause": "policy"})
 
@@ -244,8 +244,8 @@ def recompute_for_calendar(*, reason: str) -> int:
         if (clock.due_at, clock.due_error) != (old, old_error):
             clock.save(update_fields=["due_at", "due_error"])
             moved.setdefault(clock.complaint_id, {})[clock.kind] = {
-                "old": _iso(old),
-                "new": _iso(clock.due_at),
+                "old": iso(old),
+                "new": iso(clock.due_at),
             }
             complaints[clock.complaint_id] = clock.complaint
     for complaint_id, changes in moved.items():
@@ -255,8 +255,9 @@ def recompute_for_calendar(*, reason: str) -> int:
     return len(moved)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def iso(value: datetime | None) -> str | None:
+    """A due time for the timeline: ISO 8601 in the company's time zone, as people read it."""
+    return timezone.localtime(value).isoformat() if value else None
 
 
 def late_clocks(complaint: Complaint, *, now: datetime | None = None) -> list[ComplaintClock]:

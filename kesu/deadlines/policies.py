@@ -2,9 +2,10 @@
 
 A policy names a class (and so its sub-classes), a severity and a channel, each optional. For each
 clock kind the most specific matching policy that defines that clock wins: more named fields beat
-fewer; with equally many, a deeper class beats its parent. Two active policies that could match the
-same complaint with equal specificity and define the same clock would make the winner arbitrary,
-so saving the second is refused.
+fewer; with equally many, the one naming the deeper class wins (a sub-class beats its parent, a
+class beats a severity or a channel). Two active policies that could match the same complaint with
+equal specificity and define the same clock (e.g. one for "urgent", one for "phone") would make the
+winner arbitrary, so saving the second is refused.
 """
 
 from __future__ import annotations
