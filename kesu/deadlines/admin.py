@@ -2,7 +2,18 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kesu.deadlines.models import CalendarDay, CalendarYear, Source, WorkingHours
+from kesu.deadlines.clocks import recompute_for_calendar
+from kesu.deadlines.models import (
+    CalendarDay,
+    CalendarYear,
+    ClockRule,
+    ComplaintClock,
+    EscalationStep,
+    ExtensionRequest,
+    Source,
+    TimeLimitPolicy,
+    WorkingHours,
+)
 from kesu.deadlines.selectors import uncovered_years_ahead
 
 
@@ -33,6 +44,13 @@ def _warn_uncovered(request) -> None:  # type: ignore[no-untyped-def]
         )
 
 
+def _recompute(request, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Open clocks counted in working time follow the edited calendar at once (timeline entries)."""
+    moved = recompute_for_calendar(reason=gettext("Calendar changed: %(what)s") % {"what": what})
+    if moved:
+        messages.info(request, gettext("Deadlines re-timed on %(count)d open complaints.") % {"count": moved})
+
+
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     """Exceptions to the Monday–Friday week. Edits here are an administrator's and win over the package."""
@@ -50,6 +68,11 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         obj.source = Source.ADMIN
         super().save_model(request, obj, form, change)
+        _recompute(request, obj.date.isoformat())
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        super().delete_model(request, obj)
+        _recompute(request, obj.date.isoformat())
 
     def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
         _warn_uncovered(request)
@@ -66,6 +89,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
         if not change:
             obj.source = Source.ADMIN
         super().save_model(request, obj, form, change)
+        _recompute(request, str(obj.year))
 
     def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
         _warn_uncovered(request)
@@ -76,5 +100,66 @@ class CalendarYearAdmin(admin.ModelAdmin):
 class WorkingHoursAdmin(admin.ModelAdmin):
     list_display = ["__str__", "updated_at"]
 
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        _recompute(request, gettext("working hours"))
+
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return not WorkingHours.objects.exists()
+
+
+class ClockRuleInline(admin.TabularInline):
+    model = ClockRule
+    extra = 1
+
+
+@admin.register(TimeLimitPolicy)
+class TimeLimitPolicyAdmin(admin.ModelAdmin):
+    """Time limits per class, severity and channel (时限). Each clock is validated when saved:
+    no zero or negative limits, no tie with an equally specific overlapping policy."""
+
+    list_display = ["name", "category", "severity", "channel", "is_active"]
+    list_filter = ["is_active", "category", "severity", "channel"]
+    inlines = [ClockRuleInline]
+
+
+@admin.register(EscalationStep)
+class EscalationStepAdmin(admin.ModelAdmin):
+    list_display = ["order", "role", "after_hours"]
+
+
+@admin.register(ComplaintClock)
+class ComplaintClockAdmin(admin.ModelAdmin):
+    """Clocks are set by the complaint's actions; read-only here. Filter "cannot compute" to find
+    deadlines that reach into a year the calendar does not cover."""
+
+    list_display = ["complaint", "kind", "state", "started_at", "due_at", "due_error", "escalation_level"]
+    list_filter = ["state", "kind", ("due_error", admin.EmptyFieldListFilter)]
+    search_fields = ["complaint__number"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+        blocked = ComplaintClock.objects.filter(state__in=["running", "paused"]).exclude(due_error="").count()
+        if blocked:
+            messages.error(
+                request,
+                gettext(
+                    "%(count)d open clocks have no due time: the working calendar does not cover their year."
+                )
+                % {"count": blocked},
+            )
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    list_display = ["clock", "extra_amount", "state", "requested_by", "decided_by", "requested_at"]
+    list_filter = ["state"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
