@@ -1,3 +1,8 @@
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-urlpatterns = [path("", include("kesu.complaints.urls"))]
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("kesu.complaints.urls")),
+]

@@ -1,0 +1,352 @@
+"""Web forms. They only parse what the browser sent into Python values; the rules live in
+``services`` (registration, corrections, attachments) and ``actions``/``workflow`` (actions)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+
+from kesu.complaints.actions import ACTION_INPUTS
+from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity, Status
+from kesu.complaints.services import CORRECTABLE_FIELDS, Intake
+from kesu.complaints.templatetags.kesu_ui import localized
+from kesu.customers.models import Customer, Product
+from kesu.organization.models import Department, Position, Staff
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Seconds are kept so an unchanged time does not look changed (a correction sends changed fields only).
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S")
+
+
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+MAX_INT = 2_147_483_647  # PostgreSQL's integer
+
+
+def _plausible(value: date | datetime | None) -> None:
+    """Far-off years are typing mistakes, and year 1 overflows when converted between time zones."""
+    day = value.date() if isinstance(value, datetime) else value
+    if day is not None and not EARLIEST <= day <= LATEST:
+        raise ValidationError(_("Enter a date between 1900 and 2999."))
+
+
+class DateField(forms.DateField):
+    default_validators = [_plausible]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", DATE)
+        super().__init__(**kwargs)
+
+
+class DateTimeField(forms.DateTimeField):
+    default_validators = [_plausible]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", DATETIME)
+        super().__init__(**kwargs)
+
+
+def _textarea(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """``<input type=file multiple>``: cleans to a list of uploads (possibly empty)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+def _customer_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        Customer.objects.all(),
+        to_field_name="code",
+        required=False,
+        label=_("customer number"),
+        widget=forms.TextInput,
+        error_messages={"invalid_choice": _("No customer has this number.")},
+    )
+
+
+def _product_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        Product.objects.all(),
+        to_field_name="model_code",
+        required=False,
+        label=_("product"),
+        widget=forms.TextInput,
+        error_messages={"invalid_choice": _("No product has this model code.")},
+    )
+
+
+class LocalizedChoiceField(forms.ModelChoiceField):
+    """Categories and severities carry a Chinese and an English name."""
+
+    def label_from_instance(self, obj: Model) -> str:
+        return localized(obj)
+
+
+class IntakeForm(forms.Form):
+    """The registration form (《客户投诉登记表》)."""
+
+    channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
+    received_at = DateTimeField(label=_("received at"))
+    complainant_name = forms.CharField(label=_("complainant"), max_length=100)
+    complainant_phone = forms.CharField(label=_("phone"), max_length=40, required=False)
+    complainant_address = forms.CharField(label=_("address"), max_length=300, required=False)
+    customer = _customer_field()
+    product = _product_field()
+    product_model = forms.CharField(label=_("product model"), max_length=60, required=False)
+    batch_number = forms.CharField(label=_("batch"), max_length=60, required=False)
+    order_number = forms.CharField(label=_("order number"), max_length=60, required=False)
+    shipped_on = DateField(label=_("shipped on"), required=False)
+    arrived_on = DateField(label=_("arrived on"), required=False)
+    quantity = forms.IntegerField(label=_("quantity"), min_value=0, max_value=MAX_INT, required=False)
+    defective_quantity = forms.IntegerField(
+        label=_("defective quantity"), min_value=0, max_value=MAX_INT, required=False
+    )
+    description = forms.CharField(label=_("description"), widget=_textarea(5))
+    requested_remedy = forms.CharField(label=_("remedy requested"), required=False, widget=_textarea(2))
+    category = LocalizedChoiceField(
+        Category.objects.filter(is_active=True), to_field_name="code", required=False, label=_("class")
+    )
+    severity = LocalizedChoiceField(
+        Severity.objects.all(), to_field_name="code", required=False, label=_("severity")
+    )
+    accused_staff = forms.ModelMultipleChoiceField(
+        Staff.objects.select_related("department"),
+        required=False,
+        label=_("staff complained about"),
+        help_text=_("被投诉人 — they may neither handle nor approve this complaint."),
+    )
+    attachments = MultipleFileField(label=_("attachments"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["accused_staff"].label_from_instance = lambda s: f"{s.display_name} ({s.department.name})"
+        if not self.is_bound:
+            self.fields["severity"].initial = (
+                Severity.objects.filter(is_default=True).values_list("code", flat=True).first()
+            )
+
+    def intake(self) -> Intake:
+        data = self.cleaned_data
+        return Intake(
+            channel=data["channel"],
+            received_at=data["received_at"],
+            complainant_name=data["complainant_name"],
+            description=data["description"],
+            complainant_phone=data["complainant_phone"],
+            complainant_address=data["complainant_address"],
+            customer=data["customer"],
+            product=data["product"],
+            product_model=data["product_model"],
+            batch_number=data["batch_number"],
+            order_number=data["order_number"],
+            shipped_on=data["shipped_on"],
+            arrived_on=data["arrived_on"],
+            quantity=data["quantity"],
+            defective_quantity=data["defective_quantity"],
+            requested_remedy=data["requested_remedy"],
+            category=data["category"],
+            severity=data["severity"],
+        )
+
+
+class ListFilterForm(forms.Form):
+    """The list's filters; every field optional (GET)."""
+
+    q = forms.CharField(label=_("search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("status"), required=False)
+    category = forms.ChoiceField(label=_("class"), required=False)
+    severity = forms.ChoiceField(label=_("severity"), required=False)
+    department = forms.ModelChoiceField(Department.objects.all(), label=_("department"), required=False)
+    received_from = DateField(label=_("received from"), required=False)
+    received_to = DateField(label=_("received to"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        blank = [("", _("all"))]
+        self.fields["status"].choices = blank + list(Status.choices)
+        self.fields["category"].choices = blank + [(c.code, localized(c)) for c in Category.objects.all()]
+        self.fields["severity"].choices = blank + [(s.code, localized(s)) for s in Severity.objects.all()]
+        self.fields["department"].empty_label = _("all")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and end < start:
+            self.add_error("received_to", _("The end date is before the start date."))
+        return data
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions on one complaint
+
+INPUT_LABELS = {
+    "category": _("class"),
+    "severity": _("severity"),
+    "comment": _("comment"),
+    "reply": _("reply to customer"),
+    "to_department": _("to department"),
+    "to_position": _("to position"),
+    "reason": _("reason"),
+    "handler": _("handler"),
+    "resolution": _("resolution"),
+    "channel": _("channel"),
+    "satisfaction": _("satisfaction"),
+    "description": _("description"),
+    "received_at": _("received at"),
+}
+
+
+class VersionedForm(forms.Form):
+    """Every form that changes a complaint carries the version the viewer saw (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+CHOICE_KINDS = frozenset(
+    {"category", "severity", "department", "position", "staff", "channel", "satisfaction", "clock"}
+)
+
+
+def _choices(kind: str, complaint: Complaint) -> list[tuple[str, str]]:
+    match kind:
+        case "category":
+            return [(c.code, localized(c)) for c in Category.objects.filter(is_active=True)]
+        case "severity":
+            return [(s.code, localized(s)) for s in Severity.objects.all()]
+        case "department":
+            return [(d.code, d.name) for d in Department.objects.all()]
+        case "position":
+            return [(str(p.pk), str(p)) for p in Position.objects.select_related("department")]
+        case "staff":
+            people = Staff.objects.filter(department_id=complaint.handling_department_id)
+            return [(s.user.username, s.display_name) for s in people.select_related("user")]
+        case "channel":
+            return list(Channel.choices)
+        case "satisfaction":
+            return list(Satisfaction.choices)
+        case "clock":
+            from kesu.deadlines.models import ClockKind  # the deadlines app adds clock actions
+
+            return list(ClockKind.choices)
+    raise AssertionError(kind)
+
+
+def action_form(action: str, complaint: Complaint, data: Any = None) -> VersionedForm:
+    """The small form for one workflow action, its fields taken from ``actions.ACTION_INPUTS``.
+    It cleans to the raw inputs ``actions.perform_action`` takes (codes, usernames, text, datetimes)."""
+    fields: dict[str, forms.Field] = {}
+    for spec in ACTION_INPUTS[action]:
+        label = INPUT_LABELS.get(spec.name, spec.name)
+        if spec.kind == "text":
+            rows = 4 if spec.name in {"reply", "resolution", "description"} else 2
+            field: forms.Field = forms.CharField(
+                label=label, required=spec.required, widget=_textarea(rows), strip=False
+            )
+        elif spec.kind == "datetime":
+            field = DateTimeField(label=label, required=spec.required)
+        elif spec.kind not in CHOICE_KINDS:
+            # An input kind this form does not know yet: pass the text on; actions.parse_inputs checks it.
+            field = forms.CharField(label=label, required=spec.required)
+        else:
+            choices = _choices(spec.kind, complaint)
+            field = forms.ChoiceField(
+                label=label, required=spec.required, choices=[("", "---------"), *choices]
+            )
+        fields[spec.name] = field
+    form_class = type(f"{action.title().replace('_', '')}Form", (VersionedForm,), fields)
+    initial = {"version": complaint.version}
+    if action == "classify":
+        initial |= {
+            "category": complaint.category.code if complaint.category else "",
+            "severity": complaint.severity.code,
+        }
+    if action == "propose_transfer" and complaint.handling_department:
+        initial["to_department"] = complaint.handling_department.code
+    if action == "file_secondary":
+        initial["channel"] = complaint.channel
+    return form_class(data, initial=initial, prefix=action)
+
+
+def action_inputs(form: VersionedForm) -> dict[str, Any]:
+    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
+
+
+class CorrectionForm(VersionedForm):
+    """Correct registered facts (更正): every correctable field prefilled, plus the reason.
+    Only the fields the user changed are sent to the service."""
+
+    reason = forms.CharField(label=_("reason"), widget=_textarea(2))
+
+    def __init__(self, complaint: Complaint, *args: Any, **kwargs: Any) -> None:
+        initial = {"version": complaint.version}
+        for name in CORRECTABLE_FIELDS:
+            value = getattr(complaint, name)
+            if name == "customer":
+                value = value.code if value else ""
+            elif name == "product":
+                value = value.model_code if value else ""
+            elif name == "severity":
+                value = value.code
+            initial[name] = value
+        super().__init__(*args, initial=initial, prefix="correct", **kwargs)
+        for name in CORRECTABLE_FIELDS:
+            self.fields[name] = self._field_for(name)
+        self.order_fields([*CORRECTABLE_FIELDS, "reason"])
+
+    @staticmethod
+    def _field_for(name: str) -> forms.Field:
+        if name == "customer":
+            return _customer_field()
+        if name == "product":
+            return _product_field()
+        if name == "severity":
+            return LocalizedChoiceField(Severity.objects.all(), to_field_name="code", label=_("severity"))
+        model_field = Complaint._meta.get_field(name)
+        if isinstance(model_field, models.DateTimeField):
+            return DateTimeField(label=model_field.verbose_name, required=not model_field.blank)
+        if isinstance(model_field, models.DateField):
+            return DateField(label=model_field.verbose_name, required=not model_field.blank)
+        field = model_field.formfield()
+        if isinstance(field, forms.IntegerField):
+            field.max_value = MAX_INT
+            field.validators.append(MaxValueValidator(MAX_INT))
+        elif isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
+            field.widget = _textarea(3)
+        return field
+
+    def changes(self) -> dict[str, Any]:
+        """Changed fields → the values ``services.correct_complaint`` takes (related rows by pk)."""
+        changes: dict[str, Any] = {}
+        for name in self.changed_data:
+            if name not in CORRECTABLE_FIELDS:
+                continue
+            value = self.cleaned_data[name]
+            changes[name] = value.pk if isinstance(value, Model) else value
+        if not changes:
+            raise ValidationError(_("Nothing changed."))
+        return changes
+
+
+class AttachmentForm(VersionedForm):
+    file = forms.FileField(label=_("file"))

@@ -1,0 +1,49 @@
+"""Small presentation helpers for Kesu's templates."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def localized(obj: Any) -> str:
+    """A rule-book row's name in the UI language (classes and severities have ``name_en``)."""
+    if obj is None:
+        return ""
+    english = getattr(obj, "name_en", "")
+    if english and (get_language() or "").startswith("en"):
+        return english
+    return str(getattr(obj, "name", obj))
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: dict, **changes: Any) -> str:
+    """The current query string with some parameters replaced (pagination links keep the filters)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        params[key] = value
+    return "?" + urlencode(sorted(params.lists()), doseq=True)
+
+
+@register.simple_tag(takes_context=True)
+def nav_capabilities(context: dict) -> dict[str, Any]:
+    """What the top navigation needs about the signed-in person: their staff record, role labels
+    and whether they may register complaints. Computed once per request."""
+    from kesu.complaints.workflow import may_register
+    from kesu.organization.models import Role
+    from kesu.organization.selectors import staff_of
+
+    request = context["request"]
+    cached = getattr(request, "_kesu_nav", None)
+    if cached is None:
+        staff = staff_of(request.user)
+        roles = [Role(r).label for r in sorted(staff.roles)] if staff else []
+        cached = {"staff": staff, "roles": roles, "may_register": may_register(staff)}
+        request._kesu_nav = cached
+    return cached

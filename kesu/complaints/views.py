@@ -1,0 +1,409 @@
+"""Web views for complaints: parse the request, call a selector or a service, render.
+
+The rules live elsewhere: ``workflow`` decides who may do what, ``services``/``actions`` change
+things, ``selectors`` read. Errors map to statuses: field errors → 400 with the form shown again,
+ActionNotAllowed → 403 naming the allowed actions, StaleVersion → 409 asking to reload.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kesu.complaints import actions, selectors, services, workflow
+from kesu.complaints.forms import (
+    AttachmentForm,
+    CorrectionForm,
+    IntakeForm,
+    ListFilterForm,
+    VersionedForm,
+    action_form,
+    action_inputs,
+)
+from kesu.complaints.models import (
+    Category,
+    Channel,
+    Complaint,
+    ComplaintEvent,
+    Satisfaction,
+    Severity,
+)
+from kesu.complaints.templatetags.kesu_ui import localized
+from kesu.core.errors import ActionNotAllowed, StaleVersion
+from kesu.core.paging import page_of
+from kesu.organization.models import Staff
+from kesu.organization.selectors import capacities_of, staff_of
+
+# Timeline entries that are not workflow actions.
+EVENT_LABELS = {"registered": gettext_lazy("Registered"), "attach": gettext_lazy("Attachment added")}
+DATA_LABELS = {
+    "to_department": gettext_lazy("to department"),
+    "to_position": gettext_lazy("to position"),
+    "approval_required": gettext_lazy("needs GM approval"),
+    "handed_over_by": gettext_lazy("handed over by"),
+    "handler": gettext_lazy("handler"),
+    "secondary": gettext_lazy("secondary complaint"),
+    "parent": gettext_lazy("first complaint"),
+    "file": gettext_lazy("file"),
+    "size": gettext_lazy("size (bytes)"),
+}
+HIDDEN_DATA = {"slip"}  # internal ids
+
+
+# ---------------------------------------------------------------------------------------------
+# Workbench (工作台)
+
+
+@login_required
+@require_GET
+def workbench(request: HttpRequest) -> HttpResponse:
+    staff = staff_of(request.user)
+    panels = []
+    if staff is not None:
+        bench = selectors.workbench(staff=staff)
+        panels = [
+            ("my-tasks", _("My tasks"), bench.my_tasks),
+            ("awaiting-approval", _("Awaiting my approval"), bench.awaiting_my_approval),
+            ("due-soon", _("Due soon"), bench.due_soon),
+            ("registered-today", _("Registered today"), bench.registered_today),
+        ]
+    context = {"staff": staff, "panels": panels, "may_register": workflow.may_register(staff)}
+    return render(request, "complaints/workbench.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake (登记)
+
+
+def _add_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, field by field where the field is on it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, messages_ in error.message_dict.items():
+        if name in form.fields:
+            form.add_error(name, messages_)
+        elif name == NON_FIELD_ERRORS:
+            form.add_error(None, messages_)
+        else:
+            form.add_error(None, [f"{name}: {m}" for m in messages_])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    staff = staff_of(request.user)
+    if staff is None or not workflow.may_register(staff):
+        raise PermissionDenied(_("Only the customer-service desk registers complaints (one window)."))
+    if request.method == "POST":
+        form = IntakeForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                complaint = services.register_complaint(
+                    by=staff,
+                    intake=form.intake(),
+                    accused_staff=list(form.cleaned_data["accused_staff"]),
+                    files=form.cleaned_data["attachments"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Complaint %(number)s registered.") % {"number": complaint.number}
+                )
+                return redirect("complaint-detail", number=complaint.number)
+        return render(request, "complaints/new.html", {"form": form}, status=400)
+    now = timezone.localtime().replace(microsecond=0)
+    form = IntakeForm(initial={"received_at": now, "channel": "phone"})
+    return render(request, "complaints/new.html", {"form": form})
+
+
+# ---------------------------------------------------------------------------------------------
+# List (列表)
+
+
+def _filters(data: dict[str, Any]) -> selectors.ComplaintFilters:
+    department = data.get("department")
+    return selectors.ComplaintFilters(
+        status=data.get("status") or None,
+        category=data.get("category") or None,
+        severity=data.get("severity") or None,
+        department=department.pk if department else None,
+        received_from=data.get("received_from"),
+        received_to=data.get("received_to"),
+        q=(data.get("q") or "").strip() or None,
+    )
+
+
+@login_required
+@require_GET
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    staff = staff_of(request.user)
+    form = ListFilterForm(request.GET)
+    page, status = None, 200
+    if form.is_valid():
+        complaints = selectors.complaints_visible_to(staff=staff, filters=_filters(form.cleaned_data))
+        page = page_of(complaints, number=request.GET.get("page"), page_size=settings.KESU_PAGE_SIZE)
+    else:
+        status = 400
+    partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    template = "complaints/_results.html" if partial else "complaints/list.html"
+    response = render(request, template, {"form": form, "page": page}, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# One complaint (投诉详情)
+
+
+def _visible(request: HttpRequest, number: str) -> tuple[Staff | None, Complaint]:
+    staff = staff_of(request.user)
+    complaint = selectors.complaint_visible_to(staff=staff, number=number)
+    if complaint is None:
+        raise Http404(_("No complaint %(number)s, or you may not see it.") % {"number": number})
+    return staff, complaint
+
+
+class _Lookups:
+    """Names for the codes a timeline entry's data holds (two small rule-book tables)."""
+
+    def __init__(self) -> None:
+        self.categories = {c.code: c for c in Category.objects.all()}
+        self.severities = {s.code: s for s in Severity.objects.all()}
+
+    def value(self, key: str, value: Any) -> Any:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if key == "channel" and value in Channel.values:
+            return Channel(value).label
+        if key == "satisfaction" and value in Satisfaction.values:
+            return Satisfaction(value).label
+        if key == "category" and value in self.categories:
+            return localized(self.categories[value])
+        if key == "severity" and value in self.severities:
+            return localized(self.severities[value])
+        return value
+
+
+def _data_label(key: str) -> str:
+    if key in DATA_LABELS:
+        return str(DATA_LABELS[key])
+    try:
+        return str(Complaint._meta.get_field(key).verbose_name)
+    except FieldDoesNotExist:
+        return key
+
+
+def _data_lines(data: dict[str, Any], lookups: _Lookups) -> list[dict[str, Any]]:
+    """A timeline entry's data as lines: "label: old → new" or "label: value"."""
+    lines = []
+    for key, value in data.items():
+        if key in HIDDEN_DATA or value is None:
+            continue
+        if key == "changes" and isinstance(value, dict):
+            lines += _data_lines(value, lookups)
+        elif isinstance(value, dict) and set(value) == {"old", "new"}:
+            lines.append(
+                {
+                    "label": _data_label(key),
+                    "old": lookups.value(key, value["old"]),
+                    "new": lookups.value(key, value["new"]),
+                    "changed": True,
+                }
+            )
+        else:
+            lines.append({"label": _data_label(key), "value": lookups.value(key, value), "changed": False})
+    return lines
+
+
+def _timeline(events: list[ComplaintEvent]) -> list[dict[str, Any]]:
+    lookups = _Lookups()
+    rows = []
+    for event in events:
+        spec = workflow.ACTIONS.get(event.action)
+        label = spec.label if spec else EVENT_LABELS.get(event.action, event.action)
+        rows.append({"event": event, "label": label, "lines": _data_lines(event.data or {}, lookups)})
+    return rows
+
+
+def _detail(
+    request: HttpRequest,
+    staff: Staff | None,
+    complaint: Complaint,
+    *,
+    bound: tuple[str, Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render the complaint page; ``bound`` replaces one action's empty form by the submitted one."""
+    allowed = workflow.allowed_actions(complaint=complaint, capacities=capacities_of(staff=staff))
+    action_forms = []
+    for name in allowed:
+        if bound and bound[0] == name:
+            form = bound[1]
+        elif name == "correct":
+            form = CorrectionForm(complaint)
+        else:
+            form = action_form(name, complaint)
+        action_forms.append({"name": name, "spec": workflow.ACTIONS[name], "form": form})
+    attach_form = (
+        bound[1] if bound and bound[0] == "attach" else AttachmentForm(initial={"version": complaint.version})
+    )
+    context = {
+        "complaint": complaint,
+        "accused": list(complaint.accused_staff.all()),
+        "slips": list(
+            complaint.transfer_slips.select_related(
+                "to_department", "to_position", "proposed_by", "approved_by", "received_by"
+            )
+        ),
+        "attachments": list(complaint.attachments.select_related("uploaded_by")),
+        "secondary": list(complaint.secondary_complaints.only("number", "status", "registered_at")),
+        "timeline": _timeline(list(selectors.timeline(complaint))),
+        "action_forms": action_forms,
+        "open_action": bound[0] if bound else None,
+        "attach_form": attach_form if "comment" in allowed else None,
+    }
+    return render(request, "complaints/detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
+    staff, complaint = _visible(request, number)
+    complaint = Complaint.objects.select_related(
+        "category",
+        "severity",
+        "customer",
+        "product",
+        "handling_department",
+        "handler",
+        "registered_by",
+        "parent",
+    ).get(pk=complaint.pk)
+    return _detail(request, staff, complaint)
+
+
+def _refused(request: HttpRequest, complaint: Complaint, error: ActionNotAllowed) -> HttpResponse:
+    allowed = [workflow.ACTIONS[name].label for name in error.allowed if name in workflow.ACTIONS]
+    context = {"complaint": complaint, "error": error, "allowed": allowed}
+    return render(request, "complaints/refused.html", context, status=403)
+
+
+def _stale(request: HttpRequest, complaint: Complaint, error: StaleVersion) -> HttpResponse:
+    return render(request, "complaints/stale.html", {"complaint": complaint, "error": error}, status=409)
+
+
+class _InvalidForm(Exception):
+    """The submitted form did not parse; its errors are on the form."""
+
+
+def _parsed(form: VersionedForm, complaint: Complaint, action: str, staff: Staff | None) -> None:
+    if not form.is_valid():
+        # As in actions.perform_action: someone who may not act learns that first, not that a
+        # field is missing.
+        workflow.authorize(complaint=complaint, action=action, staff=staff)  # type: ignore[arg-type]
+        raise _InvalidForm
+
+
+@login_required
+@require_POST
+def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    staff, complaint = _visible(request, number)
+    if staff is None:
+        raise PermissionDenied
+    if action == "correct":
+        form: VersionedForm = CorrectionForm(complaint, request.POST)
+    elif action in actions.ACTION_INPUTS:
+        form = action_form(action, complaint, request.POST)
+    else:
+        form = VersionedForm(request.POST)
+    try:
+        _parsed(form, complaint, action, staff)
+        if action == "correct":
+            inputs = {"changes": form.changes(), "reason": form.cleaned_data["reason"]}  # type: ignore[attr-defined]
+        else:
+            inputs = action_inputs(form)
+        result = actions.perform_action(
+            complaint=complaint, action=action, by=staff, inputs=inputs, version=form.cleaned_data["version"]
+        )
+    except ActionNotAllowed as error:
+        return _refused(request, complaint, error)
+    except StaleVersion as error:
+        return _stale(request, complaint, error)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _detail(request, staff, complaint, bound=(action, form), status=400)
+    except _InvalidForm:
+        return _detail(request, staff, complaint, bound=(action, form), status=400)
+    label = workflow.ACTIONS[action].label
+    if result.pk != complaint.pk:  # file_secondary: the new complaint
+        messages.success(
+            request,
+            _("Secondary complaint %(number)s registered (first complaint %(first)s).")
+            % {"number": result.number, "first": complaint.number},
+        )
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": label})
+    return redirect("complaint-detail", number=result.number)
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, number: str) -> HttpResponse:
+    staff, complaint = _visible(request, number)
+    if staff is None:
+        raise PermissionDenied
+    form = AttachmentForm(request.POST, request.FILES)
+    try:
+        # Adding a file is recorded like a comment and allowed to whoever may comment.
+        _parsed(form, complaint, "comment", staff)
+        attachment = services.add_attachment(
+            complaint=complaint,
+            by=staff,
+            upload=form.cleaned_data["file"],
+            version=form.cleaned_data["version"],
+        )
+    except ActionNotAllowed as error:
+        return _refused(request, complaint, error)
+    except StaleVersion as error:
+        return _stale(request, complaint, error)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _detail(request, staff, complaint, bound=("attach", form), status=400)
+    except _InvalidForm:
+        return _detail(request, staff, complaint, bound=("attach", form), status=400)
+    messages.success(request, _("Attached %(name)s.") % {"name": attachment.original_name})
+    return redirect("complaint-detail", number=complaint.number)
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
+    _staff, complaint = _visible(request, number)
+    attachment = complaint.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404(_("No such attachment."))
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The file is missing from the attachment store.")) from None
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
