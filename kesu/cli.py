@@ -10,14 +10,14 @@ from pathlib import Path
 
 USAGE = """usage: kesu COMMAND [options]
 
-  serve [--host H] [--port P] [--workers N]   run the web app (gunicorn)
-  demo [--no-serve]                           migrate, load the demo company, serve on 127.0.0.1:8000
+  serve [--host H] [--port P] [--workers N]   run the web app (gunicorn, 2 workers by default)
+  demo [--no-serve] [--port P]                migrate, load the demo company, serve on 127.0.0.1:8000
   migrate                                     create/upgrade the database and load KESU_PRESET
   check                                       the deploy checklist (Django's and Kesu's)
-  token create USERNAME [--name N]            issue an API token (printed once)
+  token create USERNAME | list | revoke       API tokens (a new token is printed once)
   preset list | preset load NAME              rule book presets
-  register ...                                register a complaint (see `kesu register --help`)
-  act NUMBER ACTION ...                       take an action on a complaint
+  register --as USER --channel C ...          register a complaint, print its number (see --help)
+  act NUMBER ACTION --as USER [--input k=v]   take an action on a complaint, print its status
   any other Django management command, e.g. `kesu createsuperuser`, `kesu shell`
 """
 
@@ -45,9 +45,14 @@ def main(argv: list[str] | None = None) -> None:
         _ensure_demo_secret()
     if command == "check":
         argv = ["check", "--deploy", *argv[1:]]
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["kesu", *argv])
+    try:
+        execute_from_command_line(["kesu", *argv])
+    except ImproperlyConfigured as exc:  # a bad or missing KESU_* setting: say which, no traceback
+        print(f"kesu: {exc}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
