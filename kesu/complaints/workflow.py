@@ -260,40 +260,50 @@ def _accused_ids(complaint: Complaint) -> set[int]:
     return {s.pk for s in complaint.accused_staff.all()}
 
 
+def _permitted(
+    action: Action, complaint: Complaint, capacities: list[Capacity], accused: set[int]
+) -> Capacity | None:
+    """The first capacity that may take ``action`` now. Status and role are checked before the
+    rules about the complaint itself, which may query (hooks.guard)."""
+    if complaint.status not in action.sources:
+        return None
+    capacity = next(
+        (
+            c
+            for c in capacities
+            if _capacity_for(action, complaint, c) and not _recused(complaint, c, accused)
+        ),
+        None,
+    )
+    if capacity is None or _blocked_by_rule(action, complaint):
+        return None
+    return capacity
+
+
 def allowed_actions(*, complaint: Complaint, capacities: Iterable[Capacity]) -> list[str]:
     """The actions, in lifecycle order, that these capacities may take on the complaint now."""
     capacities = list(capacities)
     accused = _accused_ids(complaint)
-    names = []
-    for action in _ACTIONS:
-        if complaint.status not in action.sources or _blocked_by_rule(action, complaint):
-            continue
-        if any(
-            _capacity_for(action, complaint, c) and not _recused(complaint, c, accused) for c in capacities
-        ):
-            names.append(action.name)
-    return names
+    return [a.name for a in _ACTIONS if _permitted(a, complaint, capacities, accused) is not None]
 
 
 def authorize(*, complaint: Complaint, action: str, staff: Staff) -> Capacity:
     """The capacity in which ``staff`` takes ``action`` now, or ActionNotAllowed naming the allowed ones."""
     spec = ACTIONS.get(action)
     capacities = capacities_of(staff=staff)
+    accused = _accused_ids(complaint)
+    if spec is not None and (capacity := _permitted(spec, complaint, capacities, accused)):
+        return capacity
     allowed = allowed_actions(complaint=complaint, capacities=capacities)
     if spec is None:
-        raise ActionNotAllowed(action=action, allowed=allowed, reason=str(_("There is no such action.")))
-    if action in allowed:
-        accused = _accused_ids(complaint)
-        return next(
-            c for c in capacities if _capacity_for(spec, complaint, c) and not _recused(complaint, c, accused)
-        )
-    if complaint.status not in spec.sources:
+        reason = _("There is no such action.")
+    elif complaint.status not in spec.sources:
         reason = _("Not possible while the complaint is “%(status)s”.") % {
             "status": complaint.get_status_display()
         }
     elif rule := _blocked_by_rule(spec, complaint):
         reason = rule
-    elif any(_recused(complaint, c, _accused_ids(complaint)) for c in capacities):
+    elif any(_recused(complaint, c, accused) for c in capacities):
         reason = _("You are the person complained about and must recuse yourself (回避).")
     else:
         reason = _("Your role or department may not take this action.")
