@@ -18,6 +18,8 @@ USAGE = """usage: kesu COMMAND [options]
   preset list | preset load NAME              rule book presets
   register --as USER --channel C ...          register a complaint, print its number (see --help)
   act NUMBER ACTION --as USER [--input k=v]   take an action on a complaint, print its status
+  worker [--workers N] [--no-periodic]        the task queue consumer: deadline sweeps every minute, e-mail retries
+  sweep [--dry-run]                           one deadline sweep now (reminders, escalations); print what was sent
   any other Django management command, e.g. `kesu createsuperuser`, `kesu shell`
 """
 

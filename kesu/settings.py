@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "kesu.customers",
     "kesu.complaints",
     "kesu.deadlines",
+    "kesu.notifications",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +190,26 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = KESU_ATTACHMENT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("KESU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("KESU_FROM_EMAIL", "kesu@localhost")
+
+# The task queue behind `kesu worker` (huey): the deadline sweep every minute and e-mail retries.
+# A SQLite file in the data dir by default; Redis in production (KESU_REDIS_URL).
+REDIS_URL = os.environ.get("KESU_REDIS_URL", "")
+HUEY: dict = {
+    "name": "kesu",
+    "immediate": False,  # djhuey would otherwise run tasks inline whenever DEBUG is on
+    "utc": True,
+    "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+}
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"KESU_REDIS_URL must be a redis://, rediss:// or unix:// URL, not {REDIS_URL!r}"
+        )
+    HUEY |= {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")}
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -199,4 +221,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KESU_LOG_LEVEL", "WARNING")},
+    # The worker says what it runs (once: not also through the root logger).
+    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

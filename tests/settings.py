@@ -17,3 +17,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 # Static files come from the finders in tests (no collectstatic run needed).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# The task queue runs tasks inline, in memory (no worker, no huey.sqlite3).
+HUEY = {**HUEY, "immediate": True}  # noqa: F405

@@ -162,7 +162,10 @@ def register_complaint(
     try:
         # The model's one check constraint (defective ≤ quantity) is also in Complaint.clean(), which
         # full_clean runs: no need for Django to validate it again with a database query.
-        complaint.full_clean(exclude=["number", "registered_by", "parent"], validate_constraints=False)
+        # Objects given as instances were just loaded; their foreign keys are enforced by the
+        # database, so Django need not query each one again.
+        loaded = [name for name in ("category", "severity", "customer", "product") if getattr(intake, name)]
+        complaint.full_clean(exclude=["number", "registered_by", "parent", *loaded], validate_constraints=False)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)

@@ -156,7 +156,9 @@ def on_complaint_event(event: ComplaintEvent) -> None:
             clock.late_reason = event.data["late_reason"]
             clock.save(update_fields=["late_reason"])
 
-    for clock in complaint.clocks.filter(state__in=ACTIVE):
+    # A new complaint has no clocks yet: no need to look.
+    active = [] if action == "registered" else list(complaint.clocks.filter(state__in=ACTIVE))
+    for clock in active:
         if action in STOPS.get(clock.kind, ()):
             clock.state, clock.stopped_at = ClockState.MET, event.at
             clock.save(update_fields=["state", "stopped_at"])
@@ -171,10 +173,13 @@ def on_complaint_event(event: ComplaintEvent) -> None:
         starts.add(StartEvent.TRANSFERRED)  # the class needs no GM approval: transferred at once
     if not starts or complaint.status in (Status.CLOSED, Status.NOT_UPHELD, Status.WITHDRAWN):
         return
-    running_kinds = {c.kind for c in complaint.clocks.filter(state__in=ACTIVE)}
+    to_start = [rule for rule in rules_for(complaint).values() if rule.start_event in starts]
+    if not to_start:
+        return
+    running_kinds = {c.kind for c in active if c.state in ACTIVE}
     calendar = get_calendar()
-    for kind, rule in rules_for(complaint).items():
-        if rule.start_event in starts and kind not in running_kinds:
+    for rule in to_start:
+        if rule.kind not in running_kinds:
             started_at = complaint.received_at if rule.start_event == StartEvent.RECEIVED else event.at
             _start_clock(complaint, rule, started_at, calendar)
 

@@ -1,0 +1,160 @@
+"""Complaints registered per second over HTTP: a real server (gunicorn, several sync workers) on
+127.0.0.1 and a load generator (wrk, with bench/post.lua) POSTing /api/v1/complaints with a bearer
+token, with several connections at once.
+
+Usage (run.py does this): python bench/http_load.py DATABASE_URL [--workers 2,4] [--connections 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import BENCH_DIR, PROJECT_DIR, emit, make_company, recreate_database, server_env, setup_django  # noqa: E402
+
+BODY = {
+    "channel": "api",
+    "complainant_name": "张先生",
+    "complainant_phone": "13800138000",
+    "description": "客户反映新买的实木餐桌桌面开裂，漆面有明显色差，要求上门检查并更换。",
+    "category": "product_quality",
+    "severity": "normal",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    if port == 8000:  # the demo's port is never used
+        return free_port()
+    return port
+
+
+def start_server(url: str, workers: int, port: int, extra: list[str]) -> subprocess.Popen:
+    command = [
+        str(PROJECT_DIR / ".venv" / "bin" / "gunicorn"),
+        "kesu.wsgi:application",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers),
+        "--log-level", "warning",
+        *extra,
+    ]  # fmt: skip
+    server = subprocess.Popen(command, env=server_env(url), cwd=PROJECT_DIR)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    raise RuntimeError("the server did not start")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def post_once(port: int, token: str, body: bytes) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/complaints",
+        data=body,
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def wrk(port: int, token: str, body: bytes, *, connections: int, seconds: int) -> dict:
+    env = {**os.environ, "BENCH_TOKEN": token, "BENCH_BODY": body.decode()}
+    command = [
+        "wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
+        "-s", str(BENCH_DIR / "post.lua"), f"http://127.0.0.1:{port}/api/v1/complaints",
+    ]  # fmt: skip
+    output = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60).stdout
+    line = next(line for line in output.splitlines() if line.startswith("WRK-RESULT "))
+    raw = json.loads(line.removeprefix("WRK-RESULT "))
+    errors = sum(v for k, v in raw.items() if k.startswith("errors_"))
+    return {
+        "requests": raw["requests"],
+        "seconds": round(raw["duration_us"] / 1e6, 2),
+        "per_s": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
+        "errors": errors,
+        "error_detail": {k: v for k, v in raw.items() if k.startswith("errors_") and v},
+        "p50_ms": round(raw["p50_us"] / 1000, 1),
+        "p95_ms": round(raw["p95_us"] / 1000, 1),
+        "p99_ms": round(raw["p99_us"] / 1000, 1),
+        "max_ms": round(raw["max_us"] / 1000, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("--workers", default="2,4")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--gunicorn-args", default="", help="extra gunicorn options, e.g. '--threads 2'")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+
+    recreate_database(args.url)
+    setup_django(args.url, migrate=True)
+    from django.db import connection
+    from django.utils import timezone
+
+    from kesu.complaints.models import Complaint
+    from kesu.organization.models import ApiToken
+
+    clerk = make_company()
+    _row, token = ApiToken.issue(staff=clerk, name="bench")
+    received = (timezone.now() - timedelta(hours=1)).isoformat()
+    body = json.dumps({**BODY, "received_at": received}, ensure_ascii=False).encode()
+    connection.close()
+
+    results = {}
+    for workers in [int(w) for w in args.workers.split(",")]:
+        port = free_port()
+        server = start_server(args.url, workers, port, args.gunicorn_args.split())
+        try:
+            status, reply = post_once(port, token, body)
+            if status != 201:
+                raise RuntimeError(f"POST /api/v1/complaints answered {status}: {reply}")
+            wrk(port, token, body, connections=args.connections, seconds=2)  # warm-up
+            before = Complaint.objects.count()
+            result = wrk(port, token, body, connections=args.connections, seconds=args.seconds)
+            time.sleep(0.5)
+            result["complaints_created"] = Complaint.objects.count() - before
+            connection.close()
+        finally:
+            stop_server(server)
+        result.update(workers=workers, connections=args.connections)
+        results[f"{workers} workers"] = result
+        print(f"{workers} workers: {result}", file=sys.stderr, flush=True)
+    emit(results)
+
+
+if __name__ == "__main__":
+    main()

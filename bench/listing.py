@@ -1,0 +1,277 @@
+"""The list page and search at N complaints: p50/p95 of the selectors the UI and the API use.
+
+For each size (ascending) the database is filled up to that many complaints with bulk inserts
+(PostgreSQL: COPY; SQLite: executemany), secondary indexes dropped during the load and rebuilt
+after it, then ANALYZEd. Then, as a desk clerk (who sees every complaint):
+``complaints_visible_to(staff=, filters=)`` → first page of 50 by -registered_at plus the count
+capped at 10 000 (``kesu.core.paging.page_of``), for: no filter, a status filter, and a search
+``q`` for a 2-character word, a 4-character word and a complaint number.
+
+Usage (run.py does this): python bench/listing.py DATABASE_URL --sizes 100000,1000000 [--fresh]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import emit, is_postgres, make_company, recreate_database, setup_django, timings  # noqa: E402
+from data import FIRST_DAY, SEARCH_2, SEARCH_2_RARE, SEARCH_4, Generator  # noqa: E402
+
+DAYS = 5 * 365  # complaints spread over five years
+BATCH = 20_000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--fresh", action="store_true", help="drop the database first (default: reuse)")
+    parser.add_argument("--explain", action="store_true", help="print the query plans")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    total = max(sizes)
+    if args.fresh:
+        recreate_database(args.url)
+    elif is_postgres(args.url):
+        _create_pg_if_missing(args.url)
+    setup_django(args.url, migrate=True)
+    clerk = make_company()
+    results = {}
+    for size in sizes:
+        load = fill(size, total=total)
+        results[str(size)] = {"load": load, "queries": measure(clerk, size, args.repeat, args.explain)}
+        print(f"size {size}: {results[str(size)]}", file=sys.stderr, flush=True)
+    emit(results)
+
+
+def _create_pg_if_missing(url: str) -> None:
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def fill(size: int, *, total: int) -> dict:
+    """Add complaints until there are ``size`` (rows are numbered, so a bigger run extends a smaller)."""
+    from django.db import connection, transaction
+
+    from kesu.complaints.models import Category, Complaint, Severity
+    from kesu.customers.models import Customer
+    from kesu.organization.models import Department, Staff
+
+    have = Complaint.objects.count()
+    if have >= size:
+        return {"rows_added": 0, "seconds": 0}
+    generator = Generator()
+    names = generator.customer_names()
+    if Customer.objects.count() < len(names):
+        Customer.objects.bulk_create(
+            [Customer(code=f"C{i:05d}", name=n) for i, n in enumerate(names, 1)], batch_size=1000
+        )
+    customers = list(Customer.objects.order_by("id").values_list("id", flat=True))
+    categories = list(
+        Category.objects.filter(parent=None).order_by("sort_order", "id").values_list("id", flat=True)
+    )
+    severities = list(Severity.objects.order_by("rank").values_list("id", flat=True))
+    departments = list(Department.objects.exclude(code="cs").order_by("code").values_list("id", flat=True))
+    clerk_id = Staff.objects.get(user__username="bench-clerk").pk
+    # The generator is seeded; skip the rows already there so the data set is the same either way.
+    if have:
+        for _ in generator.rows(0, have, total=total, first_day=FIRST_DAY, days=DAYS):
+            pass
+
+    fields = [f for f in Complaint._meta.concrete_fields if not f.primary_key]
+    columns = [f.column for f in fields]
+    started = time.perf_counter()
+    dropped = _drop_secondary_indexes()
+
+    def tuples(batch):  # type: ignore[no-untyped-def]
+        for row in batch:
+            value = {
+                "number": row["number"],
+                "status": row["status"],
+                "version": 1,
+                "channel": row["channel"],
+                "received_at": row["received_at"],
+                "registered_at": row["registered_at"],
+                "registered_by_id": clerk_id,
+                "complainant_name": row["complainant_name"],
+                "complainant_phone": row["complainant_phone"],
+                "customer_id": None if row["customer_index"] is None else customers[row["customer_index"]],
+                "description": row["description"],
+                "category_id": categories[row["category_index"]],
+                "severity_id": severities[row["severity_index"]],
+                "handling_department_id": None
+                if row["department_index"] is None
+                else departments[row["department_index"]],
+                "closed_at": row["registered_at"] if row["closed"] else None,
+                "updated_at": row["registered_at"],
+            }
+            yield tuple(value.get(f.column, None if f.null else "") for f in fields)
+
+    rows = generator.rows(have, size - have, total=total, first_day=FIRST_DAY, days=DAYS)
+    done = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor  # psycopg cursor
+            with raw.copy(f"COPY complaints_complaint ({', '.join(columns)}) FROM STDIN") as copy:
+                for values in tuples(rows):
+                    copy.write_row(values)
+        else:
+            adapt = connection.ops.adapt_datetimefield_value
+            dt_positions = [i for i, f in enumerate(fields) if f.get_internal_type() == "DateTimeField"]
+            sql = f"INSERT INTO complaints_complaint ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            raw = connection.connection
+            while done < size - have:
+                batch = []
+                for values in tuples(_take(rows, BATCH)):
+                    values = list(values)
+                    for i in dt_positions:
+                        values[i] = adapt(values[i])
+                    batch.append(values)
+                if not batch:
+                    break
+                with transaction.atomic():  # one transaction per batch, not one per row
+                    raw.executemany(sql, batch)
+                done += len(batch)
+    loaded = time.perf_counter() - started
+    _recreate_indexes(dropped)
+    indexed = time.perf_counter() - started - loaded
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    return {
+        "rows_added": size - have,
+        "load_seconds": round(loaded, 1),
+        "index_seconds": round(indexed, 1),
+        "total_seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _take(iterator, n):  # type: ignore[no-untyped-def]
+    for _, item in zip(range(n), iterator, strict=False):
+        yield item
+
+
+def _drop_secondary_indexes() -> list[str]:
+    """Drop the complaint table's plain indexes (not those behind constraints); return their DDL."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                """SELECT i.indexname, i.indexdef FROM pg_indexes i
+                   WHERE i.tablename = 'complaints_complaint'
+                     AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                                     WHERE c.conindid = (quote_ident(i.indexname))::regclass)"""
+            )
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                " AND tbl_name = 'complaints_complaint' AND sql IS NOT NULL"
+            )
+        found = cursor.fetchall()
+        for name, _sql in found:
+            cursor.execute(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in found]
+
+
+def _recreate_indexes(ddl: list[str]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+        for sql in ddl:
+            cursor.execute(sql)
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+
+def measure(clerk, size: int, repeat: int, explain: bool) -> dict:  # type: ignore[no-untyped-def]
+    from kesu.complaints.models import Complaint
+    from kesu.complaints.selectors import ComplaintFilters, complaints_visible_to
+
+    page_of = _page_of()
+    rng = random.Random(size)
+    last = Complaint.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    numbers = [
+        Complaint.objects.filter(pk__gte=rng.randint(1, last))
+        .order_by("pk")
+        .values_list("number", flat=True)[0]
+        for _ in range(10)
+    ]
+    scenarios = {
+        "list": lambda i: ComplaintFilters(),
+        "status=investigating": lambda i: ComplaintFilters(status="investigating"),
+        f"q={SEARCH_2} (2 chars, common)": lambda i: ComplaintFilters(q=SEARCH_2),
+        f"q={SEARCH_2_RARE} (2 chars, rare)": lambda i: ComplaintFilters(q=SEARCH_2_RARE),
+        f"q={SEARCH_4} (4 chars, rare)": lambda i: ComplaintFilters(q=SEARCH_4),
+        "q=<number>": lambda i: ComplaintFilters(q=numbers[i % len(numbers)]),
+    }
+    out = {}
+    for name, filters in scenarios.items():
+        counter = iter(range(10**6))
+
+        def page(filters=filters, counter=counter):  # type: ignore[no-untyped-def]
+            queryset = complaints_visible_to(staff=clerk, filters=filters(next(counter)))
+            return page_of(queryset, number=1, page_size=50)
+
+        def rows_only(filters=filters, counter=counter):  # type: ignore[no-untyped-def]
+            return list(complaints_visible_to(staff=clerk, filters=filters(next(counter)))[:51])
+
+        result = page()
+        out[name] = {
+            "matches": str(result.count),
+            "page_and_count": timings(page, repeat=repeat, budget_s=25),
+            "page_only": timings(rows_only, repeat=repeat, budget_s=15),
+        }
+        if explain:
+            queryset = complaints_visible_to(staff=clerk, filters=filters(0))
+            print(f"--- {name}\n{queryset[:51].explain()}", file=sys.stderr)
+            print(
+                f"--- {name} (count)\n{queryset.order_by().values('pk')[:10001].explain()}", file=sys.stderr
+            )
+    return out
+
+
+def _page_of():  # type: ignore[no-untyped-def]
+    """The paging the UI and the API use (kesu.core.paging), or the same approach if it is absent."""
+    try:
+        from kesu.core.paging import page_of
+
+        return page_of
+    except ImportError:  # pragma: no cover - the helper module is new
+        from dataclasses import dataclass
+
+        @dataclass
+        class Page:
+            rows: list
+            count: str
+
+        def page_of(queryset, *, number, page_size):  # type: ignore[no-untyped-def]
+            counted = queryset.order_by().values("pk")[:10001].count()
+            return Page(rows=list(queryset[:page_size]), count=str(counted))
+
+        return page_of
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""Sending notifications: a row per recipient in the caller's transaction, e-mail after commit.
+
+A recipient's e-mail address is their Django user's ``email``; without one the notification is
+only in the notification centre. E-mail is sent at most once per notification: each one is claimed
+(``emailed_at`` set by a conditional UPDATE) before it is handed to the e-mail backend, and
+released again if the backend fails, so the worker's retry task and the after-commit send never
+both mail the same row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kesu.complaints.models import Complaint
+from kesu.notifications.models import Notification
+from kesu.organization.models import Staff
+
+log = logging.getLogger(__name__)
+
+# The retry task gives up on e-mails older than this: a reminder about a deadline long gone is
+# noise. The notification stays in the notification centre.
+RETRY_EMAILS_FOR = timedelta(days=2)
+
+
+def notify(
+    *,
+    recipients: Iterable[Staff],
+    kind: str,
+    title: str,
+    body: str = "",
+    complaint: Complaint | None = None,
+    dedup_key: str,
+    at: datetime | None = None,
+) -> list[Notification]:
+    """Notify each recipient once per ``dedup_key``. Returns the notifications actually created
+    (an already-sent one is skipped silently — that is the point of the key). E-mails go out after
+    the caller's transaction commits; a rolled-back transaction sends nothing."""
+    created = []
+    for recipient in {r.pk: r for r in recipients}.values():
+        try:
+            with transaction.atomic():  # a savepoint: a duplicate must not break the caller's transaction
+                notification = Notification.objects.create(
+                    recipient=recipient,
+                    kind=kind,
+                    title=title[: Notification._meta.get_field("title").max_length],
+                    body=body,
+                    complaint=complaint,
+                    dedup_key=dedup_key,
+                    created_at=at or timezone.now(),
+                )
+        except IntegrityError:
+            continue
+        created.append(notification)
+    ids = [n.pk for n in created if n.recipient.user.email]
+    if ids:
+        transaction.on_commit(lambda: send_notification_emails(ids=ids))
+    return created
+
+
+def send_notification_emails(*, ids: Iterable[int]) -> int:
+    """E-mail the given notifications that are not e-mailed yet to recipients who have an address.
+    Returns how many were sent; a failure leaves the notification for the retry task."""
+    sent = 0
+    pending = (
+        Notification.objects.filter(pk__in=list(ids), emailed_at__isnull=True)
+        .exclude(recipient__user__email="")
+        .select_related("recipient__user", "complaint")
+        .order_by("pk")
+    )
+    for notification in pending:
+        claimed_at = timezone.now()
+        # The claim: whoever changes the row sends the e-mail; a concurrent sender changes nothing.
+        if not Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+            emailed_at=claimed_at
+        ):
+            continue
+        try:
+            send_mail(
+                f"[Kesu] {notification.title}",
+                notification.body or notification.title,
+                settings.DEFAULT_FROM_EMAIL,
+                [notification.recipient.user.email],
+            )
+        except OSError:  # smtplib.SMTPException and socket errors are OSErrors
+            log.warning(
+                "could not e-mail notification %s; it is retried later", notification.pk, exc_info=True
+            )
+            Notification.objects.filter(pk=notification.pk, emailed_at=claimed_at).update(emailed_at=None)
+            continue
+        sent += 1
+    return sent
+
+
+def send_unsent_emails(*, now: datetime | None = None) -> int:
+    """The retry: e-mail recent notifications whose e-mail has not gone out (the mail server was
+    down, or the process stopped between commit and send)."""
+    now = now or timezone.now()
+    ids = (
+        Notification.objects.filter(emailed_at__isnull=True, created_at__gte=now - RETRY_EMAILS_FOR)
+        .exclude(recipient__user__email="")
+        .values_list("pk", flat=True)
+    )
+    return send_notification_emails(ids=list(ids[:1000]))
+
+
+def mark_read(*, staff: Staff, ids: Iterable[int] | None = None) -> int:
+    """Mark the staff member's notifications read: the given ones, or all. Someone else's
+    notifications are never touched. Returns how many changed."""
+    unread = Notification.objects.filter(recipient=staff, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
