@@ -21,6 +21,7 @@ from ninja.parser import Parser
 
 from kesu.complaints.api import router as complaints_router
 from kesu.core.errors import KesuError
+from kesu.deadlines.api import router as deadlines_router
 from kesu.organization.auth import BearerTokenAuth, StaffSessionAuth
 
 
@@ -48,6 +49,7 @@ api = NinjaAPI(
     parser=KesuParser(),
 )
 api.add_router("/", complaints_router)
+api.add_router("/", deadlines_router)
 
 
 def _error(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:

@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("kesu.deadlines.urls")),
     path("", include("kesu.complaints.urls")),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -42,6 +43,8 @@ from kesu.complaints.schemas import (
 )
 from kesu.core.paging import COUNT_CAP, capped_count
 from kesu.customers.models import Customer, Product
+from kesu.deadlines.models import ClockState
+from kesu.deadlines.selectors import ClockView, clocks_of, next_due_of
 from kesu.organization.models import Department, Position, Staff
 from kesu.organization.selectors import capacities_of
 
@@ -69,7 +72,7 @@ def _code_name(obj: Any) -> dict[str, str] | None:
     return None if obj is None else {"code": obj.code, "name": obj.name}
 
 
-def _summary(c: Complaint) -> dict[str, Any]:
+def _summary(c: Complaint, next_due: datetime | None) -> dict[str, Any]:
     """The list row: only what complaints_visible_to already joins (no query per row)."""
     return {
         "number": c.number,
@@ -87,6 +90,7 @@ def _summary(c: Complaint) -> dict[str, Any]:
         "handling_department": _code_name(c.handling_department),
         "closed_at": c.closed_at,
         "updated_at": c.updated_at,
+        "next_due_at": next_due,
     }
 
 
@@ -118,6 +122,38 @@ def _slip(s: TransferSlip) -> dict[str, Any]:
     }
 
 
+def _clock(clock: ClockView) -> dict[str, Any]:
+    return {
+        "kind": clock.kind,
+        "kind_label": clock.kind_label,
+        "state": clock.state,
+        "standing": clock.standing,
+        "unit": clock.unit,
+        "started_at": clock.started_at,
+        "due_at": clock.due_at,
+        "due_error": clock.due_error,
+        "paused": clock.paused,
+        "overdue": clock.overdue,
+        "remaining_seconds": clock.remaining_seconds,
+        "stopped_at": clock.stopped_at,
+        "escalation_level": clock.escalation_level,
+        "late_reason": clock.late_reason,
+        "extensions": [
+            {
+                "extra_amount": float(e.extra_amount),
+                "unit": e.unit,
+                "reason": e.reason,
+                "state": e.state,
+                "requested_by": _staff(e.requested_by),
+                "requested_at": e.requested_at,
+                "decided_by": _staff(e.decided_by),
+                "decided_at": e.decided_at,
+            }
+            for e in clock.extensions
+        ],
+    }
+
+
 def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
     """The complaint as its page shows it, with what the caller may do next."""
     c = (
@@ -139,8 +175,10 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
         "to_department", "to_position", "proposed_by__user", "approved_by__user", "received_by__user"
     )
     attachments = c.attachments.select_related("uploaded_by__user")
+    clocks = clocks_of(c)
+    running = [clock.due_at for clock in clocks if clock.state == ClockState.RUNNING and clock.due_at]
     return {
-        **_summary(c),
+        **_summary(c, min(running, default=None)),
         "complainant_phone": c.complainant_phone,
         "complainant_address": c.complainant_address,
         "product": c.product.model_code if c.product else None,
@@ -174,6 +212,7 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
             }
             for a in attachments
         ],
+        "clocks": [_clock(clock) for clock in clocks],
         "allowed_actions": workflow.allowed_actions(complaint=c, capacities=capacities_of(staff=staff)),
     }
 
@@ -307,6 +346,7 @@ def list_complaints(request: HttpRequest, params: Query[ComplaintListParams]) ->
         received_to=params.received_to,
         q=params.q,
         open_only=params.open_only,
+        due=params.due,
     )
     queryset = selectors.complaints_visible_to(staff=staff, filters=filters)
     if params.department and department is None:
@@ -314,8 +354,10 @@ def list_complaints(request: HttpRequest, params: Query[ComplaintListParams]) ->
     rows = list(queryset[params.offset : params.offset + params.limit + 1])
     count = capped_count(queryset, cap=LIST_COUNT_CAP)
     more = len(rows) > params.limit
+    rows = rows[: params.limit]
+    next_due = next_due_of(c.pk for c in rows)
     return {
-        "items": [_summary(c) for c in rows[: params.limit]],
+        "items": [_summary(c, next_due.get(c.pk)) for c in rows],
         "count": count.value,
         "count_capped": not count.exact,
         "next_offset": params.offset + params.limit if more else None,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -18,6 +19,8 @@ from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, S
 from kesu.complaints.services import CORRECTABLE_FIELDS, Intake
 from kesu.complaints.templatetags.kesu_ui import localized
 from kesu.customers.models import Customer, Product
+from kesu.deadlines.clocks import ACTIVE
+from kesu.deadlines.selectors import Due
 from kesu.organization.models import Department, Position, Staff
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -180,6 +183,7 @@ class ListFilterForm(forms.Form):
     department = forms.ModelChoiceField(Department.objects.all(), label=_("department"), required=False)
     received_from = DateField(label=_("received from"), required=False)
     received_to = DateField(label=_("received to"), required=False)
+    due = forms.ChoiceField(label=_("time limit"), required=False, choices=[("", _("all")), *Due.choices])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -214,6 +218,10 @@ INPUT_LABELS = {
     "satisfaction": _("satisfaction"),
     "description": _("description"),
     "received_at": _("received at"),
+    "clock": _("time limit"),
+    "extra_amount": _("extra time (in the time limit's unit)"),
+    "delivered_at": _("delivered at"),
+    "late_reason": _("late reason (洽办)"),
 }
 
 
@@ -246,9 +254,9 @@ def _choices(kind: str, complaint: Complaint) -> list[tuple[str, str]]:
         case "satisfaction":
             return list(Satisfaction.choices)
         case "clock":
-            from kesu.deadlines.models import ClockKind  # the deadlines app adds clock actions
-
-            return list(ClockKind.choices)
+            # The clocks an extension can be asked for: those still running or paused.
+            kinds = complaint.clocks.filter(state__in=ACTIVE).order_by("started_at", "id")
+            return [(clock.kind, clock.get_kind_display()) for clock in kinds.only("kind")]
     raise AssertionError(kind)
 
 
@@ -265,6 +273,10 @@ def action_form(action: str, complaint: Complaint, data: Any = None) -> Versione
             )
         elif spec.kind == "datetime":
             field = DateTimeField(label=label, required=spec.required)
+        elif spec.kind == "decimal":
+            field = forms.DecimalField(
+                label=label, required=spec.required, max_digits=7, decimal_places=2, min_value=Decimal("0.01")
+            )
         elif spec.kind not in CHOICE_KINDS:
             # An input kind this form does not know yet: pass the text on; actions.parse_inputs checks it.
             field = forms.CharField(label=label, required=spec.required)

@@ -16,6 +16,8 @@ from ninja import Field, Schema
 from pydantic import AfterValidator
 
 from kesu.complaints.models import Channel, Satisfaction, Status
+from kesu.deadlines.models import ClockKind, ClockState, Unit
+from kesu.deadlines.selectors import Due, Standing
 
 # Far-off dates are refused at the edge: converting year 1 or 9999 between time zones overflows.
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
@@ -137,6 +139,11 @@ class ComplaintListParams(Schema):
     received_to: InputDate | None = Field(None, description="Received on or before this day.")
     q: Text | None = Field(None, max_length=100, description="Number, customer, complainant or description.")
     open_only: bool = False
+    due: Due | None = Field(
+        None,
+        description="`overdue`: a running time limit is past its due time; `today`: a running time "
+        "limit falls due between now and the end of today (company time zone).",
+    )
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=MAX_INT)
 
@@ -171,6 +178,9 @@ class ComplaintSummaryOut(Schema):
     handling_department: CodeName | None
     closed_at: LocalDateTime | None
     updated_at: LocalDateTime
+    next_due_at: LocalDateTime | None = Field(
+        description="The earliest due time among the complaint's running time limits; null if none runs."
+    )
 
 
 class EventOut(Schema):
@@ -206,6 +216,46 @@ class AttachmentOut(Schema):
     uploaded_at: LocalDateTime
 
 
+class ExtensionOut(Schema):
+    """An extension request (延期申请) on a time limit."""
+
+    extra_amount: float = Field(description="Extra time, in the time limit's unit.")
+    unit: Unit
+    reason: str
+    state: str = Field(description="pending | approved | rejected")
+    requested_by: StaffRef
+    requested_at: LocalDateTime
+    decided_by: StaffRef | None
+    decided_at: LocalDateTime | None
+
+
+class ClockOut(Schema):
+    """A time limit (时限) running on the complaint."""
+
+    kind: ClockKind
+    kind_label: str
+    state: ClockState
+    standing: Standing = Field(
+        description="running | overdue | paused | met_on_time | met_late | cancelled | no_due_time"
+    )
+    unit: Unit
+    started_at: LocalDateTime = Field(description="When it started counting.")
+    due_at: LocalDateTime | None = Field(description="Null when it cannot be computed (see due_error).")
+    due_error: str = Field(
+        description="Why the due time cannot be computed, e.g. the working calendar does not cover "
+        "the year; empty otherwise."
+    )
+    paused: bool
+    overdue: bool = Field(description="Running and past its due time.")
+    remaining_seconds: int | None = Field(
+        description="Seconds until the due time (negative when overdue); null unless running with a due time."
+    )
+    stopped_at: LocalDateTime | None
+    escalation_level: int
+    late_reason: str = Field(description="Why it was late (洽办), given when the complaint was closed.")
+    extensions: list[ExtensionOut]
+
+
 class ComplaintOut(ComplaintSummaryOut):
     complainant_phone: str
     complainant_address: str
@@ -230,6 +280,7 @@ class ComplaintOut(ComplaintSummaryOut):
     timeline: list[EventOut]
     transfer_slips: list[TransferSlipOut]
     attachments: list[AttachmentOut]
+    clocks: list[ClockOut] = Field(description="Its time limits, in the order they started.")
     allowed_actions: list[str] = Field(description="The actions the caller may take now.")
 
 
@@ -283,7 +334,8 @@ class ActionInputOut(Schema):
     name: str
     kind: str = Field(
         description="text | category (code) | severity (code) | department (code) | position (id) | "
-        "staff (username) | channel | satisfaction | datetime (ISO 8601) | changes (object: field → value)"
+        "staff (username) | channel | satisfaction | datetime (ISO 8601) | changes (object: field → value) | "
+        "clock (a time-limit kind) | decimal"
     )
     required: bool
 

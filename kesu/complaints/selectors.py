@@ -5,18 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, ComplaintEvent, Status
 from kesu.complaints.workflow import DEPARTMENT, SEES_ALL
+from kesu.deadlines.selectors import due_condition, next_due_at
 from kesu.organization.models import Role, Staff
 from kesu.organization.selectors import capacities_of
 
 
 @dataclass(frozen=True)
 class ComplaintFilters:
-    """The list's filters; every field optional. ``q`` searches number, customer and description."""
+    """The list's filters; every field optional. ``q`` searches number, customer and description;
+    ``due`` is "today" or "overdue" (see ``kesu.deadlines.selectors.due_condition``)."""
 
     status: str | None = None
     category: str | None = None  # category code; includes its sub-classes
@@ -26,6 +28,7 @@ class ComplaintFilters:
     received_to: date | None = None
     q: str | None = None
     open_only: bool = False
+    due: str | None = None
 
 
 def complaints_visible_to(
@@ -63,6 +66,8 @@ def _apply_filters(queryset: QuerySet[Complaint], f: ComplaintFilters) -> QueryS
         queryset = queryset.filter(received_at__lt=_local_start(f.received_to) + timedelta(days=1))
     if f.q:
         queryset = queryset.search(f.q)
+    if f.due:
+        queryset = queryset.filter(due_condition(f.due))
     return queryset
 
 
@@ -77,7 +82,9 @@ def timeline(complaint: Complaint) -> QuerySet[ComplaintEvent]:
 @dataclass(frozen=True)
 class Workbench:
     """What a person sees first (工作台): what they must act on, what awaits their approval,
-    the most urgent open complaints, and today's registrations."""
+    the open complaints with a running clock (earliest due first, so the overdue lead), and
+    today's registrations. Each complaint carries ``next_due_at``: the earliest due time of its
+    running clocks, or None."""
 
     my_tasks: list[Complaint]
     awaiting_my_approval: list[Complaint]
@@ -112,11 +119,17 @@ def workbench(*, staff: Staff, limit: int = 20) -> Workbench:
     if roles & {Role.CS_DIRECTOR, Role.VICE_PRESIDENT}:
         approval_filter |= Q(status=Status.RESOLUTION_PROPOSED)
     today = _local_start(timezone.localdate())
-    by_urgency = ["severity__rank", "received_at"]
+    visible = visible.annotate(next_due_at=next_due_at())
+    # Earliest due first (overdue ones lead); complaints without a running clock after them,
+    # the most severe and oldest first.
+    by_urgency = [F("next_due_at").asc(nulls_last=True), "severity__rank", "received_at", "pk"]
     return Workbench(
         my_tasks=list(visible.filter(task_filter).exclude(accused_staff=staff).order_by(*by_urgency)[:limit]),
         awaiting_my_approval=list(visible.filter(approval_filter).order_by(*by_urgency)[:limit]),
-        # Until deadlines exist (issue 3) "due soon" is the open complaints, most urgent and oldest first.
-        due_soon=list(visible.exclude(status__in=TERMINAL_STATUSES).order_by(*by_urgency)[:limit]),
+        due_soon=list(
+            visible.exclude(status__in=TERMINAL_STATUSES)
+            .filter(next_due_at__isnull=False)
+            .order_by(*by_urgency)[:limit]
+        ),
         registered_today=list(visible.filter(registered_at__gte=today).order_by("-registered_at")[:limit]),
     )

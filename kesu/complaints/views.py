@@ -18,8 +18,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kesu.complaints import actions, selectors, services, workflow
@@ -43,11 +45,21 @@ from kesu.complaints.models import (
 from kesu.complaints.templatetags.kesu_ui import localized
 from kesu.core.errors import ActionNotAllowed, StaleVersion
 from kesu.core.paging import page_of
-from kesu.organization.models import Staff
+from kesu.deadlines.models import ClockKind, Unit
+from kesu.deadlines.selectors import clocks_of, with_next_due
+from kesu.notifications.selectors import inbox
+from kesu.notifications.services import mark_read
+from kesu.organization.models import Role, Staff
 from kesu.organization.selectors import capacities_of, staff_of
 
 # Timeline entries that are not workflow actions.
-EVENT_LABELS = {"registered": gettext_lazy("Registered"), "attach": gettext_lazy("Attachment added")}
+EVENT_LABELS = {
+    "registered": gettext_lazy("Registered"),
+    "attach": gettext_lazy("Attachment added"),
+    "reminder": gettext_lazy("Reminder sent (催办)"),
+    "escalated": gettext_lazy("Escalated"),
+    "deadlines_recomputed": gettext_lazy("Due times recomputed"),
+}
 DATA_LABELS = {
     "to_department": gettext_lazy("to department"),
     "to_position": gettext_lazy("to position"),
@@ -58,8 +70,28 @@ DATA_LABELS = {
     "parent": gettext_lazy("first complaint"),
     "file": gettext_lazy("file"),
     "size": gettext_lazy("size (bytes)"),
+    # time limits (时限)
+    "clock": gettext_lazy("time limit"),
+    "extra": gettext_lazy("extra time"),
+    "unit": gettext_lazy("unit"),
+    "due": gettext_lazy("due at"),
+    "due_at": gettext_lazy("due at"),
+    "delivered_at": gettext_lazy("delivered at"),
+    "paused": gettext_lazy("paused"),
+    "level": gettext_lazy("escalation level"),
+    "role": gettext_lazy("role"),
+    "to": gettext_lazy("notified"),
+    "cause": gettext_lazy("cause"),
+    "late_reason": gettext_lazy("late reason (洽办)"),
 }
-HIDDEN_DATA = {"slip"}  # internal ids
+CAUSES = {
+    "policy": gettext_lazy("the class, severity or channel changed"),
+    "calendar": gettext_lazy("the working calendar changed"),
+}
+HIDDEN_DATA = {"slip", "request", "clock_id"}  # internal ids
+# Data whose value maps clock kinds to due times (or to old → new due times): one line per clock.
+PER_CLOCK_DATA = {"clocks", "resumed"}
+NOTIFICATIONS_SHOWN = 20  # unread notifications listed in the workbench; the count shows them all
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,6 +103,7 @@ HIDDEN_DATA = {"slip"}  # internal ids
 def workbench(request: HttpRequest) -> HttpResponse:
     staff = staff_of(request.user)
     panels = []
+    notifications: list = []
     if staff is not None:
         bench = selectors.workbench(staff=staff)
         panels = [
@@ -79,8 +112,30 @@ def workbench(request: HttpRequest) -> HttpResponse:
             ("due-soon", _("Due soon"), bench.due_soon),
             ("registered-today", _("Registered today"), bench.registered_today),
         ]
-    context = {"staff": staff, "panels": panels, "may_register": workflow.may_register(staff)}
+        notifications = list(inbox(staff=staff, unread_only=True)[:NOTIFICATIONS_SHOWN])
+    context = {
+        "staff": staff,
+        "panels": panels,
+        "notifications": notifications,
+        "may_register": workflow.may_register(staff),
+    }
     return render(request, "complaints/workbench.html", context)
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """ "Mark all read" in the workbench's notification centre (only the viewer's own)."""
+    staff = staff_of(request.user)
+    if staff is None:
+        raise PermissionDenied
+    count = mark_read(staff=staff)
+    messages.success(
+        request,
+        ngettext("%(count)d notification marked read.", "%(count)d notifications marked read.", count)
+        % {"count": count},
+    )
+    return redirect("workbench")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,6 +199,7 @@ def _filters(data: dict[str, Any]) -> selectors.ComplaintFilters:
         received_from=data.get("received_from"),
         received_to=data.get("received_to"),
         q=(data.get("q") or "").strip() or None,
+        due=data.get("due") or None,
     )
 
 
@@ -156,6 +212,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         complaints = selectors.complaints_visible_to(staff=staff, filters=_filters(form.cleaned_data))
         page = page_of(complaints, number=request.GET.get("page"), page_size=settings.KESU_PAGE_SIZE)
+        with_next_due(page.rows)
     else:
         status = 400
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
@@ -191,6 +248,26 @@ class _Lookups:
             return "—"
         if isinstance(value, bool):
             return _("yes") if value else _("no")
+        if isinstance(value, list):
+            return "、".join(str(self.value(key, item)) for item in value) or "—"
+        if key in ("clock", "paused") and value in ClockKind.values:
+            return ClockKind(value).label
+        if key == "unit" and value in Unit.values:
+            return Unit(value).label
+        if key == "role" and value in Role.values:
+            return Role(value).label
+        if key == "cause" and value in CAUSES:
+            return CAUSES[value]
+        if key in ("due", "due_at", "delivered_at") and isinstance(value, str):
+            try:
+                when = parse_datetime(value)
+            except ValueError:
+                when = None
+            return (
+                date_format(timezone.localtime(when), "Y-m-d H:i")
+                if when and timezone.is_aware(when)
+                else value
+            )
         if key == "channel" and value in Channel.values:
             return Channel(value).label
         if key == "satisfaction" and value in Satisfaction.values:
@@ -219,6 +296,14 @@ def _data_lines(data: dict[str, Any], lookups: _Lookups) -> list[dict[str, Any]]
             continue
         if key == "changes" and isinstance(value, dict):
             lines += _data_lines(value, lookups)
+        elif key in PER_CLOCK_DATA and isinstance(value, dict):
+            for kind, due in value.items():
+                label = ClockKind(kind).label if kind in ClockKind.values else kind
+                if isinstance(due, dict) and set(due) == {"old", "new"}:
+                    old, new = lookups.value("due", due["old"]), lookups.value("due", due["new"])
+                    lines.append({"label": label, "old": old, "new": new, "changed": True})
+                else:
+                    lines.append({"label": label, "value": lookups.value("due", due), "changed": False})
         elif isinstance(value, dict) and set(value) == {"old", "new"}:
             lines.append(
                 {
@@ -276,6 +361,7 @@ def _detail(
         "attachments": list(complaint.attachments.select_related("uploaded_by")),
         "secondary": list(complaint.secondary_complaints.only("number", "status", "registered_at")),
         "timeline": _timeline(list(selectors.timeline(complaint))),
+        "clocks": clocks_of(complaint),
         "action_forms": action_forms,
         "open_action": bound[0] if bound else None,
         "attach_form": attach_form if "comment" in allowed else None,

@@ -23,6 +23,7 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("GET", "/api/v1/complaints/{number}"),
         ("POST", "/api/v1/complaints/{number}/actions"),
         ("GET", "/api/v1/reference"),
+        ("GET", "/api/v1/figures"),
     }
     assert document["components"]["securitySchemes"]["BearerTokenAuth"] == {
         "type": "http",

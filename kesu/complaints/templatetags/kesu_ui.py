@@ -33,9 +33,11 @@ def query_with(context: dict, **changes: Any) -> str:
 
 @register.simple_tag(takes_context=True)
 def nav_capabilities(context: dict) -> dict[str, Any]:
-    """What the top navigation needs about the signed-in person: their staff record, role labels
-    and whether they may register complaints. Computed once per request."""
+    """What the top navigation needs about the signed-in person: their staff record, role labels,
+    whether they may register complaints and how many notifications they have not read.
+    Computed once per request."""
     from kesu.complaints.workflow import may_register
+    from kesu.notifications.selectors import unread_count
     from kesu.organization.models import Role
     from kesu.organization.selectors import staff_of
 
@@ -44,6 +46,11 @@ def nav_capabilities(context: dict) -> dict[str, Any]:
     if cached is None:
         staff = staff_of(request.user)
         roles = [Role(r).label for r in sorted(staff.roles)] if staff else []
-        cached = {"staff": staff, "roles": roles, "may_register": may_register(staff)}
+        cached = {
+            "staff": staff,
+            "roles": roles,
+            "may_register": may_register(staff),
+            "unread": unread_count(staff=staff) if staff else 0,
+        }
         request._kesu_nav = cached
     return cached

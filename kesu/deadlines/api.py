@@ -1,0 +1,49 @@
+"""The deadlines endpoints of /api/v1/: on-time figures. Parse, call, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from kesu.complaints.schemas import ErrorOut
+from kesu.complaints.selectors import complaints_visible_to
+from kesu.deadlines.figures import HANDLING_HOURS_TARGET, default_period, figures
+from kesu.deadlines.schemas import FiguresOut, FiguresParams
+from kesu.organization.models import Staff
+
+router = Router(tags=["figures"])
+
+
+@router.get("/figures", response={200: FiguresOut, 401: ErrorOut, 422: ErrorOut}, summary="Figures")
+def figures_endpoint(request: HttpRequest, params: Query[FiguresParams]) -> dict[str, Any]:
+    """On-time rate and average handling time (from receipt to closing) by department, class,
+    severity or month, over the complaints the caller may see."""
+    staff: Staff = request.auth  # type: ignore[attr-defined]
+    until = params.until or default_period()[1]
+    since = params.since or default_period(until)[0]
+    if until < since:
+        raise ValidationError({"until": [_("The end date is before the start date.")]})
+    rows = figures(by=params.by, since=since, until=until, complaints=complaints_visible_to(staff=staff))
+    return {
+        "by": params.by,
+        "since": since,
+        "until": until,
+        "target_average_hours": HANDLING_HOURS_TARGET,
+        "rows": [
+            {
+                "key": r.key,
+                "clocks_due": r.clocks_due,
+                "on_time": r.on_time,
+                "late": r.late,
+                "on_time_rate": r.on_time_rate,
+                "closed": r.closed,
+                "average_handling_hours": r.average_handling_hours,
+                "above_target": r.above_target,
+            }
+            for r in rows
+        ],
+    }
