@@ -165,7 +165,9 @@ def register_complaint(
         # Objects given as instances were just loaded; their foreign keys are enforced by the
         # database, so Django need not query each one again.
         loaded = [name for name in ("category", "severity", "customer", "product") if getattr(intake, name)]
-        complaint.full_clean(exclude=["number", "registered_by", "parent", *loaded], validate_constraints=False)
+        complaint.full_clean(
+            exclude=["number", "registered_by", "parent", *loaded], validate_constraints=False
+        )
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
