@@ -33,6 +33,7 @@ from kesu.complaints.schemas import (
     MAX_INT,
     ActionIn,
     ActionNotAllowedOut,
+    ComplaintCreatedOut,
     ComplaintIn,
     ComplaintListParams,
     ComplaintOut,
@@ -154,6 +155,28 @@ def _clock(clock: ClockView) -> dict[str, Any]:
     }
 
 
+def _registered(c: Complaint, next_due: datetime | None, accused: list[Staff]) -> dict[str, Any]:
+    """The registered facts: what a 201 returns, built from objects already in hand."""
+    return {
+        **_summary(c, next_due),
+        "complainant_phone": c.complainant_phone,
+        "complainant_address": c.complainant_address,
+        "product": c.product.model_code if c.product else None,
+        "product_model": c.product_model,
+        "batch_number": c.batch_number,
+        "order_number": c.order_number,
+        "shipped_on": c.shipped_on,
+        "arrived_on": c.arrived_on,
+        "quantity": c.quantity,
+        "defective_quantity": c.defective_quantity,
+        "description": c.description,
+        "requested_remedy": c.requested_remedy,
+        "registered_by": _staff(c.registered_by),
+        "accused_staff": [_staff(s) for s in accused],
+        "parent": c.parent.number if c.parent else None,
+    }
+
+
 def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
     """The complaint as its page shows it, with what the caller may do next."""
     c = (
@@ -178,26 +201,11 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
     clocks = clocks_of(c)
     running = [clock.due_at for clock in clocks if clock.state == ClockState.RUNNING and clock.due_at]
     return {
-        **_summary(c, min(running, default=None)),
-        "complainant_phone": c.complainant_phone,
-        "complainant_address": c.complainant_address,
-        "product": c.product.model_code if c.product else None,
-        "product_model": c.product_model,
-        "batch_number": c.batch_number,
-        "order_number": c.order_number,
-        "shipped_on": c.shipped_on,
-        "arrived_on": c.arrived_on,
-        "quantity": c.quantity,
-        "defective_quantity": c.defective_quantity,
-        "description": c.description,
-        "requested_remedy": c.requested_remedy,
-        "registered_by": _staff(c.registered_by),
-        "accused_staff": [_staff(s) for s in c.accused_staff.all()],
+        **_registered(c, min(running, default=None), list(c.accused_staff.all())),
         "handler": _staff(c.handler),
         "resolution": c.resolution,
         "reply": c.reply,
         "satisfaction": c.satisfaction or None,
-        "parent": c.parent.number if c.parent else None,
         "secondary_complaints": list(c.secondary_complaints.values_list("number", flat=True)),
         "timeline": [_event(e) for e in events],
         "transfer_slips": [_slip(s) for s in slips],
@@ -296,7 +304,7 @@ def _visible_or_404(staff: Staff, number: str) -> Complaint:
 
 @router.post(
     "/complaints",
-    response={201: ComplaintOut, **FORBIDDEN, **UNAUTHORIZED, **INVALID},
+    response={201: ComplaintCreatedOut, **FORBIDDEN, **UNAUTHORIZED, **INVALID},
     summary="Register a complaint",
 )
 def register(
@@ -313,7 +321,8 @@ def register(
     ),
 ) -> Reply:
     """Register a complaint at the one window (the caller must be a desk clerk or the CS director).
-    With a class it is classified at once. Returns the complaint with its number."""
+    With a class it is classified at once. Returns the registered complaint with its number and
+    status; its timeline, time limits and allowed actions are at the Location (GET)."""
     staff: Staff = request.auth  # type: ignore[attr-defined]
     intake, accused = _intake(payload)
     if idempotency_key:
@@ -326,10 +335,13 @@ def register(
         )
         if not created:
             response["Idempotent-Replayed"] = "true"
+            accused = list(complaint.accused_staff.all())
     else:
         complaint = services.register_complaint(by=staff, intake=intake, accused_staff=accused)
     response["Location"] = f"{request.path.rstrip('/')}/{complaint.number}"
-    return Reply(201, _detail(complaint, staff))
+    # The registered facts only: the timeline, time limits and next actions are one GET away
+    # (Location). Re-reading them here would cost more than the registration itself.
+    return Reply(201, _registered(complaint, next_due_of([complaint.pk]).get(complaint.pk), accused))
 
 
 @router.get("/complaints", response={200: ComplaintPageOut, **UNAUTHORIZED, **INVALID}, summary="List")

@@ -256,7 +256,9 @@ class ClockOut(Schema):
     extensions: list[ExtensionOut]
 
 
-class ComplaintOut(ComplaintSummaryOut):
+class ComplaintCreatedOut(ComplaintSummaryOut):
+    """What POST /complaints returns: the registered facts (the rest is at the Location)."""
+
     complainant_phone: str
     complainant_address: str
     product: str | None = Field(description="Product model code.")
@@ -271,11 +273,14 @@ class ComplaintOut(ComplaintSummaryOut):
     requested_remedy: str
     registered_by: StaffRef
     accused_staff: list[StaffRef]
+    parent: str | None = Field(description="Number of the first complaint, on a secondary complaint.")
+
+
+class ComplaintOut(ComplaintCreatedOut):
     handler: StaffRef | None
     resolution: str
     reply: str
     satisfaction: Satisfaction | None
-    parent: str | None = Field(description="Number of the first complaint, on a secondary complaint.")
     secondary_complaints: list[str] = Field(description="Numbers of its secondary complaints (二次投诉).")
     timeline: list[EventOut]
     transfer_slips: list[TransferSlipOut]

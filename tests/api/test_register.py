@@ -43,9 +43,11 @@ def test_the_desk_registers_a_complaint_and_gets_its_number(org, clerk_api):
     assert data["product"] == "SF-200"
     assert data["severity"]["code"] == "urgent"
     assert data["accused_staff"] == [{"username": "prodhandler", "name": "周师傅"}]
-    assert [e["action"] for e in data["timeline"]] == ["registered"]
-    assert "propose_transfer" in data["allowed_actions"]
     assert complaint.registered_by == org.clerk
+    # the timeline and the next actions are at the Location
+    detail = clerk_api.get(response["Location"]).json()
+    assert [e["action"] for e in detail["timeline"]] == ["registered"]
+    assert "propose_transfer" in detail["allowed_actions"]
     assert complaint.customer.code == "C001" and complaint.shipped_on.isoformat() == "2024-04-20"
 
 
