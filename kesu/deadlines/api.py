@@ -11,7 +11,7 @@ from ninja import Query, Router
 
 from kesu.complaints.schemas import ErrorOut
 from kesu.complaints.selectors import complaints_visible_to
-from kesu.deadlines.figures import HANDLING_HOURS_TARGET, default_period, figures
+from kesu.deadlines.figures import HANDLING_HOURS_TARGET, default_period, figures, late_cases
 from kesu.deadlines.schemas import FiguresOut, FiguresParams
 from kesu.organization.models import Staff
 
@@ -27,7 +27,9 @@ def figures_endpoint(request: HttpRequest, params: Query[FiguresParams]) -> dict
     since = params.since or default_period(until)[0]
     if until < since:
         raise ValidationError({"until": [_("The end date is before the start date.")]})
-    rows = figures(by=params.by, since=since, until=until, complaints=complaints_visible_to(staff=staff))
+    visible = complaints_visible_to(staff=staff)
+    rows = figures(by=params.by, since=since, until=until, complaints=visible)
+    late = late_cases(since=since, until=until, complaints=visible)
     return {
         "by": params.by,
         "since": since,
@@ -45,5 +47,16 @@ def figures_endpoint(request: HttpRequest, params: Query[FiguresParams]) -> dict
                 "above_target": r.above_target,
             }
             for r in rows
+        ],
+        "late_cases": [
+            {
+                "number": c.number,
+                "clock": c.kind,
+                "clock_label": c.kind_label,
+                "due_at": c.due_at,
+                "met_at": c.met_at,
+                "late_reason": c.late_reason,
+            }
+            for c in late
         ],
     }

@@ -135,3 +135,51 @@ def figures(
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class LateCase:
+    """A time limit met late or still overdue, with the reason given at closing (洽办单)."""
+
+    number: str
+    kind: str
+    kind_label: str
+    due_at: datetime
+    met_at: datetime | None  # None: still open past its due time
+    late_reason: str
+
+
+def late_cases(
+    *,
+    since: date,
+    until: date,
+    complaints: QuerySet[Complaint] | None = None,
+    now: datetime | None = None,
+    limit: int = 200,
+) -> list[LateCase]:
+    """The late time limits that came due in the period, newest first (one query)."""
+    now = now or timezone.now()
+    complaints = complaints if complaints is not None else Complaint.objects.all()
+    start, end = _start(since), _start(until) + timedelta(days=1)
+    late = (
+        ComplaintClock.objects.filter(
+            complaint__in=complaints.values("pk"), due_at__gte=start, due_at__lt=end
+        )
+        .filter(
+            Q(state=ClockState.MET, stopped_at__gt=F("due_at"))
+            | Q(state__in=[ClockState.RUNNING, ClockState.PAUSED], due_at__lt=now)
+        )
+        .select_related("complaint")
+        .order_by("-due_at", "-id")[:limit]
+    )
+    return [
+        LateCase(
+            number=clock.complaint.number,
+            kind=clock.kind,
+            kind_label=str(clock.get_kind_display()),
+            due_at=clock.due_at,
+            met_at=clock.stopped_at if clock.state == ClockState.MET else None,
+            late_reason=clock.late_reason,
+        )
+        for clock in late
+    ]

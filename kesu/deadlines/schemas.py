@@ -7,7 +7,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from kesu.complaints.schemas import InputDate
+from kesu.complaints.schemas import InputDate, LocalDateTime
 
 Dimension = Literal["department", "category", "severity", "month"]
 
@@ -33,9 +33,23 @@ class FigureRowOut(Schema):
     above_target: bool = Field(description="The average exceeds target_average_hours.")
 
 
+class LateCaseOut(Schema):
+    number: str
+    clock: str
+    clock_label: str
+    due_at: LocalDateTime
+    met_at: LocalDateTime | None = Field(description="When it was met; null while it is still open past due.")
+    late_reason: str = Field(
+        description="The reason given when the complaint was closed (洽办); empty until then."
+    )
+
+
 class FiguresOut(Schema):
     by: Dimension
     since: date
     until: date
     target_average_hours: float = Field(description="The monthly handling-time target (telecom rule book).")
     rows: list[FigureRowOut]
+    late_cases: list[LateCaseOut] = Field(
+        description="The late time limits of the period, newest first (at most 200)."
+    )

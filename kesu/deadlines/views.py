@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from kesu.complaints.selectors import complaints_visible_to
-from kesu.deadlines.figures import HANDLING_HOURS_TARGET, default_period, figures
+from kesu.deadlines.figures import HANDLING_HOURS_TARGET, default_period, figures, late_cases
 from kesu.deadlines.forms import DIMENSION_LABELS, FiguresForm
 from kesu.organization.selectors import staff_of
 
@@ -26,7 +26,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     form = FiguresForm(bound)
     by, until = "month", default_period()[1]
     since = default_period(until)[0]
-    rows, status = None, 200
+    rows, late, status = None, [], 200
     if form.is_bound and not form.is_valid():
         status = 400
     elif form.is_bound:
@@ -37,11 +37,13 @@ def figures_page(request: HttpRequest) -> HttpResponse:
     if status == 200:
         visible = complaints_visible_to(staff=staff_of(request.user))
         rows = figures(by=by, since=since, until=until, complaints=visible)
+        late = late_cases(since=since, until=until, complaints=visible)
     if not form.is_bound:
         form = FiguresForm(initial={"by": by, "since": since, "until": until})
     context = {
         "form": form,
         "rows": rows,
+        "late_cases": late,
         "by_label": DIMENSION_LABELS[by],
         "since": since,
         "until": until,

@@ -246,6 +246,9 @@ def test_figures_by_month_over_the_default_period(org, november, client_for):
     assert row["on_time_rate"] == 0.5
     assert row["average_handling_hours"] == pytest.approx((25 + 168) / 2)
     assert row["above_target"] is True
+    (late,) = body["late_cases"]
+    assert (late["clock"], late["late_reason"]) == ("resolution", "配件缺货")
+    assert late["met_at"] == "2026-11-16T09:00:00+08:00"
 
 
 def test_figures_by_department_for_a_period(org, november, client_for):

@@ -103,3 +103,19 @@ def test_period_bounds(history):
     with time_machine.travel(local(2026, 11, 20), tick=False):
         rows = figures(by="month", since=date(2026, 11, 1), until=date(2026, 11, 30))
     assert [r.key for r in rows] == ["2026-11"]
+
+
+def test_late_cases_carry_the_reason_given_at_closing(history, org, register):
+    from kesu.deadlines.figures import late_cases
+
+    # and one still open past its due time, with no reason yet
+    with time_machine.travel(local(2026, 11, 16, 9), tick=False):
+        advance(register(), org, Status.ACCEPTED)  # due Wednesday 11-18 17:30
+    with time_machine.travel(local(2026, 11, 20), tick=False):
+        cases = late_cases(since=date(2026, 10, 1), until=date(2026, 11, 30))
+    assert [(c.kind, c.late_reason, c.met_at is None) for c in cases] == [
+        ("resolution", "", True),
+        ("resolution", "配件缺货", False),
+    ]
+    late_one = history[1]
+    assert cases[1].number == late_one.number

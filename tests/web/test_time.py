@@ -335,7 +335,19 @@ def test_figures_by_department_for_a_period(as_user, org, november):
 
     table = response.content.decode()
     table = table[table.index('id="figures"') :]
+    table = table[: table.index("</table>")]
     assert "生产部" in table and "2026-11" not in table
+
+
+def test_figures_page_lists_the_late_cases_with_their_reasons(as_user, org, november):
+    with time_machine.travel(local(2026, 11, 20), tick=False):
+        html = (
+            as_user(org.director)
+            .get(reverse("figures"), {"since": "2026-11-01", "until": "2026-11-30"})
+            .content.decode()
+        )
+    late = html[html.index('id="late-cases"') :]
+    assert "配件缺货" in late
 
 
 def test_figures_page_for_an_outsider_is_empty(as_user, org, november):
