@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -180,3 +182,36 @@ def advance(complaint: Complaint, org: Org, to: str) -> Complaint:
         assert complaint.status == status
     assert complaint.status == to, f"could not reach {to}"
     return complaint
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local(y: int, m: int, d: int, hh: int = 9, mm: int = 0) -> datetime:
+    """A moment in the company's time zone (the tests' calendar dates are Chinese working days)."""
+    return datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def accepted(org, register):
+    """A quality complaint accepted by production on Monday 2026-11-16 at 10:00: the furniture
+    preset's resolution clock (2 working days) is due Wednesday 2026-11-18 17:30."""
+    with time_machine.travel(local(2026, 11, 16, 9), tick=False):
+        complaint = register(received_at=local(2026, 11, 16, 8, 30))
+    with time_machine.travel(local(2026, 11, 16, 10), tick=False):
+        return advance(complaint, org, Status.ACCEPTED)
+
+
+@pytest.fixture
+def november(org, register):
+    """Two quality complaints closed in November 2026: one on time after 25 hours, one with a late
+    resolution after 168 hours (late reason 配件缺货). November's average: 96.5 hours."""
+    with time_machine.travel(local(2026, 11, 2, 9), tick=False):
+        on_time = advance(register(received_at=local(2026, 11, 2, 8)), org, Status.ACCEPTED)
+    with time_machine.travel(local(2026, 11, 3, 9), tick=False):
+        advance(on_time, org, Status.CLOSED)
+    with time_machine.travel(local(2026, 11, 9, 9), tick=False):
+        late = advance(register(received_at=local(2026, 11, 9, 9)), org, Status.ACCEPTED)
+    with time_machine.travel(local(2026, 11, 16, 9), tick=False):
+        late = advance(late, org, Status.FOLLOWED_UP)
+        services.close_complaint(complaint=late, by=org.clerk, late_reason="配件缺货")

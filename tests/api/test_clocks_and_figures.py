@@ -7,7 +7,6 @@ has a resolution clock due Wednesday 2026-11-18 17:30."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -17,27 +16,14 @@ from django.test.utils import CaptureQueriesContext
 from kesu.complaints import services
 from kesu.complaints.models import Status
 from kesu.deadlines import clock_actions
-from tests.conftest import advance
+from tests.conftest import advance, local
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 LIST = "/api/v1/complaints"
 FIGURES = "/api/v1/figures"
 
 
-def local(y: int, m: int, d: int, hh: int = 9, mm: int = 0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
-
-
 def parse(value: str) -> datetime:
     return datetime.fromisoformat(value)
-
-
-@pytest.fixture
-def accepted(org, register):
-    with time_machine.travel(local(2026, 11, 16, 9), tick=False):
-        complaint = register(received_at=local(2026, 11, 16, 8, 30))
-    with time_machine.travel(local(2026, 11, 16, 10), tick=False):
-        return advance(complaint, org, Status.ACCEPTED)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,20 +204,6 @@ def test_the_list_with_due_times_does_not_query_per_row(org, register, clerk_api
 
 # ---------------------------------------------------------------------------------------------
 # Figures
-
-
-@pytest.fixture
-def november(org, register):
-    """Closed after 25 hours and on time; closed after 168 hours, late (配件缺货)."""
-    with time_machine.travel(local(2026, 11, 2, 9), tick=False):
-        on_time = advance(register(received_at=local(2026, 11, 2, 8)), org, Status.ACCEPTED)
-    with time_machine.travel(local(2026, 11, 3, 9), tick=False):
-        advance(on_time, org, Status.CLOSED)
-    with time_machine.travel(local(2026, 11, 9, 9), tick=False):
-        late = advance(register(received_at=local(2026, 11, 9, 9)), org, Status.ACCEPTED)
-    with time_machine.travel(local(2026, 11, 16, 9), tick=False):
-        late = advance(late, org, Status.FOLLOWED_UP)
-        services.close_complaint(complaint=late, by=org.clerk, late_reason="配件缺货")
 
 
 def test_figures_by_month_over_the_default_period(org, november, client_for):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -18,13 +17,7 @@ from kesu.core.errors import ActionNotAllowed
 from kesu.deadlines import services as calendar_services
 from kesu.deadlines.models import ClockRule, ClockState, ComplaintClock, DayKind, TimeLimitPolicy
 from kesu.rulebook.services import apply_preset
-from tests.conftest import advance, intake
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def local(y: int, m: int, d: int, hh: int = 9, mm: int = 0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
+from tests.conftest import advance, intake, local
 
 
 def clock(complaint, kind: str) -> ComplaintClock:

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 import time_machine
 
 from kesu.complaints.models import Category, Status
 from kesu.deadlines.figures import figures
-from tests.conftest import advance
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def local(y: int, m: int, d: int, hh: int = 9) -> datetime:
-    return datetime(y, m, d, hh, tzinfo=SHANGHAI)
+from tests.conftest import advance, local
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ acceptance: accepted Monday 2026-11-16 10:00 (Asia/Shanghai) → due Wednesday 2
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -19,14 +17,8 @@ from kesu.complaints.models import Status
 from kesu.deadlines import clock_actions
 from kesu.notifications.models import Notification
 from kesu.notifications.services import notify
-from tests.conftest import advance
+from tests.conftest import advance, local
 from tests.web.conftest import action_buttons
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def local(y: int, m: int, d: int, hh: int = 9, mm: int = 0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=SHANGHAI)
 
 
 def _section(html: str, element_id: str) -> str:
@@ -37,15 +29,6 @@ def _section(html: str, element_id: str) -> str:
 def _clock_row(html: str, kind: str) -> str:
     start = html.rindex("<tr", 0, html.index(f'data-clock="{kind}"'))
     return html[start : html.find("</tr>", start)]
-
-
-@pytest.fixture
-def accepted(org, register):
-    """A quality complaint accepted by production on Monday 2026-11-16 at 10:00."""
-    with time_machine.travel(local(2026, 11, 16, 9), tick=False):
-        complaint = register(received_at=local(2026, 11, 16, 8, 30))
-    with time_machine.travel(local(2026, 11, 16, 10), tick=False):
-        return advance(complaint, org, Status.ACCEPTED)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,21 +270,6 @@ def test_list_refuses_an_unknown_due_filter(as_user, org):
 
 # ---------------------------------------------------------------------------------------------
 # Figures
-
-
-@pytest.fixture
-def november(org, register):
-    """One quality complaint resolved on time and closed after 25 hours, one late and closed after
-    a week (168 hours): November's average handling time is 96.5 hours."""
-    with time_machine.travel(local(2026, 11, 2, 9), tick=False):
-        on_time = advance(register(received_at=local(2026, 11, 2, 8)), org, Status.ACCEPTED)
-    with time_machine.travel(local(2026, 11, 3, 9), tick=False):
-        advance(on_time, org, Status.CLOSED)
-    with time_machine.travel(local(2026, 11, 9, 9), tick=False):
-        late = advance(register(received_at=local(2026, 11, 9, 9)), org, Status.ACCEPTED)
-    with time_machine.travel(local(2026, 11, 16, 9), tick=False):
-        late = advance(late, org, Status.FOLLOWED_UP)
-        services.close_complaint(complaint=late, by=org.clerk, late_reason="配件缺货")
 
 
 def test_figures_page_shows_rate_as_percent_and_highlights_slow_averages(as_user, org, november):
