@@ -225,8 +225,14 @@ def perform_action(
 ) -> Complaint:
     """Take ``action``. Returns the complaint after the action (for ``file_secondary``: the new one).
 
-    Permission is checked before the inputs are parsed, so someone who may not act learns that
-    first, not that a field is missing."""
-    authorize(complaint=complaint, action=action, staff=by)  # unknown actions too: names the allowed ones
-    kwargs = parse_inputs(action, inputs)
-    return _SERVICES[action](complaint=complaint, by=by, version=version, **kwargs)
+    Someone who may not act learns that first, not that a field is missing: when the inputs are
+    refused, permission is checked before the field errors are reported. (On the normal path the
+    service checks permission itself, under the row lock, so it is checked once.)"""
+    if action not in ACTIONS:
+        authorize(complaint=complaint, action=action, staff=by)  # raises, naming the allowed ones
+    try:
+        kwargs = parse_inputs(action, inputs)
+        return _SERVICES[action](complaint=complaint, by=by, version=version, **kwargs)
+    except ValidationError:
+        authorize(complaint=complaint, action=action, staff=by)
+        raise

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from kesu.complaints import attachments as attachment_rules
 from kesu.complaints import hooks
 from kesu.complaints.models import (
+    TERMINAL_STATUSES,
     Attachment,
     Category,
     Channel,
@@ -34,7 +35,7 @@ from kesu.complaints.models import (
     Status,
     TransferSlip,
 )
-from kesu.complaints.workflow import ACTIONS, authorize, may_register
+from kesu.complaints.workflow import ACTIONS, authorize
 from kesu.core.errors import ActionNotAllowed, IdempotencyConflict, StaleVersion
 from kesu.customers.models import Customer, Product
 from kesu.organization.models import Department, Position, Staff
@@ -295,10 +296,7 @@ def record_action(
     from_status = complaint.status
     if to_status is not None:
         complaint.status = to_status
-    if (
-        complaint.status in (Status.CLOSED, Status.NOT_UPHELD, Status.WITHDRAWN)
-        and complaint.closed_at is None
-    ):
+    if complaint.status in TERMINAL_STATUSES and complaint.closed_at is None:
         complaint.closed_at = timezone.now()
     complaint.version += 1
     complaint.save()
@@ -306,7 +304,8 @@ def record_action(
     return complaint
 
 
-def _require(**values: Any) -> None:
+def require_fields(**values: Any) -> None:
+    """Field errors for every value that is missing (None or empty), all at once."""
     missing = {name: [_("This field is required.")] for name, value in values.items() if value in (None, "")}
     if missing:
         raise ValidationError(missing)
@@ -323,7 +322,7 @@ def _transition(
     """The common case: an action whose only effect is its status change and timeline entry."""
     spec = ACTIONS[action]
     if spec.needs_comment:
-        _require(comment=comment.strip())
+        require_fields(comment=comment.strip())
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, action, by, version)
         return record_action(locked, capacity, action, comment=comment, data=data, to_status=spec.target)
@@ -339,7 +338,7 @@ def classify_complaint(
     comment: str = "",
 ) -> Complaint:
     """Set or change the class (分类) and severity; the old values stay on the timeline."""
-    _require(category=category)
+    require_fields(category=category)
     if not category.is_active:
         raise ValidationError({"category": [_("This class is no longer in use.")]})
     with transaction.atomic():
@@ -357,7 +356,7 @@ def classify_complaint(
 
 def answer_on_spot(*, complaint: Complaint, by: Staff, reply: str, version: int | None = None) -> Complaint:
     """Answer at once and close (当场答复) — grievances the desk can settle on the phone."""
-    _require(reply=reply.strip())
+    require_fields(reply=reply.strip())
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "answer_on_spot", by, version)
         locked.reply = reply
@@ -375,7 +374,7 @@ def propose_transfer(
 ) -> Complaint:
     """The desk names the responsible department and position (转交); the GM approves unless the
     class does not require it, in which case the transfer is approved in the same step."""
-    _require(to_department=to_department, reason=reason.strip())
+    require_fields(to_department=to_department, reason=reason.strip())
     if to_position is not None and to_position.department_id != to_department.pk:
         raise ValidationError({"to_position": [_("The position is not in that department.")]})
     with transaction.atomic():
@@ -436,7 +435,7 @@ def approve_transfer(
 def reject_transfer(
     *, complaint: Complaint, by: Staff, comment: str, version: int | None = None
 ) -> Complaint:
-    _require(comment=comment.strip())
+    require_fields(comment=comment.strip())
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "reject_transfer", by, version)
         slip = _open_slip(locked, TransferSlip.State.PROPOSED)
@@ -493,7 +492,7 @@ def decline_transfer(
     *, complaint: Complaint, by: Staff, comment: str, version: int | None = None
 ) -> Complaint:
     """The department says the complaint is not theirs; it goes back to the desk to re-route."""
-    _require(comment=comment.strip())
+    require_fields(comment=comment.strip())
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "decline_transfer", by, version)
         slip = _open_slip(locked, TransferSlip.State.APPROVED)
@@ -520,7 +519,7 @@ def propose_resolution(
     *, complaint: Complaint, by: Staff, resolution: str, version: int | None = None
 ) -> Complaint:
     """The handling department's opinion (处理意见) for the desk to pass on."""
-    _require(resolution=resolution.strip())
+    require_fields(resolution=resolution.strip())
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "propose_resolution", by, version)
         old = locked.resolution
@@ -557,7 +556,7 @@ def reply_to_customer(
     version: int | None = None,
 ) -> Complaint:
     """The desk tells the customer the outcome and records their satisfaction with it."""
-    _require(reply=reply.strip(), channel=channel, satisfaction=satisfaction)
+    require_fields(reply=reply.strip(), channel=channel, satisfaction=satisfaction)
     if channel not in Channel.values:
         raise ValidationError({"channel": [_("Unknown channel.")]})
     _satisfaction(satisfaction)
@@ -578,7 +577,7 @@ def record_follow_up(
     *, complaint: Complaint, by: Staff, comment: str, satisfaction: str, version: int | None = None
 ) -> Complaint:
     """The follow-up visit (回访) records satisfaction again."""
-    _require(comment=comment.strip(), satisfaction=satisfaction)
+    require_fields(comment=comment.strip(), satisfaction=satisfaction)
     _satisfaction(satisfaction)
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "record_follow_up", by, version)
@@ -623,7 +622,7 @@ def reopen_complaint(
 ) -> Complaint:
     """Reopen a closed, not-upheld or withdrawn complaint: back to its department if one had
     accepted it, otherwise back to the desk."""
-    _require(comment=comment.strip())
+    require_fields(comment=comment.strip())
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "reopen", by, version)
         accepted = locked.transfer_slips.filter(state=TransferSlip.State.ACCEPTED).exists()
@@ -644,7 +643,7 @@ def correct_complaint(
 ) -> Complaint:
     """Correct registered facts. Nothing is overwritten silently: the timeline keeps each field's
     old and new value, who corrected it and why."""
-    _require(reason=reason.strip())
+    require_fields(reason=reason.strip())
     unknown = sorted(set(changes) - set(CORRECTABLE_FIELDS))
     if unknown:
         raise ValidationError({name: [_("This field cannot be corrected.")] for name in unknown})
@@ -720,10 +719,6 @@ def add_attachment(
             data={"file": attachment.original_name, "size": attachment.size},
         )
     return attachment
-
-
-def can_register(staff: Staff | None) -> bool:
-    return may_register(staff)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,22 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kesu.complaints.models import Complaint
-from kesu.complaints.services import lock_for_action, record_action
+from kesu.complaints.services import lock_for_action, record_action, require_fields
 from kesu.deadlines.clocks import compute_due, iso, remaining
 from kesu.deadlines.models import ClockState, ComplaintClock, ExtensionRequest
 from kesu.deadlines.selectors import get_calendar
 from kesu.organization.models import Staff
 
 
-def _required(**values: object) -> None:
-    missing = {k: [_("This field is required.")] for k, v in values.items() if v in (None, "")}
-    if missing:
-        raise ValidationError(missing)
-
-
 def await_customer(*, complaint: Complaint, by: Staff, comment: str, version: int | None = None) -> Complaint:
     """Pause the clocks that may pause while the complaint waits on the customer or a sample."""
-    _required(comment=comment.strip())
+    require_fields(comment=comment.strip())
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "await_customer", by, version)
         now, calendar = timezone.now(), get_calendar()
@@ -90,7 +84,7 @@ def request_extension(
     version: int | None = None,
 ) -> Complaint:
     """Ask for more time on one clock, in that clock's unit ("special case: +4 working days")."""
-    _required(clock=clock, extra_amount=extra_amount, reason=reason.strip())
+    require_fields(clock=clock, extra_amount=extra_amount, reason=reason.strip())
     if extra_amount <= 0:
         raise ValidationError({"extra_amount": [_("Must be more than zero.")]})
     with transaction.atomic():
@@ -159,7 +153,7 @@ def approve_extension(
 def reject_extension(
     *, complaint: Complaint, by: Staff, comment: str, version: int | None = None
 ) -> Complaint:
-    _required(comment=comment.strip())
+    require_fields(comment=comment.strip())
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "reject_extension", by, version)
         request = _pending(locked)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -266,20 +267,13 @@ def iso(value: datetime | None) -> str | None:
 
 
 def late_clocks(complaint: Complaint, *, now: datetime | None = None) -> list[ComplaintClock]:
-    """Clocks met late, or still open past their due time."""
+    """Clocks met late, or still running past their due time (ComplaintClock.is_late_at)."""
     now = now or timezone.now()
-    late = []
-    for clock in complaint.clocks.exclude(state=ClockState.CANCELLED).exclude(due_at=None):
-        end = clock.stopped_at if clock.state == ClockState.MET else now
-        if end and end > clock.due_at:
-            late.append(clock)
-    return late
+    return [clock for clock in complaint.clocks.exclude(due_at=None) if clock.is_late_at(now)]
 
 
 def require_late_reason(complaint: Complaint, inputs: dict) -> None:
     """Closing a late complaint needs the reason it was late (洽办单)."""
-    from django.core.exceptions import ValidationError
-
     if late_clocks(complaint) and not (inputs.get("late_reason") or "").strip():
         raise ValidationError(
             {"late_reason": [_("This complaint missed a time limit: give the reason it was late (洽办).")]}

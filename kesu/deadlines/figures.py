@@ -1,8 +1,8 @@
 """On-time figures (及时率) and average handling time, by department, class, severity or month.
 
 - On-time rate: of the clocks that came due in the period (by due time), the share met on time. A
-  clock met late, or still open past its due time, counts as late; cancelled clocks and clocks
-  without a due time are left out.
+  clock met late, or still running past its due time, counts as late; cancelled and paused clocks
+  and clocks without a due time are left out.
 - Average handling time: from receipt to closing, in hours, over the complaints closed in the
   period (the telecom rule book's "monthly average ≤ 17 hours").
 Both are computed in the database (one grouped query each), so they stay quick at scale.
@@ -81,8 +81,9 @@ def figures(
 
     clocks = ComplaintClock.objects.filter(
         complaint__in=complaints.values("pk"), due_at__gte=start, due_at__lt=end
-    ).exclude(state=ClockState.CANCELLED)
-    clocks = clocks.filter(Q(state=ClockState.MET) | Q(due_at__lt=now))
+    )
+    # Came due: met, or still running past the due time (ComplaintClock.is_late_at, in SQL).
+    clocks = clocks.filter(Q(state=ClockState.MET) | Q(state=ClockState.RUNNING, due_at__lt=now))
     key = DIMENSIONS[by]
     clock_key = "month" if by == "month" else f"complaint__{key}"
     if by == "month":
@@ -166,8 +167,7 @@ def late_cases(
             complaint__in=complaints.values("pk"), due_at__gte=start, due_at__lt=end
         )
         .filter(
-            Q(state=ClockState.MET, stopped_at__gt=F("due_at"))
-            | Q(state__in=[ClockState.RUNNING, ClockState.PAUSED], due_at__lt=now)
+            Q(state=ClockState.MET, stopped_at__gt=F("due_at")) | Q(state=ClockState.RUNNING, due_at__lt=now)
         )
         .select_related("complaint")
         .order_by("-due_at", "-id")[:limit]

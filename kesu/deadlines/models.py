@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from datetime import date, time
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -363,16 +363,14 @@ class ComplaintClock(models.Model):
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind} due {self.due_at}"
 
-    @property
-    def is_late(self) -> bool:
-        """Met after its due time, or still open past it."""
-        if self.due_at is None or self.state == ClockState.CANCELLED:
+    def is_late_at(self, now: datetime) -> bool:
+        """Met after its due time, or still running past it. A paused clock is not late: its due
+        time is recomputed when it resumes; a cancelled one never is."""
+        if self.due_at is None:
             return False
         if self.state == ClockState.MET:
             return self.stopped_at is not None and self.stopped_at > self.due_at
-        from django.utils import timezone
-
-        return self.state == ClockState.RUNNING and timezone.now() > self.due_at
+        return self.state == ClockState.RUNNING and now > self.due_at
 
 
 class ExtensionRequest(models.Model):

@@ -120,6 +120,7 @@ class ClockView:
     stopped_at: datetime | None
     escalation_level: int
     late_reason: str
+    late: bool  # ComplaintClock.is_late_at(now)
     extensions: list[ExtensionView]
     now: datetime
 
@@ -130,7 +131,7 @@ class ClockView:
     @property
     def overdue(self) -> bool:
         """Still running past its due time."""
-        return self.state == ClockState.RUNNING and self.due_at is not None and self.now > self.due_at
+        return self.late and self.state == ClockState.RUNNING
 
     @property
     def remaining(self) -> timedelta | None:
@@ -150,12 +151,7 @@ class ClockView:
 
     @property
     def met_late(self) -> bool:
-        return (
-            self.state == ClockState.MET
-            and self.due_at is not None
-            and self.stopped_at is not None
-            and self.stopped_at > self.due_at
-        )
+        return self.late and self.state == ClockState.MET
 
     @property
     def standing(self) -> Standing:
@@ -192,6 +188,7 @@ def clocks_of(complaint: Complaint, *, now: datetime | None = None) -> list[Cloc
             stopped_at=clock.stopped_at,
             escalation_level=clock.escalation_level,
             late_reason=clock.late_reason,
+            late=clock.is_late_at(now),
             extensions=[
                 ExtensionView(
                     extra_amount=e.extra_amount,

@@ -159,14 +159,29 @@ def test_person_complained_about_may_neither_handle_nor_approve(org):
     with pytest.raises(ActionNotAllowed) as error:
         services.approve_transfer(complaint=complaint, by=org.gm)
     assert "回避" in error.value.reason
-    # and the accused handler cannot accept or handle it, while the department head can
-    complaint.status = (
-        Status.TRANSFER_APPROVED
-    )  # what a VP-approved route would leave; checked in memory only
-    assert allowed_actions(complaint=complaint, capacities=capacities_of(staff=org.production_handler)) == []
-    assert "accept_transfer" in allowed_actions(
-        complaint=complaint, capacities=capacities_of(staff=org.production_head)
+
+    # and the accused handler cannot accept or handle one, while the department head can: a
+    # suggestion needs no GM approval, so it reaches the department at once
+    suggestion = services.register_complaint(
+        by=org.clerk,
+        intake=services.Intake(
+            channel="phone",
+            received_at=timezone.now() - timedelta(hours=1),
+            complainant_name="刘先生",
+            description="建议维修师傅提前电话预约",
+            category=Category.objects.get(code="suggestion"),
+        ),
+        accused_staff=[org.production_handler],
     )
+    suggestion = services.propose_transfer(
+        complaint=suggestion, by=org.clerk, to_department=org.production, reason="转生产部"
+    )
+    assert suggestion.status == Status.TRANSFER_APPROVED
+    assert allowed_actions(complaint=suggestion, capacities=capacities_of(staff=org.production_handler)) == []
+    with pytest.raises(ActionNotAllowed):
+        services.accept_transfer(complaint=suggestion, by=org.production_handler)
+    suggestion = services.accept_transfer(complaint=suggestion, by=org.production_head)
+    assert suggestion.status == Status.ACCEPTED
 
 
 def test_deputy_acts_for_absent_director_and_timeline_says_so(org, register):

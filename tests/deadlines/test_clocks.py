@@ -15,6 +15,7 @@ from kesu.complaints.actions import perform_action
 from kesu.complaints.models import Category, Severity, Status
 from kesu.core.errors import ActionNotAllowed
 from kesu.deadlines import services as calendar_services
+from kesu.deadlines.clocks import late_clocks
 from kesu.deadlines.models import ClockRule, ClockState, ComplaintClock, DayKind, TimeLimitPolicy
 from kesu.rulebook.services import apply_preset
 from tests.conftest import advance, intake, local
@@ -36,7 +37,7 @@ def test_resolution_due_by_end_of_second_working_day_after_acceptance(org, regis
         complaint = advance(complaint, org, Status.RESOLUTION_PROPOSED)
     resolution.refresh_from_db()
     assert resolution.state == ClockState.MET
-    assert not resolution.is_late
+    assert not resolution.is_late_at(local(2026, 11, 20))
 
 
 def test_deadline_skips_the_national_day_holiday_and_counts_the_makeup_saturday(org, register):
@@ -302,3 +303,29 @@ def test_every_preset_loads_its_time_limits(db):
     for name in ("furniture", "pcb", "telecom", "liquor"):
         apply_preset(name=name)
         assert ClockRule.objects.exists(), name
+
+
+def test_a_paused_clock_is_not_late_while_it_waits(org):
+    # the liquor preset's resolution clock pauses; its frozen due time passes while it waits
+    apply_preset(name="liquor")
+    with time_machine.travel(local(2026, 11, 16, 9), tick=False):
+        complaint = services.register_complaint(
+            by=org.clerk,
+            intake=intake(
+                received_at=local(2026, 11, 16, 9),
+                category=Category.objects.get(code="quality"),
+                channel="letter",  # the phone channel would also start a 24-hour reply clock
+            ),
+        )
+        perform_action(
+            complaint=complaint,
+            action="await_customer",
+            by=org.clerk,
+            inputs={"comment": "等样品"},
+            version=None,
+        )
+    resolution = clock(complaint, "resolution")
+    assert resolution.due_at < local(2026, 11, 30)
+    assert not resolution.is_late_at(local(2026, 11, 30))
+    with time_machine.travel(local(2026, 11, 30), tick=False):
+        assert late_clocks(complaint) == []
