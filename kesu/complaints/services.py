@@ -35,11 +35,11 @@ from kesu.complaints.models import (
     Status,
     TransferSlip,
 )
-from kesu.complaints.workflow import ACTIONS, authorize
+from kesu.complaints.workflow import ACTIONS, authorize, register_capacity
 from kesu.core.errors import ActionNotAllowed, IdempotencyConflict, StaleVersion
 from kesu.customers.models import Customer, Product
 from kesu.organization.models import Department, Position, Staff
-from kesu.organization.selectors import Capacity, capacities_of
+from kesu.organization.selectors import Capacity
 from kesu.rulebook.models import NumberCounter, RuleBook
 from kesu.rulebook.numbering import format_number, period_key
 
@@ -124,9 +124,9 @@ def allocate_number(*, on: date) -> str:
 
 
 def _desk_capacity(staff: Staff) -> Capacity:
-    for capacity in capacities_of(staff=staff):
-        if capacity.roles & {"desk_clerk", "cs_director"}:
-            return capacity
+    capacity = register_capacity(staff)
+    if capacity is not None:
+        return capacity
     raise ActionNotAllowed(
         action="register",
         allowed=[],

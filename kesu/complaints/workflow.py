@@ -310,5 +310,10 @@ def authorize(*, complaint: Complaint, action: str, staff: Staff) -> Capacity:
     raise ActionNotAllowed(action=action, allowed=allowed, reason=str(reason))
 
 
+def register_capacity(staff: Staff | None) -> Capacity | None:
+    """The capacity in which ``staff`` may register complaints (the one window: the desk), if any."""
+    return next((c for c in capacities_of(staff=staff) if c.roles & REGISTERS), None)
+
+
 def may_register(staff: Staff | None) -> bool:
-    return any(c.roles & REGISTERS for c in capacities_of(staff=staff))
+    return register_capacity(staff) is not None
