@@ -83,9 +83,6 @@ class ActionNotAllowedOut(Schema):
     detail: str
     action: str
     allowed_actions: list[str] = Field(description="The actions the caller may take now.")
-    recusal: list[RecusalOut] = Field(
-        description="Roles all of whose holders are recused here (回避), and who decides instead."
-    )
 
 
 class StaleVersionOut(Schema):
@@ -304,6 +301,9 @@ class ComplaintOut(ComplaintCreatedOut):
     attachments: list[AttachmentOut]
     clocks: list[ClockOut] = Field(description="Its time limits, in the order they started.")
     allowed_actions: list[str] = Field(description="The actions the caller may take now.")
+    recusal: list[RecusalOut] = Field(
+        description="Roles all of whose holders are recused here (回避), and who decides instead."
+    )
 
 
 class ComplaintPageOut(Schema):

@@ -371,11 +371,16 @@ def stand_ins(complaint: Complaint, accused: set[int] | None = None) -> list[Sta
                 configured=rule is not None,
             )
         )
+    # A role recused without substitute blocks the actions only recused roles may take; one that
+    # blocks nothing (someone else may act in its place) is not worth a notice.
     stuck = {s.role for s in found if not s.substitutes}
-    blocked = tuple(a.name for a in _ACTIONS if set(a.roles) <= stuck)
+    blocked = {
+        s.role: tuple(a.name for a in _ACTIONS if s.role in a.roles and set(a.roles) <= stuck) for s in found
+    }
     return [
-        StandIn(s.role, s.recused, s.substitutes, s.configured, blocked) if s.role in stuck else s
+        StandIn(s.role, s.recused, s.substitutes, s.configured, blocked[s.role])
         for s in found
+        if s.substitutes or blocked[s.role]
     ]
 
 
