@@ -29,7 +29,7 @@ def test_the_page_names_who_decides_instead_of_the_recused_gm(as_user, org):
     complaint = _about_the_gm(org)
 
     html = _page(as_user(org.clerk), complaint)
-    assert 'id="recusal"' in html and "钱副总" in html
+    assert 'id="recusal"' in html and "总经理回避：由 钱副总 代为决定" in html
 
     # and the vice president finds the button there
     assert "approve_transfer" in action_buttons(_page(as_user(org.vp), complaint))
