@@ -384,15 +384,16 @@ def stand_ins(complaint: Complaint, accused: set[int] | None = None) -> list[Sta
     ]
 
 
-def _stand_in_capacities(capacities: list[Capacity], stands: list[StandIn]) -> list[Capacity]:
-    """The capacities in which the viewer decides for a recused role (themselves, never as deputy)."""
-    if not capacities or not stands:
-        return []
-    actor = capacities[0].actor
+def _stand_in_capacities(
+    capacities: list[Capacity], stands: list[StandIn], accused: set[int]
+) -> list[Capacity]:
+    """The capacities in which the viewer decides for a recused role: as a substitute, or as the
+    deputy of an absent substitute (never as the deputy of a recused person)."""
     return [
-        Capacity(actor=actor, principal=actor, stands_in_for=s.role)
+        Capacity(actor=c.actor, principal=c.principal, stands_in_for=s.role)
         for s in stands
-        if any(p.pk == actor.pk for p in s.substitutes)
+        for c in capacities
+        if c.actor.pk not in accused and any(p.pk == c.principal.pk for p in s.substitutes)
     ]
 
 
@@ -440,7 +441,7 @@ def _permitted(
 def _standing_in(complaint: Complaint, capacities: list[Capacity], accused: set[int]) -> list[Capacity]:
     if not accused or not capacities:
         return []  # no recusal: no query
-    return _stand_in_capacities(capacities, stand_ins(complaint, accused))
+    return _stand_in_capacities(capacities, stand_ins(complaint, accused), accused)
 
 
 def allowed_actions(*, complaint: Complaint, capacities: Iterable[Capacity]) -> list[str]:

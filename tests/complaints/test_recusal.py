@@ -310,3 +310,19 @@ def test_no_recusal_no_notice_and_no_extra_queries(org, register, django_assert_
     complaint = Complaint.objects.get(pk=complaint.pk)
     with django_assert_num_queries(1):  # the accused, and nothing else
         assert workflow.stand_ins(complaint) == []
+
+
+def test_the_deputy_of_an_absent_substitute_acts_for_him(org):
+    # given the vice president away, with the director as his deputy
+    _away(org.vp, org.director)
+    complaint = _about_the_gm(org)
+
+    # then the director finds it in his queue and approves it for the vice president
+    assert complaint in selectors.workbench(staff=org.director).awaiting_my_approval
+    complaint = services.approve_transfer(complaint=complaint, by=org.director)
+    event = complaint.events.last()
+    assert (event.actor, event.acting_for, event.data["stands_in_for"]) == (
+        org.director,
+        org.vp,
+        Role.GENERAL_MANAGER,
+    )
