@@ -326,3 +326,16 @@ def test_the_deputy_of_an_absent_substitute_acts_for_him(org):
         org.vp,
         Role.GENERAL_MANAGER,
     )
+
+
+def test_an_accused_deputy_does_not_act_for_his_principal(org, register):
+    # given the director away with the clerk as deputy, and a complaint about the clerk
+    _away(org.director, org.clerk)
+    complaint = advance(register(), org, Status.RESOLUTION_PROPOSED)
+    complaint.accused_staff.add(org.clerk)
+
+    # then the clerk may not return it for rework in the director's name
+    assert workflow.allowed_actions(complaint=complaint, capacities=capacities_of(staff=org.clerk)) == []
+    with pytest.raises(ActionNotAllowed) as error:
+        services.return_for_rework(complaint=complaint, by=org.clerk, comment="代主任退回")
+    assert "回避" in error.value.reason
