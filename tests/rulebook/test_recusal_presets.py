@@ -44,3 +44,37 @@ def test_a_substitute_must_be_named():
         RecusalSubstitute(role=Role.CS_DIRECTOR).full_clean()
     with pytest.raises(ValidationError):
         RecusalSubstitute(role=Role.VICE_PRESIDENT, substitute_role=Role.VICE_PRESIDENT).full_clean()
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_and_edits_the_substitutes(client, django_user_model, org):
+    from django.urls import reverse
+
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.com", "pw"))
+    admin_client = client
+
+    rule = RecusalSubstitute.objects.get(role=Role.GENERAL_MANAGER)
+    page = admin_client.get(reverse("admin:rulebook_recusalsubstitute_changelist"))
+    assert page.status_code == 200 and rule in page.context["cl"].result_list
+
+    # naming the chairman instead of the vice president, as a company whose rules say so would
+    chairman = org.admin
+    page = admin_client.post(
+        reverse("admin:rulebook_recusalsubstitute_change", args=[rule.pk]),
+        {
+            "role": Role.GENERAL_MANAGER,
+            "substitute_role": "",
+            "substitute": chairman.pk,
+            "source": "董事长审批",
+        },
+    )
+    assert page.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.substitute, rule.substitute_role) == (chairman, "")
+
+    # and nobody at all is refused
+    page = admin_client.post(
+        reverse("admin:rulebook_recusalsubstitute_change", args=[rule.pk]),
+        {"role": Role.GENERAL_MANAGER, "substitute_role": "", "substitute": "", "source": ""},
+    )
+    assert page.status_code == 200 and page.context["adminform"].form.errors
