@@ -50,3 +50,13 @@ def test_an_accused_handler_is_a_field_error(org, register, client_for):
     )
     assert response.status_code == 422
     assert set(response.json()["errors"]) == {"handler"}
+
+
+def test_a_clerk_does_not_register_a_complaint_about_himself(org, clerk_api):
+    from kesu.complaints.models import Complaint
+    from tests.api.conftest import complaint_body
+
+    response = clerk_api.post("/api/v1/complaints", complaint_body(accused_staff=["clerk"]))
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"accused_staff"}
+    assert not Complaint.objects.exists()
