@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from kesu.complaints import services
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity
-from kesu.complaints.workflow import ACTIONS, authorize
+from kesu.complaints.workflow import ACTIONS, authorize, refuse_accused
 from kesu.deadlines import clock_actions
 from kesu.deadlines.models import ClockKind
 from kesu.organization.models import Department, Position, Staff
@@ -232,6 +232,11 @@ def perform_action(
         authorize(complaint=complaint, action=action, staff=by)  # raises, naming the allowed ones
     try:
         kwargs = parse_inputs(action, inputs)
+        # Nobody complained about is named for anything (回避), whatever the action: a new action
+        # with a person among its inputs is covered without its service having to remember.
+        refuse_accused(
+            complaint, **{f.name: kwargs.get(f.name) for f in ACTION_INPUTS[action] if f.kind == "staff"}
+        )
         return _SERVICES[action](complaint=complaint, by=by, version=version, **kwargs)
     except ValidationError:
         authorize(complaint=complaint, action=action, staff=by)

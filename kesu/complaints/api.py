@@ -222,6 +222,16 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
         ],
         "clocks": [_clock(clock) for clock in clocks],
         "allowed_actions": workflow.allowed_actions(complaint=c, capacities=capacities_of(staff=staff)),
+        "recusal": [
+            {
+                "role": s.role,
+                "recused": [_staff(p) for p in s.recused],
+                "substitutes": [_staff(p) for p in s.substitutes],
+                "blocked_actions": list(s.blocked),
+                "notice": s.notice,
+            }
+            for s in workflow.stand_ins(c)
+        ],
     }
 
 

@@ -247,7 +247,9 @@ def _choices(kind: str, complaint: Complaint) -> list[tuple[str, str]]:
         case "position":
             return [(str(p.pk), str(p)) for p in Position.objects.select_related("department")]
         case "staff":
-            people = Staff.objects.filter(department_id=complaint.handling_department_id)
+            people = Staff.objects.filter(department_id=complaint.handling_department_id).exclude(
+                complaints_against=complaint  # the person complained about is never offered (回避)
+            )
             return [(s.user.username, s.display_name) for s in people.select_related("user")]
         case "channel":
             return list(Channel.choices)

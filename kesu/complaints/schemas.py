@@ -276,6 +276,20 @@ class ComplaintCreatedOut(ComplaintSummaryOut):
     parent: str | None = Field(description="Number of the first complaint, on a secondary complaint.")
 
 
+class RecusalOut(Schema):
+    """A role every holder of which is complained about in this complaint (回避), and who decides instead."""
+
+    role: str = Field(description="The recused role, e.g. general_manager.")
+    recused: list[StaffRef] = Field(description="Its holders, all complained about.")
+    substitutes: list[StaffRef] = Field(
+        description="Who decides instead, as the rule book's recusal substitutes say; empty: nobody."
+    )
+    blocked_actions: list[str] = Field(
+        description="Actions nobody may take until a substitute is configured."
+    )
+    notice: str = Field(description="What the desk is told, e.g. “总经理回避：由 钱副总 代为决定”.")
+
+
 class ComplaintOut(ComplaintCreatedOut):
     handler: StaffRef | None
     resolution: str
@@ -287,6 +301,9 @@ class ComplaintOut(ComplaintCreatedOut):
     attachments: list[AttachmentOut]
     clocks: list[ClockOut] = Field(description="Its time limits, in the order they started.")
     allowed_actions: list[str] = Field(description="The actions the caller may take now.")
+    recusal: list[RecusalOut] = Field(
+        description="Roles all of whose holders are recused here (回避), and who decides instead."
+    )
 
 
 class ComplaintPageOut(Schema):

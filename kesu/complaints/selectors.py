@@ -9,10 +9,11 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, ComplaintEvent, Status
-from kesu.complaints.workflow import DEPARTMENT, SEES_ALL
+from kesu.complaints.workflow import DEPARTMENT, DEPARTMENT_ROLES, SEES_ALL
 from kesu.deadlines.selectors import due_condition, next_due_at
 from kesu.organization.models import Role, Staff
 from kesu.organization.selectors import capacities_of
+from kesu.rulebook.models import RecusalSubstitute
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,49 @@ def complaints_visible_to(
     roles = set().union(*(c.roles for c in capacities)) if capacities else set()
     if not roles & SEES_ALL:
         departments = {c.principal.department_id for c in capacities if c.roles & set(DEPARTMENT)}
-        queryset = queryset.filter(handling_department_id__in=departments)
+        scope = Q(handling_department_id__in=departments)
+        if staff is not None:  # and what they decide instead of a recused role (回避)
+            scope |= _standing_in(staff, roles).get("any", Q(pk__in=[]))
+        queryset = queryset.filter(scope)
     return _apply_filters(queryset, filters) if filters else queryset
+
+
+def _standing_in(staff: Staff, roles: set[str]) -> dict[str, Q]:
+    """Per recused role, the complaints on which ``staff`` decides instead (see
+    ``workflow.stand_ins``): every holder of the role is complained about there, the rule book
+    names ``staff`` as substitute, and ``staff`` is not complained about. Key "any": all of them."""
+    through = Complaint.accused_staff.through
+    rules = RecusalSubstitute.objects.filter(
+        Q(substitute=staff) | Q(substitute_role__in=roles) | Q(deputy_stands_in=True)
+    )
+    found: dict[str, Q] = {}
+    for rule in rules:
+        holders = list(
+            Staff.objects.filter(role_assignments__role=rule.role).values("pk", "department_id", "deputy_id")
+        )
+        named = rule.substitute_id == staff.pk or rule.substitute_role in roles
+        groups: dict[int | None, list[dict]] = {}
+        for holder in holders:
+            groups.setdefault(holder["department_id"] if rule.role in DEPARTMENT_ROLES else None, []).append(
+                holder
+            )
+        for department, members in groups.items():
+            if staff.pk in {m["pk"] for m in members}:
+                continue  # a holder's own complaints are not stood in for by the holder
+            if not (named or (rule.deputy_stands_in and any(m["deputy_id"] == staff.pk for m in members))):
+                continue
+            condition = Q(handling_department_id=department) if department is not None else Q()
+            for member in members:
+                condition &= Q(pk__in=through.objects.filter(staff_id=member["pk"]).values("complaint_id"))
+            found[rule.role] = found.get(rule.role, Q(pk__in=[])) | condition
+    if found:
+        mine = ~Q(pk__in=through.objects.filter(staff_id=staff.pk).values("complaint_id"))
+        found = {role: condition & mine for role, condition in found.items()}
+        anything = Q(pk__in=[])
+        for condition in found.values():
+            anything |= condition
+        found["any"] = anything
+    return found
 
 
 def _local_start(day: date) -> datetime:
@@ -92,6 +134,15 @@ class Workbench:
     registered_today: list[Complaint]
 
 
+# What awaits whose approval, and a department's tasks.
+APPROVALS = {
+    Role.GENERAL_MANAGER: [Status.TRANSFER_PROPOSED],
+    Role.CS_DIRECTOR: [Status.RESOLUTION_PROPOSED],
+    Role.VICE_PRESIDENT: [Status.RESOLUTION_PROPOSED],
+}
+DEPARTMENT_TASKS = [Status.TRANSFER_APPROVED, Status.ACCEPTED, Status.INVESTIGATING]
+
+
 def workbench(*, staff: Staff, limit: int = 20) -> Workbench:
     capacities = capacities_of(staff=staff)
     roles = set().union(*(c.roles for c in capacities)) if capacities else set()
@@ -109,15 +160,18 @@ def workbench(*, staff: Staff, limit: int = 20) -> Workbench:
         )
     departments = {c.principal.department_id for c in capacities if c.roles & set(DEPARTMENT)}
     if departments:
-        task_filter |= Q(
-            handling_department_id__in=departments,
-            status__in=[Status.TRANSFER_APPROVED, Status.ACCEPTED, Status.INVESTIGATING],
-        )
+        task_filter |= Q(handling_department_id__in=departments, status__in=DEPARTMENT_TASKS)
     approval_filter = Q(pk__in=[])
-    if Role.GENERAL_MANAGER in roles:
-        approval_filter |= Q(status=Status.TRANSFER_PROPOSED)
-    if roles & {Role.CS_DIRECTOR, Role.VICE_PRESIDENT}:
-        approval_filter |= Q(status=Status.RESOLUTION_PROPOSED)
+    for role, statuses in APPROVALS.items():
+        if role in roles:
+            approval_filter |= Q(status__in=statuses)
+    approval_filter &= ~Q(accused_staff=staff)  # 回避
+    # Complaints on which this person decides instead of a recused role (回避)
+    for role, condition in _standing_in(staff, roles).items():
+        if role in APPROVALS:
+            approval_filter |= condition & Q(status__in=APPROVALS[role])
+        elif role in DEPARTMENT_ROLES:
+            task_filter |= condition & Q(status__in=DEPARTMENT_TASKS)
     today = _local_start(timezone.localdate())
     visible = visible.annotate(next_due_at=next_due_at())
     # Earliest due first (overdue ones lead); complaints without a running clock after them,

@@ -35,7 +35,7 @@ from kesu.complaints.models import (
     Status,
     TransferSlip,
 )
-from kesu.complaints.workflow import ACTIONS, authorize, register_capacity
+from kesu.complaints.workflow import ACTIONS, authorize, refuse_accused, register_capacity
 from kesu.core.errors import ActionNotAllowed, IdempotencyConflict, StaleVersion
 from kesu.customers.models import Customer, Product
 from kesu.organization.models import Department, Position, Staff
@@ -160,6 +160,10 @@ def register_complaint(
         errors["channel"] = [_("Unknown channel.")]
     if intake.category is not None and not intake.category.is_active:
         errors["category"] = [_("This class is no longer in use.")]
+    if any(person.pk == by.pk for person in accused_staff):  # 回避: a colleague registers it
+        errors["accused_staff"] = [
+            _("You are complained about in this complaint: a colleague must register it.")
+        ]
     try:
         # The model's one check constraint (defective ≤ quantity) is also in Complaint.clean(), which
         # full_clean runs: no need for Django to validate it again with a database query.
@@ -268,6 +272,8 @@ def _event(
     at: datetime | None = None,
 ) -> ComplaintEvent:
     """Append the timeline entry, then let other apps react in the same transaction (hooks)."""
+    if capacity.stands_in_for:  # deciding for a role whose every holder is recused (回避)
+        data = {**data, "stands_in_for": capacity.stands_in_for}
     event = ComplaintEvent.objects.create(
         complaint=complaint,
         action=action,
@@ -466,6 +472,7 @@ def accept_transfer(
         handler = handler or capacity.actor
         if handler.department_id != locked.handling_department_id:
             raise ValidationError({"handler": [_("The handler must belong to the responsible department.")]})
+        refuse_accused(locked, handler=handler)
         slip = _open_slip(locked, TransferSlip.State.APPROVED)
         slip.state, slip.received_by, slip.received_at = (
             TransferSlip.State.ACCEPTED,

@@ -83,6 +83,7 @@ DATA_LABELS = {
     "to": gettext_lazy("notified"),
     "cause": gettext_lazy("cause"),
     "late_reason": gettext_lazy("late reason (洽办)"),
+    "stands_in_for": gettext_lazy("decided instead of (回避)"),
 }
 CAUSES = {
     "policy": gettext_lazy("the class, severity or channel changed"),
@@ -254,7 +255,7 @@ class _Lookups:
             return ClockKind(value).label
         if key == "unit" and value in Unit.values:
             return Unit(value).label
-        if key == "role" and value in Role.values:
+        if key in ("role", "stands_in_for") and value in Role.values:
             return Role(value).label
         if key == "cause" and value in CAUSES:
             return CAUSES[value]
@@ -353,6 +354,7 @@ def _detail(
     context = {
         "complaint": complaint,
         "accused": list(complaint.accused_staff.all()),
+        "recusal": workflow.stand_ins(complaint),
         "slips": list(
             complaint.transfer_slips.select_related(
                 "to_department", "to_position", "proposed_by", "approved_by", "received_by"

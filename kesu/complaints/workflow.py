@@ -3,23 +3,27 @@
 Every action has one entry in ``ACTIONS``. Who may take it is a role plus a scope: ``ANY`` (the
 role is enough) or ``DEPARTMENT`` (the person's department must be the complaint's responsible
 department). On top of that: the person complained about is recused from every action (回避), and
-a deputy acts with the roles of an absent principal. Services call :func:`authorize`; views and the
-API call :func:`allowed_actions` to show exactly the buttons a viewer may press.
+a deputy acts with the roles of an absent principal — but never for a recused one. When every
+holder of a role is recused, the rule book's substitute for that role (RecusalSubstitute) holds
+it for the complaint (:func:`stand_ins`). Services call :func:`authorize`; views and the API call
+:func:`allowed_actions` to show exactly the buttons a viewer may press.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints import hooks
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, Status
 from kesu.core.errors import ActionNotAllowed
-from kesu.organization.models import Role, Staff
+from kesu.organization.models import Role, RoleAssignment, Staff
 from kesu.organization.selectors import Capacity, capacities_of
+from kesu.rulebook.models import RecusalSubstitute
 
 
 class Scope(StrEnum):
@@ -260,11 +264,165 @@ def _accused_ids(complaint: Complaint) -> set[int]:
     return {s.pk for s in complaint.accused_staff.all()}
 
 
+# ---------------------------------------------------------------------------------------------
+# Recusal (回避): who decides when every holder of a role is the person complained about
+
+ACTION_ROLES = frozenset(role for a in _ACTIONS for role in a.roles)
+DEPARTMENT_ROLES = frozenset(
+    role for a in _ACTIONS for role, scope in a.roles.items() if scope is Scope.DEPARTMENT
+)
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """A role every holder of which is recused from one complaint, and who decides instead.
+
+    ``substitutes`` are the people the rule book names (none of them accused); when it is empty,
+    ``blocked`` lists the actions nobody may take — the desk must ask the administrator to name
+    a substitute for ``role`` in the rule book."""
+
+    role: Role
+    recused: tuple[Staff, ...]
+    substitutes: tuple[Staff, ...]
+    configured: bool
+    blocked: tuple[str, ...] = ()
+
+    @property
+    def notice(self) -> str:
+        values = {
+            "role": Role(self.role).label,
+            "names": "、".join(s.display_name for s in self.substitutes),
+            "actions": "、".join(str(ACTIONS[a].label) for a in self.blocked),
+        }
+        if self.substitutes:
+            return str(_("%(role)s recused (回避): %(names)s decides instead.") % values)
+        if self.configured:
+            return str(
+                _(
+                    "%(role)s recused (回避), and nobody the rule book names as substitute is free to"
+                    " decide: nobody may %(actions)s. An administrator must change the recusal"
+                    " substitute for this role in the rule book."
+                )
+                % values
+            )
+        return str(
+            _(
+                "%(role)s recused (回避), and the rule book names no substitute: nobody may"
+                " %(actions)s. An administrator must add a recusal substitute for this role in the"
+                " rule book (admin → Rule book → Recusal substitutes)."
+            )
+            % values
+        )
+
+
+def _substitutes(rule: RecusalSubstitute, holders: list[Staff], accused: set[int]) -> tuple[Staff, ...]:
+    candidates: list[Staff] = []
+    if rule.substitute is not None:
+        candidates.append(rule.substitute)
+    if rule.substitute_role:
+        candidates += (
+            Staff.objects.filter(role_assignments__role=rule.substitute_role)
+            .select_related("user")
+            .order_by("display_name", "pk")
+        )
+    if rule.deputy_stands_in:
+        candidates += [h.deputy for h in holders if h.deputy is not None]
+    chosen: dict[int, Staff] = {}
+    for person in candidates:
+        if person.pk not in accused:
+            chosen.setdefault(person.pk, person)
+    return tuple(chosen.values())
+
+
+def stand_ins(complaint: Complaint, accused: set[int] | None = None) -> list[StandIn]:
+    """The roles every holder of which is recused from ``complaint``, with who decides instead.
+
+    A department-scoped role counts only its holders in the responsible department. A role with
+    no holder at all is a gap in the organisation, not a recusal, and is not reported here."""
+    accused = _accused_ids(complaint) if accused is None else accused
+    if not accused:
+        return []
+    roles = (
+        set(RoleAssignment.objects.filter(staff_id__in=accused).values_list("role", flat=True)) & ACTION_ROLES
+    )
+    if not roles:
+        return []
+    rules = {
+        r.role: r for r in RecusalSubstitute.objects.filter(role__in=roles).select_related("substitute__user")
+    }
+    found = []
+    for role in [r for r in Role if r in roles]:
+        holders_query = Staff.objects.filter(role_assignments__role=role).select_related(
+            "user", "deputy__user"
+        )
+        if role in DEPARTMENT_ROLES:
+            if complaint.handling_department_id is None:
+                continue
+            holders_query = holders_query.filter(department_id=complaint.handling_department_id)
+        holders = list(holders_query.order_by("display_name", "pk"))
+        if not holders or any(h.pk not in accused for h in holders):
+            continue
+        rule = rules.get(role)
+        found.append(
+            StandIn(
+                role=role,
+                recused=tuple(holders),
+                substitutes=_substitutes(rule, holders, accused) if rule else (),
+                configured=rule is not None,
+            )
+        )
+    # A role recused without substitute blocks the actions only recused roles may take; one that
+    # blocks nothing (someone else may act in its place) is not worth a notice.
+    stuck = {s.role for s in found if not s.substitutes}
+    blocked = {
+        s.role: tuple(a.name for a in _ACTIONS if s.role in a.roles and set(a.roles) <= stuck) for s in found
+    }
+    return [
+        StandIn(s.role, s.recused, s.substitutes, s.configured, blocked[s.role])
+        for s in found
+        if s.substitutes or blocked[s.role]
+    ]
+
+
+def _stand_in_capacities(
+    capacities: list[Capacity], stands: list[StandIn], accused: set[int]
+) -> list[Capacity]:
+    """The capacities in which the viewer decides for a recused role: as a substitute, or as the
+    deputy of an absent substitute (never as the deputy of a recused person)."""
+    return [
+        Capacity(actor=c.actor, principal=c.principal, stands_in_for=s.role)
+        for s in stands
+        for c in capacities
+        if c.actor.pk not in accused and any(p.pk == c.principal.pk for p in s.substitutes)
+    ]
+
+
+def refuse_accused(complaint: Complaint, **people: Staff | None) -> None:
+    """Field errors for every person named for a task on ``complaint`` who is complained about in
+    it: the accused may be neither handler nor approver nor anything else (回避)."""
+    accused = _accused_ids(complaint)
+    errors = {
+        name: [
+            _("%(name)s is complained about in this complaint and must recuse (回避); name someone else.")
+            % {"name": person.display_name}
+        ]
+        for name, person in people.items()
+        if person is not None and person.pk in accused
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def _permitted(
-    action: Action, complaint: Complaint, capacities: list[Capacity], accused: set[int]
+    action: Action,
+    complaint: Complaint,
+    capacities: list[Capacity],
+    accused: set[int],
+    standing_in: Sequence[Capacity] = (),
 ) -> Capacity | None:
     """The first capacity that may take ``action`` now. Status and role are checked before the
-    rules about the complaint itself, which may query (hooks.guard)."""
+    rules about the complaint itself, which may query (hooks.guard). A stand-in for a recused
+    role comes last: someone who may act in their own right does so."""
     if complaint.status not in action.sources:
         return None
     capacity = next(
@@ -274,17 +432,26 @@ def _permitted(
             if _capacity_for(action, complaint, c) and not _recused(complaint, c, accused)
         ),
         None,
-    )
+    ) or next((c for c in standing_in if c.stands_in_for in action.roles), None)
     if capacity is None or _blocked_by_rule(action, complaint):
         return None
     return capacity
+
+
+def _standing_in(complaint: Complaint, capacities: list[Capacity], accused: set[int]) -> list[Capacity]:
+    if not accused or not capacities:
+        return []  # no recusal: no query
+    return _stand_in_capacities(capacities, stand_ins(complaint, accused), accused)
 
 
 def allowed_actions(*, complaint: Complaint, capacities: Iterable[Capacity]) -> list[str]:
     """The actions, in lifecycle order, that these capacities may take on the complaint now."""
     capacities = list(capacities)
     accused = _accused_ids(complaint)
-    return [a.name for a in _ACTIONS if _permitted(a, complaint, capacities, accused) is not None]
+    standing_in = _standing_in(complaint, capacities, accused)
+    return [
+        a.name for a in _ACTIONS if _permitted(a, complaint, capacities, accused, standing_in) is not None
+    ]
 
 
 def authorize(*, complaint: Complaint, action: str, staff: Staff) -> Capacity:
@@ -292,9 +459,10 @@ def authorize(*, complaint: Complaint, action: str, staff: Staff) -> Capacity:
     spec = ACTIONS.get(action)
     capacities = capacities_of(staff=staff)
     accused = _accused_ids(complaint)
-    if spec is not None and (capacity := _permitted(spec, complaint, capacities, accused)):
+    standing_in = _standing_in(complaint, capacities, accused)
+    if spec is not None and (capacity := _permitted(spec, complaint, capacities, accused, standing_in)):
         return capacity
-    allowed = allowed_actions(complaint=complaint, capacities=capacities)
+    allowed = [a.name for a in _ACTIONS if _permitted(a, complaint, capacities, accused, standing_in)]
     if spec is None:
         reason = _("There is no such action.")
     elif complaint.status not in spec.sources:
@@ -303,8 +471,13 @@ def authorize(*, complaint: Complaint, action: str, staff: Staff) -> Capacity:
         }
     elif rule := _blocked_by_rule(spec, complaint):
         reason = rule
-    elif any(_recused(complaint, c, accused) for c in capacities):
+    elif any(c.actor.pk in accused for c in capacities):
         reason = _("You are the person complained about and must recuse yourself (回避).")
+    elif any(_recused(complaint, c, accused) and _capacity_for(spec, complaint, c) for c in capacities):
+        reason = _(
+            "You would act for someone complained about in this complaint: a deputy does not stand in"
+            " for a recused person (回避) unless the rule book says so."
+        )
     else:
         reason = _("Your role or department may not take this action.")
     raise ActionNotAllowed(action=action, allowed=allowed, reason=str(reason))

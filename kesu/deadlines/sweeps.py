@@ -37,6 +37,7 @@ from django.db.models import DurationField, ExpressionWrapper, F, Max, Q, QueryS
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kesu.complaints import workflow
 from kesu.complaints.models import ComplaintEvent
 from kesu.deadlines.models import ClockKind, ClockRule, ClockState, ComplaintClock, EscalationStep
 from kesu.notifications.models import Notification
@@ -202,6 +203,7 @@ class People:
         self.by_role: dict[str, list[Staff]] = defaultdict(list)
         self.desk: list[Staff] = []
         self.staff: dict[int, Staff] = {}
+        self.accused: dict[int, set[int]] = {}
         assignments = RoleAssignment.objects.filter(staff__user__is_active=True).select_related(
             "staff__user", "staff__department", "staff__deputy__user"
         )
@@ -240,7 +242,7 @@ class People:
         else:
             people = []
         # Not yet with a department (or nobody there): the desk still holds the complaint.
-        return self.with_deputies(people or self.desk)
+        return self.free(clock, self.with_deputies(self.free(clock, people) or self.free(clock, self.desk)))
 
     def of_role(self, clock: ComplaintClock, role: str) -> list[Staff]:
         """The recipients of an escalation step."""
@@ -251,7 +253,19 @@ class People:
             people = people or self.by_role[Role.CS_DIRECTOR]
         else:
             people = self.by_role[role]
-        return self.with_deputies(people)
+        free = self.free(clock, people)
+        if people and not free:  # every holder recused (回避): the rule book's substitutes instead
+            free = next(
+                (list(s.substitutes) for s in workflow.stand_ins(clock.complaint) if s.role == role), []
+            )
+        return self.free(clock, self.with_deputies(free))
+
+    def free(self, clock: ComplaintClock, people: list[Staff]) -> list[Staff]:
+        """The people, less anyone complained about in the clock's complaint (回避)."""
+        complaint = clock.complaint
+        if complaint.pk not in self.accused:
+            self.accused[complaint.pk] = set(complaint.accused_staff.values_list("pk", flat=True))
+        return [p for p in people if p.pk not in self.accused[complaint.pk]]
 
     def with_deputies(self, people: list[Staff]) -> list[Staff]:
         """The people, and the deputy (代理人) of each one who is absent."""

@@ -16,10 +16,13 @@ class Capacity:
     """A signed-in person acting either as themselves or as deputy (代理) for an absent principal.
 
     Permission checks use the principal's roles and department; the timeline records both.
+    ``stands_in_for`` names a role whose every holder is recused (回避) from the complaint at hand,
+    when the rule book lets the actor decide instead (see kesu.complaints.workflow).
     """
 
     actor: Staff
     principal: Staff
+    stands_in_for: str = ""
 
     @property
     def acting_for(self) -> Staff | None:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kesu.rulebook.models import NumberCounter, RuleBook
+from kesu.rulebook.models import NumberCounter, RecusalSubstitute, RuleBook
 
 
 @admin.register(RuleBook)
@@ -28,3 +28,11 @@ class NumberCounterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(RecusalSubstitute)
+class RecusalSubstituteAdmin(admin.ModelAdmin):
+    """Who decides when every holder of a role is recused (回避); presets fill it in."""
+
+    list_display = ["role", "substitute_role", "substitute", "deputy_stands_in", "source"]
+    autocomplete_fields = ["substitute"]

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from kesu.complaints.models import Category, Severity
 from kesu.deadlines.models import ClockRule, EscalationStep, TimeLimitPolicy
-from kesu.rulebook.models import RuleBook
+from kesu.rulebook.models import RecusalSubstitute, RuleBook
 from kesu.rulebook.numbering import validate_pattern
 
 
@@ -72,6 +72,7 @@ def apply_preset(*, name: str, company_name: str | None = None) -> RuleBook:
         codes.append(category["code"])
     Category.objects.exclude(code__in=codes).update(is_active=False)
     _load_time_limits(preset)
+    _load_recusal(preset)
     return rulebook
 
 
@@ -104,6 +105,21 @@ def _load_time_limits(preset: dict[str, Any]) -> None:
         EscalationStep.objects.create(
             order=order, role=step["role"], after_hours=Decimal(str(step["after_hours"]))
         )
+
+
+def _load_recusal(preset: dict[str, Any]) -> None:
+    """Replace who decides when every holder of a role is recused. A named substitute is a
+    person of this company, so presets name roles; the administrator may add a person."""
+    RecusalSubstitute.objects.all().delete()
+    for spec in preset.get("recusal", []):
+        row = RecusalSubstitute(
+            role=spec["role"],
+            substitute_role=spec.get("substitute_role", ""),
+            deputy_stands_in=spec.get("deputy_stands_in", False),
+            source=spec.get("source", ""),
+        )
+        row.full_clean()  # a preset obeys the same rules as the admin
+        row.save()
 
 
 def ensure_rule_book(default_preset: str) -> RuleBook:
