@@ -216,6 +216,7 @@ class AuthFailure(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="auth_failure_unique")]
+        indexes = [models.Index(fields=["last_failure_at"], name="auth_failure_last")]
         ordering = ["-last_failure_at"]
         verbose_name = _("sign-in lock-out")
         verbose_name_plural = _("sign-in lock-outs")

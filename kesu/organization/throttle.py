@@ -46,6 +46,9 @@ RULES: dict[str, Rule] = {
 }
 
 KEY_LENGTH = AuthFailure._meta.get_field("key").max_length
+# Counters untouched this long are forgotten (when a new one is created), so guessing random
+# usernames cannot grow the table without bound.
+FORGET_AFTER = timedelta(days=1)
 
 
 def account_key(username: str) -> str:
@@ -108,6 +111,10 @@ def record_failure(*, scope: str, key: str) -> datetime | None:
         row, created = AuthFailure.objects.select_for_update().get_or_create(
             scope=scope, key=key, defaults={"failures": 0, "window_started_at": now}
         )
+        if created:
+            AuthFailure.objects.filter(last_failure_at__lt=now - FORGET_AFTER).exclude(
+                locked_until__gt=now
+            ).delete()
         if row.locked_until is not None and row.locked_until > now:
             return row.locked_until
         if created or row.window_started_at <= now - rule.window or row.locked_until is not None:

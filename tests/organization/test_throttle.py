@@ -186,3 +186,16 @@ def test_client_address_behind_proxies(settings, proxies, forwarded, expected):
     settings.KESU_PROXY_COUNT = proxies
     request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.9", HTTP_X_FORWARDED_FOR=forwarded)
     assert throttle.client_address(request) == expected
+
+
+def test_old_counters_are_forgotten(org):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for i in range(3):
+            log_in(Client(), f"random{i}", "guess", address=f"10.0.3.{i}")
+    assert AuthFailure.objects.count() == 6  # per account and per address
+
+    with time_machine.travel(start + throttle.FORGET_AFTER + timedelta(minutes=1), tick=False):
+        log_in(Client(), "someone", "guess", address="10.0.4.1")
+
+    assert set(AuthFailure.objects.values_list("key", flat=True)) == {"someone", "10.0.4.1"}
