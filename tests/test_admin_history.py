@@ -158,11 +158,11 @@ def test_posting_to_the_admin_changes_no_history(model, root, history):
     form = {name: "" if value is None else str(value) for name, value in before.items()}
     assert root.post(reverse(f"{prefix}_change", args=[obj.pk]), form).status_code == 403
     assert root.post(reverse(f"{prefix}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
-    bulk = root.post(
+    # the bulk delete action is not offered: the row must survive the attempt
+    root.post(
         reverse(f"{prefix}_changelist"),
         {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
     )
-    assert bulk.status_code in {200, 302, 403}
 
     obj.refresh_from_db()
     assert model_to_dict(obj) == before
