@@ -20,7 +20,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
 
 from kesu.complaints.api import router as complaints_router
-from kesu.core.errors import KesuError
+from kesu.core.errors import KesuError, Throttled
 from kesu.deadlines.api import router as deadlines_router
 from kesu.organization.auth import BearerTokenAuth, StaffSessionAuth
 
@@ -85,6 +85,13 @@ def domain_validation_error(request: HttpRequest, exc: DjangoValidationError) ->
 @api.exception_handler(KesuError)
 def domain_error(request: HttpRequest, exc: KesuError) -> HttpResponse:
     return _error(request, exc.status_code, exc.as_dict())
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = _error(request, exc.status_code, exc.as_dict())
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

@@ -30,7 +30,7 @@ def _env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int, *, minimum: int = 1) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
@@ -38,8 +38,9 @@ def _env_int(name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
-    if value <= 0:
-        raise ImproperlyConfigured(f"{name} must be positive, not {value}")
+    if value < minimum:
+        word = "positive" if minimum == 1 else f"at least {minimum}"
+        raise ImproperlyConfigured(f"{name} must be {word}, not {value}")
     return value
 
 
@@ -100,6 +101,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise: static files stay cacheable; every page and API answer gets the CSP and
+    # Cache-Control: private, no-store.
+    "kesu.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -215,6 +219,35 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _env_bool("KESU_SECURE_COOKIES", False)
+SECURE_SSL_REDIRECT = _env_bool("KESU_HTTPS_REDIRECT", False)
+SECURE_HSTS_SECONDS = _env_int("KESU_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("KESU_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _env_bool("KESU_HSTS_PRELOAD", False)
+# Reverse proxies in front of Kesu (nginx terminating TLS = 1). Each must append the client to
+# X-Forwarded-For and set X-Forwarded-Proto; the client address is read from the right of that
+# header (sign-in throttling), the request is https when the proxy says so (HTTPS redirect).
+KESU_PROXY_COUNT = _env_int("KESU_PROXY_COUNT", 0, minimum=0)
+if KESU_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The one Content-Security-Policy of every page (kesu.core.middleware): scripts and styles only
+# from Kesu's own static files, no inline script, style or event handler, no eval.
+KESU_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# Deploy checks a site knowingly accepts (e.g. "security.W021" without HSTS preload); `kesu check`
+# fails on every other warning.
+SILENCED_SYSTEM_CHECKS = [
+    c.strip() for c in os.environ.get("KESU_SILENCED_CHECKS", "").split(",") if c.strip()
+]
 
 LOGGING = {
     "version": 1,

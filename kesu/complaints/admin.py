@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from kesu.complaints.models import Category, ComplaintEvent, Severity
+from kesu.core.admin import HistoryAdmin
 
 
 @admin.register(Category)
@@ -23,18 +24,10 @@ class SeverityAdmin(admin.ModelAdmin):
 
 
 @admin.register(ComplaintEvent)
-class ComplaintEventAdmin(admin.ModelAdmin):
-    """The audit trail, readable by administrators and never editable."""
+class ComplaintEventAdmin(HistoryAdmin):
+    """The audit trail, readable by administrators and never editable (a database trigger
+    refuses UPDATE and DELETE too: migration 0006_append_only_timeline)."""
 
     list_display = ["complaint", "action", "at", "actor", "acting_for", "from_status", "to_status"]
     list_filter = ["action"]
     search_fields = ["complaint__number"]
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

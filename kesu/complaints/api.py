@@ -53,7 +53,7 @@ router = Router(tags=["complaints"])
 
 LIST_COUNT_CAP = COUNT_CAP  # the list counts at most this many rows (count_capped beyond)
 
-UNAUTHORIZED = {401: ErrorOut}
+UNAUTHORIZED = {401: ErrorOut, 429: ErrorOut}  # 429: too many failed token authentications
 FORBIDDEN = {403: ActionNotAllowedOut | ErrorOut}  # ErrorOut: a session write without CSRF token
 NOT_FOUND = {404: ErrorOut}
 INVALID = {422: ErrorOut}

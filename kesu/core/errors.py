@@ -53,3 +53,16 @@ class IdempotencyConflict(KesuError):
 
     def __init__(self) -> None:
         super().__init__(_("This Idempotency-Key was already used with a different request."))
+
+
+class Throttled(KesuError):
+    """Too many failed authentications from this client; try again after ``retry_after`` seconds."""
+
+    status_code = 429
+
+    def __init__(self, *, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(
+            _("Too many failed authentications from this address. Try again in %(seconds)d seconds.")
+            % {"seconds": retry_after}
+        )

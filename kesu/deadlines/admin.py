@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kesu.core.admin import HistoryAdmin
 from kesu.deadlines.clocks import recompute_for_calendar
 from kesu.deadlines.models import (
     CalendarDay,
@@ -129,19 +130,13 @@ class EscalationStepAdmin(admin.ModelAdmin):
 
 
 @admin.register(ComplaintClock)
-class ComplaintClockAdmin(admin.ModelAdmin):
+class ComplaintClockAdmin(HistoryAdmin):
     """Clocks are set by the complaint's actions; read-only here. Filter "cannot compute" to find
     deadlines that reach into a year the calendar does not cover."""
 
     list_display = ["complaint", "kind", "state", "started_at", "due_at", "due_error", "escalation_level"]
     list_filter = ["state", "kind", ("due_error", admin.EmptyFieldListFilter)]
     search_fields = ["complaint__number"]
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
     def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
         blocked = ComplaintClock.objects.filter(state__in=["running", "paused"]).exclude(due_error="").count()
@@ -157,9 +152,9 @@ class ComplaintClockAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(HistoryAdmin):
+    """Requested and decided through the complaint's actions (which move the clock and write the
+    timeline); read-only here."""
+
     list_display = ["clock", "extra_amount", "state", "requested_by", "decided_by", "requested_at"]
     list_filter = ["state"]
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False

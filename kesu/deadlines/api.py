@@ -18,7 +18,9 @@ from kesu.organization.models import Staff
 router = Router(tags=["figures"])
 
 
-@router.get("/figures", response={200: FiguresOut, 401: ErrorOut, 422: ErrorOut}, summary="Figures")
+@router.get(
+    "/figures", response={200: FiguresOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut}, summary="Figures"
+)
 def figures_endpoint(request: HttpRequest, params: Query[FiguresParams]) -> dict[str, Any]:
     """On-time rate and average handling time (from receipt to closing) by department, class,
     severity or month, over the complaints the caller may see."""

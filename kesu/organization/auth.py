@@ -14,7 +14,9 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from kesu.organization.models import ApiToken, Staff
+from kesu.core.errors import Throttled
+from kesu.organization import throttle
+from kesu.organization.models import ApiToken, Staff, ThrottleScope
 from kesu.organization.selectors import staff_of
 
 # last_used_at is refreshed at most this often, so a busy client does not write on every request.
@@ -22,12 +24,17 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def staff_for_token(token: str) -> Staff | None:
-    """The active staff member a token belongs to, or None if it is unknown, revoked or inactive."""
+    """The active staff member a token belongs to, or None if it is unknown, revoked, expired or
+    inactive."""
     if not token.startswith("ksu_"):
         return None
+    now = timezone.now()
     row = (
         ApiToken.objects.filter(
-            digest=ApiToken.digest_of(token), revoked_at__isnull=True, staff__user__is_active=True
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            digest=ApiToken.digest_of(token),
+            revoked_at__isnull=True,
+            staff__user__is_active=True,
         )
         .select_related("staff__user", "staff__department", "staff__position")
         .prefetch_related("staff__role_assignments")
@@ -35,7 +42,6 @@ def staff_for_token(token: str) -> Staff | None:
     )
     if row is None:
         return None
-    now = timezone.now()
     if row.last_used_at is None or row.last_used_at <= now - LAST_USED_RESOLUTION:
         # A conditional UPDATE: of concurrent requests at most one writes per minute.
         ApiToken.objects.filter(pk=row.pk).filter(
@@ -45,10 +51,21 @@ def staff_for_token(token: str) -> Staff | None:
 
 
 class BearerTokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``; only the token's SHA-256 is stored (ApiToken)."""
+    """``Authorization: Bearer <token>``; only the token's SHA-256 is stored (ApiToken).
+
+    Failures are counted per client address; past the limit every token request from that address
+    is answered 429 (with Retry-After) without looking the token up (kesu.organization.throttle)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Staff | None:
-        return staff_for_token(token.strip())
+        address = throttle.client_address(request)
+        until = throttle.locked_until(scope=ThrottleScope.TOKEN_ADDRESS, key=address)
+        if until is not None:
+            raise Throttled(retry_after=throttle.seconds_left(until))
+        staff = staff_for_token(token.strip())
+        if staff is None:
+            throttle.logger.info("token authentication failed from %s", address)
+            throttle.record_failure(scope=ThrottleScope.TOKEN_ADDRESS, key=address)
+        return staff
 
 
 class StaffSessionAuth(APIKeyCookie):

@@ -166,6 +166,9 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(
+        _("expires at"), null=True, blank=True, help_text=_("Empty: the token does not expire.")
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -180,8 +183,43 @@ class ApiToken(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, *, staff: Staff, name: str = "") -> tuple[ApiToken, str]:
+    def issue(
+        cls, *, staff: Staff, name: str = "", expires_at: datetime | None = None
+    ) -> tuple[ApiToken, str]:
         token = "ksu_" + secrets.token_urlsafe(32)
         return cls.objects.create(
-            staff=staff, name=name, prefix=token[4:12], digest=cls.digest_of(token)
+            staff=staff, name=name, prefix=token[4:12], digest=cls.digest_of(token), expires_at=expires_at
         ), token
+
+    def is_expired(self, at: datetime | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (at or timezone.now())
+
+
+class ThrottleScope(models.TextChoices):
+    LOGIN_ACCOUNT = "login_account", _("sign-in, per account")
+    LOGIN_ADDRESS = "login_address", _("sign-in, per address")
+    TOKEN_ADDRESS = "token_address", _("API token, per address")
+
+
+class AuthFailure(models.Model):
+    """Failed sign-ins or token authentications counted per account or per client address, and
+    the lock-out they caused (登录失败锁定). Rows live in the database so that every worker process
+    of the site counts together; kesu.organization.throttle reads and writes them. Deleting a row
+    lifts its lock-out."""
+
+    scope = models.CharField(_("what"), max_length=20, choices=ThrottleScope.choices)
+    key = models.CharField(_("account or address"), max_length=150)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    window_started_at = models.DateTimeField(_("first failure"), default=timezone.now)
+    last_failure_at = models.DateTimeField(_("last failure"), default=timezone.now)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="auth_failure_unique")]
+        indexes = [models.Index(fields=["last_failure_at"], name="auth_failure_last")]
+        ordering = ["-last_failure_at"]
+        verbose_name = _("sign-in lock-out")
+        verbose_name_plural = _("sign-in lock-outs")
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()}: {self.key}"

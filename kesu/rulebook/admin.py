@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from kesu.core.admin import HistoryAdmin
 from kesu.rulebook.models import NumberCounter, RecusalSubstitute, RuleBook
 
 
@@ -15,19 +16,10 @@ class RuleBookAdmin(admin.ModelAdmin):
 
 
 @admin.register(NumberCounter)
-class NumberCounterAdmin(admin.ModelAdmin):
+class NumberCounterAdmin(HistoryAdmin):
     """Read-only: editing a counter could reuse a number."""
 
     list_display = ["period", "last_value"]
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(RecusalSubstitute)

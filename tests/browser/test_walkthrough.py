@@ -80,6 +80,15 @@ def test_main_path_in_the_chinese_ui(page, live_server, org):  # type: ignore[no
     from playwright.sync_api import expect
 
     status = page.locator("#status")
+    # the Content-Security-Policy blocks inline scripts, styles and handlers: the browser reports each
+    csp_violations: list[str] = []
+    page.on(
+        "console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None
+    )
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
+    )
 
     # the desk clerk registers the complaint on the intake form
     _log_in(page, live_server, "clerk")
@@ -168,3 +177,12 @@ def test_main_path_in_the_chinese_ui(page, live_server, org):  # type: ignore[no
         assert text in timeline
     expect(page.locator(".slips")).to_contain_text("孙经理")
     assert Complaint.objects.get().status == Status.CLOSED
+
+    # the list filters through htmx, and the language switch submits itself (kesu.js, not inline)
+    page.get_by_role("link", name="投诉列表").first.click()
+    with page.expect_response(lambda r: "/complaints/" in r.url and r.request.headers.get("hx-request")):
+        page.fill("#id_q", number)
+    expect(page.locator("main")).to_contain_text(number)
+    page.select_option("#lang-select", "en")
+    expect(page.locator(".mainnav")).to_contain_text("Workbench")
+    assert csp_violations == []

@@ -1,0 +1,223 @@
+"""The admin cannot rewrite history: every record a timeline entry describes (and the entries
+themselves) is view-only there, for a superuser too; configuration stays editable. The list of
+models is generated from the admin's registry, so a newly registered model must be classified."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Model
+from django.forms.models import model_to_dict
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from kesu.complaints.models import (
+    Attachment,
+    Category,
+    Complaint,
+    ComplaintEvent,
+    IdempotencyKey,
+    Severity,
+    TransferSlip,
+)
+from kesu.customers.models import Customer, Product
+from kesu.deadlines import clock_actions
+from kesu.deadlines.models import (
+    CalendarDay,
+    CalendarRevision,
+    CalendarYear,
+    ComplaintClock,
+    EscalationStep,
+    ExtensionRequest,
+    TimeLimitPolicy,
+    WorkingHours,
+)
+from kesu.notifications.models import Notification
+from kesu.notifications.services import notify
+from kesu.organization.models import ApiToken, AuthFailure, Department, Position, Staff
+from kesu.rulebook.models import NumberCounter, RecusalSubstitute, RuleBook
+from tests.api.conftest import ApiClient
+from tests.conftest import local
+
+# What happened: changed only by the services that write the timeline.
+HISTORY: set[type[Model]] = {
+    Complaint,
+    ComplaintEvent,
+    TransferSlip,
+    Attachment,
+    IdempotencyKey,
+    ComplaintClock,
+    ExtensionRequest,
+    CalendarRevision,
+    Notification,
+    ApiToken,
+    NumberCounter,
+}
+# How the company works: edited in the admin.
+CONFIGURATION: set[type[Model]] = {
+    RuleBook,
+    RecusalSubstitute,
+    Category,
+    Severity,
+    Customer,
+    Product,
+    CalendarDay,
+    CalendarYear,
+    WorkingHours,
+    TimeLimitPolicy,
+    EscalationStep,
+    Department,
+    Position,
+    Staff,
+    get_user_model(),
+    Group,
+    AuthFailure,  # lock-out counters: view and delete (= unlock) only, see its admin
+}
+
+REGISTERED_HISTORY = sorted(
+    (model for model in admin.site._registry if model in HISTORY), key=lambda m: m._meta.label
+)
+
+
+def test_every_model_in_the_admin_is_classified():
+    unclassified = sorted(m._meta.label for m in admin.site._registry if m not in HISTORY | CONFIGURATION)
+    assert not unclassified, (
+        f"classify as history or configuration in tests/test_admin_history.py: {unclassified}"
+    )
+
+
+def test_the_history_models_that_the_issue_names_are_in_the_admin():
+    assert {ComplaintEvent, ComplaintClock, ExtensionRequest, ApiToken, Notification} <= set(
+        REGISTERED_HISTORY
+    )
+
+
+@pytest.fixture
+def superuser(db):
+    return get_user_model().objects.create_superuser("root", password="pass-root")
+
+
+@pytest.fixture
+def root(superuser) -> Client:
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def history(org, accepted):
+    """One of each history record: a complaint with its timeline, clocks, a pending extension
+    request, a counter, a notification and an API token."""
+    with time_machine.travel(local(2026, 11, 17, 9), tick=False):
+        complaint = clock_actions.request_extension(
+            complaint=accepted,
+            by=org.production_handler,
+            clock="resolution",
+            extra_amount=Decimal(2),
+            reason="等配件",
+        )
+    notify(
+        recipients=[org.clerk],
+        kind=Notification.Kind.choices[0][0],
+        title="t",
+        complaint=complaint,
+        dedup_key="k",
+    )
+    ApiToken.issue(staff=org.clerk, name="ERP")
+    return complaint
+
+
+@pytest.mark.parametrize("model", REGISTERED_HISTORY, ids=lambda m: m._meta.label)
+def test_history_has_no_add_change_or_delete_permission(model, superuser):
+    model_admin = admin.site._registry[model]
+    request = RequestFactory().get("/admin/")
+    request.user = superuser
+
+    assert model_admin.has_view_permission(request)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+    assert "delete_selected" not in model_admin.get_actions(request)
+
+
+@pytest.mark.parametrize("model", REGISTERED_HISTORY, ids=lambda m: m._meta.label)
+def test_posting_to_the_admin_changes_no_history(model, root, history):
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    obj = model.objects.order_by("pk").first()
+    assert obj is not None, f"the fixture made no {model._meta.label}"
+    before = model_to_dict(obj)
+
+    # viewing is allowed
+    assert root.get(reverse(f"{prefix}_change", args=[obj.pk])).status_code == 200
+    # adding, changing and deleting are not
+    assert root.post(reverse(f"{prefix}_add"), {}).status_code == 403
+    form = {name: "" if value is None else str(value) for name, value in before.items()}
+    assert root.post(reverse(f"{prefix}_change", args=[obj.pk]), form).status_code == 403
+    assert root.post(reverse(f"{prefix}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
+    # the bulk delete action is not offered: the row must survive the attempt
+    root.post(
+        reverse(f"{prefix}_changelist"),
+        {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
+    )
+
+    obj.refresh_from_db()
+    assert model_to_dict(obj) == before
+
+
+def test_an_extension_cannot_be_approved_in_the_admin(root, history):
+    # the issue's finding: "approved +300 working days", by nobody, no clock move, no timeline entry
+    extension = ExtensionRequest.objects.get()
+    clock = extension.clock
+    due_before, events_before = clock.due_at, ComplaintEvent.objects.count()
+
+    response = root.post(
+        reverse("admin:deadlines_extensionrequest_change", args=[extension.pk]),
+        {
+            "clock": clock.pk,
+            "extra_amount": "300",
+            "reason": "x",
+            "state": "approved",
+            "requested_by": extension.requested_by_id,
+        },
+    )
+
+    assert response.status_code == 403
+    extension.refresh_from_db()
+    clock.refresh_from_db()
+    assert extension.state == ExtensionRequest.State.PENDING and extension.extra_amount == 2
+    assert clock.due_at == due_before and ComplaintEvent.objects.count() == events_before
+
+
+def test_a_token_cannot_be_unrevoked_or_moved_but_can_be_revoked(root, org):
+    row, token = ApiToken.issue(staff=org.clerk, name="ERP")
+    url = reverse("admin:organization_apitoken_changelist")
+
+    response = root.post(url, {"action": "revoke", "_selected_action": [row.pk]})
+
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.revoked_at is not None
+    assert ApiClient(token).get("/api/v1/reference").status_code == 401
+    # un-revoking or moving it to another person is refused
+    response = root.post(
+        reverse("admin:organization_apitoken_change", args=[row.pk]),
+        {"staff": org.gm.pk, "name": "ERP", "revoked_at_0": "", "revoked_at_1": ""},
+    )
+    assert response.status_code == 403
+    row.refresh_from_db()
+    assert row.revoked_at is not None and row.staff == org.clerk
+
+
+def test_configuration_stays_editable(root, org):
+    response = root.post(
+        reverse("admin:organization_department_change", args=[org.sales.pk]),
+        {"name": "销售一部", "code": "sales", "parent": "", "is_customer_service": ""},
+    )
+    assert response.status_code == 302
+    org.sales.refresh_from_db()
+    assert org.sales.name == "销售一部"
