@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from kesu.complaints import attachments as attachment_rules
 from kesu.complaints import hooks
 from kesu.complaints.models import (
+    PROVISIONAL_NUMBER_PREFIX,
     TERMINAL_STATUSES,
     Attachment,
     Category,
@@ -97,7 +98,7 @@ class Intake:
 def provisional_number() -> str:
     """A unique stand-in for the number while the registering transaction writes the complaint
     and everything that comes with it; never committed (``number_complaint`` replaces it)."""
-    return f"~{uuid.uuid4().hex}"
+    return f"{PROVISIONAL_NUMBER_PREFIX}{uuid.uuid4().hex}"
 
 
 def number_complaint(complaint: Complaint, *, on: date, rulebook: RuleBook) -> str:

@@ -103,6 +103,39 @@ def test_search_ignores_surrounding_whitespace(complaints):
     )
 
 
+def _many_complaints(register) -> None:  # type: ignore[no-untyped-def]
+    template = register(description="床板异响")
+    fields = {f.attname: getattr(template, f.attname) for f in Complaint._meta.concrete_fields}
+    del fields["id"]
+    Complaint.objects.bulk_create(
+        Complaint(
+            **{
+                **fields,
+                "number": f"T{i:05d}",
+                "description": f"第{i}号：沙发扶手{'开裂' if i % 50 == 0 else '松动'}，要求更换",
+            }
+        )
+        for i in range(300)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE complaints_complaint")
+        cursor.execute("SET LOCAL enable_seqscan = off")  # see the next test
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram index is PostgreSQL's")
+def test_a_longer_search_uses_the_partial_trigram_index(register):
+    # given the description indexes leave out registrations in progress (migration 0004)
+    _many_complaints(register)
+
+    # when
+    queryset = Complaint.objects.search("扶手开裂")
+    plan = queryset.order_by().values("pk")[:10001].explain()
+
+    # then the search says so too, and the planner can use the index
+    assert "Bitmap Index Scan on complaint_description_trgm" in plan, plan
+    assert queryset.count() == 6
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the bigram index is PostgreSQL's")
 def test_a_two_character_search_uses_the_bigram_index(register):
     # given enough complaints that the description, not a tiny table, decides the plan
