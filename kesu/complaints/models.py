@@ -299,6 +299,19 @@ class Complaint(models.Model):
     def is_open(self) -> bool:
         return self.status not in TERMINAL_STATUSES
 
+    @classmethod
+    def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
+        instance = super().from_db(db, field_names, values)
+        # The description as loaded: an action that did not change it leaves it out of its UPDATE
+        # (services.record_action), so a long text is not stored and indexed again.
+        instance._loaded_description = instance.__dict__.get("description")
+        return instance
+
+    def unchanged_description(self) -> bool:
+        return "description" in self.__dict__ and self.description == getattr(
+            self, "_loaded_description", None
+        )
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         quantities = (self.quantity, self.defective_quantity)

@@ -347,7 +347,16 @@ def record_action(
     if complaint.status in TERMINAL_STATUSES and complaint.closed_at is None:
         complaint.closed_at = timezone.now()
     complaint.version += 1
-    complaint.save()
+    # Every field but an unchanged description: rewriting the same long text would store it
+    # again and, on PostgreSQL, recompute its search indexes (the database cannot tell it is
+    # the same text) — up to a 10 000-character description on every action.
+    complaint.save(
+        update_fields=[
+            f.name
+            for f in Complaint._meta.concrete_fields
+            if not f.primary_key and not (f.name == "description" and complaint.unchanged_description())
+        ]
+    )
     _event(complaint, capacity, action, from_status=from_status, comment=comment, data=data or {})
     return complaint
 

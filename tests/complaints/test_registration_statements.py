@@ -76,3 +76,28 @@ def test_postgresql_draws_and_writes_the_number_in_one_statement(org):
 
     assert "rulebook_numbercounter" in statements[-1] and "UPDATE" in statements[-1]
     assert sum("rulebook_numbercounter" in sql for sql in statements) == 1
+
+
+def test_an_action_does_not_rewrite_an_unchanged_description(org):
+    # given a complaint with a long description
+    complaint, _ = _register(org)
+    long_description = "客户反映餐桌桌面开裂，要求更换。" * 600
+
+    # when it is corrected (the description changes), then commented on (it does not)
+    with CaptureQueriesContext(connection) as corrected:
+        services.correct_complaint(
+            complaint=complaint, by=org.clerk, changes={"description": long_description}, reason="补充"
+        )
+    with CaptureQueriesContext(connection) as commented:
+        services.add_comment(complaint=complaint, by=org.clerk, comment="已联系客户")
+
+    # then only the correction writes the text (re-storing and, on PostgreSQL, re-indexing it)
+    def complaint_updates(ctx):  # type: ignore[no-untyped-def]
+        return [
+            q["sql"] for q in ctx.captured_queries if q["sql"].startswith('UPDATE "complaints_complaint"')
+        ]
+
+    assert len(complaint_updates(corrected)) == 1 and '"description"' in complaint_updates(corrected)[0]
+    assert len(complaint_updates(commented)) == 1 and '"description"' not in complaint_updates(commented)[0]
+    assert '"version"' in complaint_updates(commented)[0]
+    assert Complaint.objects.get(pk=complaint.pk).description == long_description
