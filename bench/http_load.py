@@ -18,19 +18,21 @@ import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (
+from common import (  # noqa: E402
     BENCH_DIR,
     CODE_DIR,
     PROJECT_DIR,
     emit,
+    is_postgres,
     make_company,
     recreate_database,
     server_env,
     setup_django,
-)  # noqa: E402
+)
 
 BODY = {
     "channel": "api",
@@ -130,6 +132,23 @@ def wrk(
     }
 
 
+def cpu_seconds(server: subprocess.Popen, database: str) -> float:
+    """CPU time (user + system) used so far by the gunicorn master and workers and by the
+    PostgreSQL backends connected to ``database`` (from /proc; 0 where it cannot be read)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == server.pid or ppid == server.pid or (database and f" {database} " in f" {cmdline} "):
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def statements_per_post(token: str, body: bytes) -> dict:
     """One POST in this process (Django's test client, same settings) with its SQL counted."""
     from django.db import connection
@@ -165,6 +184,8 @@ def main() -> None:
     from kesu.complaints.models import Category, Complaint, Severity
     from kesu.organization.models import ApiToken
 
+    # PostgreSQL backends show their database in their command line; SQLite runs in the workers.
+    database = urlsplit(args.url).path.lstrip("/") if is_postgres(args.url) else ""
     clerk = make_company()
     _row, token = ApiToken.issue(staff=clerk, name="bench")
     received = (timezone.now() - timedelta(hours=1)).isoformat()
@@ -199,9 +220,14 @@ def main() -> None:
             for connections in [int(c) for c in args.connections.split(",")]:
                 wrk(port, token, body, connections=connections, seconds=2, varied=varied)  # warm-up
                 before = Complaint.objects.count()
+                cpu_before = cpu_seconds(server, database)
                 result = wrk(port, token, body, connections=connections, seconds=args.seconds, varied=varied)
+                cpu = cpu_seconds(server, database) - cpu_before
                 time.sleep(0.5)
                 result["complaints_created"] = Complaint.objects.count() - before
+                # CPU of the server side (workers + database backends) per registration: on these
+                # 2 cores, 2000 ms / this is the ceiling of registrations per second.
+                result["server_cpu_ms_per_request"] = round(cpu * 1000 / max(1, result["requests"]), 1)
                 result["load_average"] = os.getloadavg()[0]
                 connection.close()
                 result.update(workers=workers, connections=connections)

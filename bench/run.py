@@ -293,19 +293,18 @@ def render(results: dict) -> str:
                 f" run: {ref:.0f}/s (before and after: {', '.join(str(r['per_s']) for r in http['plain_insert'])})",
                 "",
                 "| (c) HTTP registration | requests/s | p50 ms | p95 ms | errors | created | ratio to (a)"
-                " | vs 1 client | load avg |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+                " | vs 1 client | server CPU ms / request | load avg |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             ]
             singles = {h["workers"]: h["per_s"] for h in http["runs"].values() if h["connections"] == 1}
             for name, h in http["runs"].items():
                 single = singles.get(h["workers"])
+                scaling = f"{h['per_s'] / single:.2f}" if single else "-"
                 lines.append(
-                    f"| {name} | {h['per_s']:.0f} | {h['p50_ms']} | {h['p95_ms']} | {h['errors']} |"
+                    f"| {name} | {h['per_s']:.1f} | {h['p50_ms']} | {h['p95_ms']} | {h['errors']} |"
                     f" {h['complaints_created']} | {h['per_s'] / ref:.3f} |"
-                    f" {h['per_s'] / single:.2f} | {h['load_average']:.1f} |"
-                    if single
-                    else f"| {name} | {h['per_s']:.0f} | {h['p50_ms']} | {h['p95_ms']} | {h['errors']} |"
-                    f" {h['complaints_created']} | {h['per_s'] / ref:.3f} | - | {h['load_average']:.1f} |"
+                    f" {scaling} |"
+                    f" {h.get('server_cpu_ms_per_request', '-')} | {h['load_average']:.1f} |"
                 )
             lines.append("")
         if run.get("long"):
