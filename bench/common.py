@@ -18,6 +18,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
+# The Kesu code under test: this checkout, or another revision's (bench/run.py --compare REV sets
+# KESU_BENCH_CODE to a `git worktree` of it); the benchmark scripts and the venv stay these.
+CODE_DIR = Path(os.environ.get("KESU_BENCH_CODE") or PROJECT_DIR).resolve()
 OUT_DIR = BENCH_DIR / "out"
 BENCH_SECRET = "bench-only-secret-key-not-for-production-0123456789"
 
@@ -81,12 +84,13 @@ def server_env(url: str) -> dict[str, str]:
         "KESU_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "KESU_LOG_LEVEL": "ERROR",
         "DJANGO_SETTINGS_MODULE": "kesu.settings",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(CODE_DIR), os.environ.get("PYTHONPATH")])),
     }
 
 
 def setup_django(url: str, *, migrate: bool) -> None:
     os.environ.update(server_env(url))
-    sys.path.insert(0, str(PROJECT_DIR))
+    sys.path.insert(0, str(CODE_DIR))
     import django
 
     django.setup()

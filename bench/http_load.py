@@ -18,10 +18,21 @@ import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BENCH_DIR, PROJECT_DIR, emit, make_company, recreate_database, server_env, setup_django  # noqa: E402
+from common import (  # noqa: E402
+    BENCH_DIR,
+    CODE_DIR,
+    PROJECT_DIR,
+    emit,
+    is_postgres,
+    make_company,
+    recreate_database,
+    server_env,
+    setup_django,
+)
 
 BODY = {
     "channel": "api",
@@ -51,7 +62,7 @@ def start_server(url: str, workers: int, port: int, extra: list[str]) -> subproc
         "--log-level", "warning",
         *extra,
     ]  # fmt: skip
-    server = subprocess.Popen(command, env=server_env(url), cwd=PROJECT_DIR)
+    server = subprocess.Popen(command, env=server_env(url), cwd=CODE_DIR)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -86,11 +97,23 @@ def post_once(port: int, token: str, body: bytes) -> tuple[int, dict]:
         return exc.code, json.loads(exc.read() or b"{}")
 
 
-def wrk(port: int, token: str, body: bytes, *, connections: int, seconds: int) -> dict:
+def wrk(
+    port: int, token: str, body: bytes, *, connections: int, seconds: int, varied: dict | None = None
+) -> dict:
+    """One wrk run. ``varied`` (categories, severities, received_at): every request a different
+    body (bench/post_varied.lua); otherwise ``body`` repeated (bench/post.lua)."""
     env = {**os.environ, "BENCH_TOKEN": token, "BENCH_BODY": body.decode()}
+    script = "post.lua"
+    if varied is not None:
+        script = "post_varied.lua"
+        env.update(
+            BENCH_CATEGORIES=",".join(varied["categories"]),
+            BENCH_SEVERITIES=",".join(varied["severities"]),
+            BENCH_RECEIVED_AT=varied["received_at"],
+        )
     command = [
         "wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
-        "-s", str(BENCH_DIR / "post.lua"), f"http://127.0.0.1:{port}/api/v1/complaints",
+        "-s", str(BENCH_DIR / script), f"http://127.0.0.1:{port}/api/v1/complaints",
     ]  # fmt: skip
     output = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60).stdout
     line = next(line for line in output.splitlines() if line.startswith("WRK-RESULT "))
@@ -109,12 +132,44 @@ def wrk(port: int, token: str, body: bytes, *, connections: int, seconds: int) -
     }
 
 
+def cpu_seconds(server: subprocess.Popen, database: str) -> float:
+    """CPU time (user + system) used so far by the gunicorn master and workers and by the
+    PostgreSQL backends connected to ``database`` (from /proc; 0 where it cannot be read)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == server.pid or ppid == server.pid or (database and f" {database} " in f" {cmdline} "):
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def statements_per_post(token: str, body: bytes) -> dict:
+    """One POST in this process (Django's test client, same settings) with its SQL counted."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+    client.post("/api/v1/complaints", body, content_type="application/json")  # warm caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/api/v1/complaints", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    return {"statements": len(queries), "sql": [q["sql"][:120] for q in queries]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
     parser.add_argument("--workers", default="2,4")
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", default="1,8", help="wrk connections (clients), e.g. 1,8")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--same-body", action="store_true", help="repeat one body (bench/post.lua)")
     parser.add_argument("--gunicorn-args", default="", help="extra gunicorn options, e.g. '--threads 2'")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -124,17 +179,32 @@ def main() -> None:
     setup_django(args.url, migrate=True)
     from django.db import connection
     from django.utils import timezone
+    from registration import plain_inserts
 
-    from kesu.complaints.models import Complaint
+    from kesu.complaints.models import Category, Complaint, Severity
     from kesu.organization.models import ApiToken
 
+    # PostgreSQL backends show their database in their command line; SQLite runs in the workers.
+    database = urlsplit(args.url).path.lstrip("/") if is_postgres(args.url) else ""
     clerk = make_company()
     _row, token = ApiToken.issue(staff=clerk, name="bench")
     received = (timezone.now() - timedelta(hours=1)).isoformat()
     body = json.dumps({**BODY, "received_at": received}, ensure_ascii=False).encode()
+    statements = statements_per_post(token, body)
+    # Every active class and severity the API accepts (a class with sub-classes may not be).
+    varied = None
+    if not args.same_body:
+        codes = list(Category.objects.filter(is_active=True).values_list("code", flat=True))
+        varied = {
+            "categories": [],
+            "severities": list(Severity.objects.values_list("code", flat=True)),
+            "received_at": received,
+        }
     connection.close()
 
-    results = {}
+    reference = [plain_inserts(args.url, seconds=args.seconds, max_rows=10**6)]
+    print(f"plain INSERT + COMMIT: {reference[0]}", file=sys.stderr, flush=True)
+    results: dict = {"statements_per_post": statements, "same_body": args.same_body, "runs": {}}
     for workers in [int(w) for w in args.workers.split(",")]:
         port = free_port()
         server = start_server(args.url, workers, port, args.gunicorn_args.split())
@@ -142,17 +212,34 @@ def main() -> None:
             status, reply = post_once(port, token, body)
             if status != 201:
                 raise RuntimeError(f"POST /api/v1/complaints answered {status}: {reply}")
-            wrk(port, token, body, connections=args.connections, seconds=2)  # warm-up
-            before = Complaint.objects.count()
-            result = wrk(port, token, body, connections=args.connections, seconds=args.seconds)
-            time.sleep(0.5)
-            result["complaints_created"] = Complaint.objects.count() - before
-            connection.close()
+            if varied is not None and not varied["categories"]:
+                for code in codes:
+                    one = json.dumps({**BODY, "received_at": received, "category": code}).encode()
+                    if post_once(port, token, one)[0] == 201:
+                        varied["categories"].append(code)
+            for connections in [int(c) for c in args.connections.split(",")]:
+                wrk(port, token, body, connections=connections, seconds=2, varied=varied)  # warm-up
+                before = Complaint.objects.count()
+                cpu_before = cpu_seconds(server, database)
+                result = wrk(port, token, body, connections=connections, seconds=args.seconds, varied=varied)
+                cpu = cpu_seconds(server, database) - cpu_before
+                time.sleep(0.5)
+                result["complaints_created"] = Complaint.objects.count() - before
+                # CPU of the server side (workers + database backends) per registration: on these
+                # 2 cores, 2000 ms / this is the ceiling of registrations per second.
+                result["server_cpu_ms_per_request"] = round(cpu * 1000 / max(1, result["requests"]), 1)
+                result["load_average"] = os.getloadavg()[0]
+                connection.close()
+                result.update(workers=workers, connections=connections)
+                results["runs"][f"{workers} workers, {connections} clients"] = result
+                print(f"{workers} workers, {connections} clients: {result}", file=sys.stderr, flush=True)
         finally:
             stop_server(server)
-        result.update(workers=workers, connections=args.connections)
-        results[f"{workers} workers"] = result
-        print(f"{workers} workers: {result}", file=sys.stderr, flush=True)
+    reference.append(plain_inserts(args.url, seconds=args.seconds, max_rows=10**6))
+    print(f"plain INSERT + COMMIT: {reference[1]}", file=sys.stderr, flush=True)
+    results["plain_insert"] = reference
+    results["plain_insert_per_s"] = round(sum(r["per_s"] for r in reference) / len(reference), 1)
+    results["classes"] = varied["categories"] if varied else [BODY["category"]]
     emit(results)
 
 

@@ -5,13 +5,19 @@ machine's facts to bench/out/report.md and bench/out/results-<time>.json:
 
   registration  (a) plain single-row inserts, one per transaction — the reference;
                 (b) complaints through the service layer (register_complaint), one per transaction
-  http          (c) POST /api/v1/complaints on gunicorn (2 and 4 workers) driven by wrk
+  http          (c) POST /api/v1/complaints on gunicorn (2 and 4 workers) driven by wrk, 1 and 8
+                clients, a different body per request; reference: plain INSERT + COMMIT in the same run
+  long          registration and one action with a 10 000-character description vs a short one;
+                kesu_bigrams vs 0003's at 10k/20k/40k characters (PostgreSQL); a 2-character search
+                with and without long descriptions in the table
   list          list page and searches at each size (p50/p95)
 
 Examples:
   bench/run.py                                      everything, sizes 100 000 and 1 000 000
   bench/run.py --sizes 100000 --only list           the list at 100 000 only
   bench/run.py --db postgres --only registration,http
+  bench/run.py --only long,http --compare main      the same parts with revision `main`'s code
+                                                    first, then this tree's; before/after ratios
 PostgreSQL: --postgres URL (default $KESU_BENCH_POSTGRES or postgres://postgres@127.0.0.1:5432/);
 the benchmark creates and drops its own databases named kesu_bench_*.
 """
@@ -34,15 +40,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import BENCH_DIR, OUT_DIR, PROJECT_DIR, drop_database, pg_url, sqlite_url  # noqa: E402
 
 PYTHON = sys.executable
-PARTS = ("registration", "http", "list")
+PARTS = ("registration", "http", "long", "list")
 
 
-def run_part(script: str, args: list[str], timeout: int) -> dict | None:
+def run_part(script: str, args: list[str], timeout: int, code: Path | None = None) -> dict | None:
+    """Run one benchmark script in its own process; ``code``: another checkout's Kesu to measure."""
     command = [PYTHON, str(BENCH_DIR / script), *args]
-    print("$", " ".join(command), flush=True)
+    print("$", *([f"KESU_BENCH_CODE={code}"] if code else []), " ".join(command), flush=True)
+    env = {**os.environ, "KESU_BENCH_CODE": str(code or PROJECT_DIR)}
     started = time.monotonic()
     process = subprocess.run(
-        command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, text=True, timeout=timeout, check=False
+        command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, text=True, timeout=timeout, check=False, env=env
     )
     print(f"  ({time.monotonic() - started:.0f} s)", flush=True)
     for line in process.stdout.splitlines():
@@ -106,8 +114,19 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=int, default=10, help="duration of each throughput run")
     parser.add_argument("--workers", default="2,4", help="gunicorn worker counts for the HTTP run")
-    parser.add_argument("--connections", type=int, default=8, help="wrk connections for the HTTP run")
+    parser.add_argument("--connections", default="1,8", help="wrk connections (clients) for the HTTP run")
     parser.add_argument("--keep", action="store_true", help="keep the list databases for a rerun")
+    parser.add_argument(
+        "--prefix", default="kesu_bench", help="database name prefix (must start with kesu_bench)"
+    )
+    parser.add_argument("--long-rows", type=int, default=100, help="long part: 10 000-char rows added")
+    parser.add_argument("--search-rows", type=int, default=100_000, help="long part: table size")
+    parser.add_argument(
+        "--compare",
+        metavar="REV",
+        help="also run each part with git revision REV's code (a worktree in bench/out/), first,"
+        " and print the ratios this tree / REV",
+    )
     args = parser.parse_args()
     databases = [d.strip() for d in args.db.split(",") if d.strip()]
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
@@ -115,45 +134,121 @@ def main() -> None:
         parser.error(f"unknown: {', '.join(sorted(unknown))}")
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
+    codes: list[tuple[str, Path | None]] = [("current", None)]
+    if args.compare:
+        codes.insert(0, (args.compare, checkout(args.compare)))
     results: dict = {"machine": machine_facts(args.postgres if "postgres" in databases else None), "runs": {}}
     for db in databases:
         url = (lambda name: pg_url(args.postgres, name)) if db == "postgres" else sqlite_url
-        run: dict = {}
-        if "registration" in parts:
-            run["registration"] = run_part(
-                "registration.py", [url("kesu_bench_reg"), "--seconds", str(args.seconds)], timeout=300
-            )
-        if "http" in parts:
-            run["http"] = run_part(
-                "http_load.py",
-                [
-                    url("kesu_bench_http"),
-                    "--workers", args.workers,
-                    "--connections", str(args.connections),
-                    "--seconds", str(args.seconds),
-                ],
-                timeout=600,
-            )  # fmt: skip
-        if "list" in parts:
-            list_args = [url("kesu_bench_list"), "--sizes", args.sizes]
-            run["list"] = run_part(
-                "listing.py", [*list_args, *([] if args.keep else ["--fresh"])], timeout=1800
-            )
-        results["runs"][db] = run
-        for name in ("kesu_bench_reg", "kesu_bench_http", *([] if args.keep else ["kesu_bench_list"])):
-            drop_database(url(name))
+        for label, code in codes:
+            key = db if label == "current" else f"{db} @ {label}"
+            results["runs"][key] = run_parts(args, parts, url, code)
+        for name in ("reg", "http", "long", *([] if args.keep else ["list"])):
+            drop_database(url(f"{args.prefix}_{name}"))
     results["machine"]["load_average_at_end"] = os.getloadavg()
 
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     (OUT_DIR / f"results-{stamp}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     report = render(results)
+    if args.compare:
+        report += compare(results, args.compare)
     (OUT_DIR / "report.md").write_text(report)
     print(report)
     print(f"(written to {OUT_DIR / 'report.md'} and results-{stamp}.json)")
 
 
+def run_parts(args: argparse.Namespace, parts: list[str], url, code: Path | None) -> dict:  # type: ignore[no-untyped-def]
+    run: dict = {}
+    seconds = ["--seconds", str(args.seconds)]
+    if "registration" in parts:
+        run["registration"] = run_part(
+            "registration.py", [url(f"{args.prefix}_reg"), *seconds], timeout=300, code=code
+        )
+    if "http" in parts:
+        run["http"] = run_part(
+            "http_load.py",
+            [
+                url(f"{args.prefix}_http"),
+                "--workers",
+                args.workers,
+                "--connections",
+                args.connections,
+                *seconds,
+            ],
+            timeout=900,
+            code=code,
+        )
+    if "long" in parts:
+        run["long"] = run_part(
+            "long_text.py",
+            [
+                url(f"{args.prefix}_long"),
+                *seconds,
+                "--rows",
+                str(args.search_rows),
+                "--long-rows",
+                str(args.long_rows),
+            ],
+            timeout=1800,
+            code=code,
+        )
+    if "list" in parts:
+        list_args = [url(f"{args.prefix}_list"), "--sizes", args.sizes]
+        run["list"] = run_part(
+            "listing.py", [*list_args, *([] if args.keep else ["--fresh"])], timeout=1800, code=code
+        )
+    return run
+
+
+def checkout(revision: str) -> Path:
+    """A detached `git worktree` of ``revision`` under bench/out/ (reused if it is already there)."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{revision}^{{commit}}"],
+        cwd=PROJECT_DIR, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    path = OUT_DIR / f"rev-{sha[:12]}"
+    if not (path / "kesu").is_dir():
+        subprocess.run(["git", "worktree", "add", "--detach", str(path), sha], cwd=PROJECT_DIR, check=True)
+    return path
+
+
 # ---------------------------------------------------------------------------------------------
 # Report
+
+
+def _figures(data, prefix: str = "") -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """The comparable numbers of a part's result, by path (rates, medians, statement counts)."""
+    out: dict[str, float] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            out.update(_figures(value, f"{prefix} / {key}" if prefix else str(key)))
+    elif isinstance(data, (int, float)) and not isinstance(data, bool):
+        leaf = prefix.rsplit(" / ", 1)[-1]
+        if leaf in ("per_s", "p50_ms", "statements", "queries_per_complaint") or leaf.startswith("ratio"):
+            out[prefix] = data
+    return out
+
+
+def compare(results: dict, revision: str) -> str:
+    lines = [f"## This tree vs {revision} (same run, interleaved per part)", ""]
+    for key, run in results["runs"].items():
+        if " @ " in key:
+            continue
+        before = results["runs"].get(f"{key} @ {revision}") or {}
+        lines += [
+            f"### {key}",
+            "",
+            f"| figure | {revision} | this tree | this tree / {revision} |",
+            "|---|---:|---:|---:|",
+        ]
+        for part, data in run.items():
+            now, old = _figures(data), _figures(before.get(part))
+            for path, value in now.items():
+                if path in old:
+                    ratio = f"{value / old[path]:.2f}" if old[path] else "-"
+                    lines.append(f"| {part}: {path} | {old[path]:g} | {value:g} | {ratio} |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def render(results: dict) -> str:
@@ -189,19 +284,67 @@ def render(results: dict) -> str:
                 "",
             ]
         if run.get("http"):
+            http = run["http"]
+            ref = http["plain_insert_per_s"]
+            body = "one repeated body" if http.get("same_body") else "a different body per request"
             lines += [
-                "| (c) POST /api/v1/complaints (wrk) | requests/s | p50 ms | p95 ms | p99 ms | errors"
-                " | created | ratio to (a) |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|",
+                f"POST /api/v1/complaints (wrk, {body}; {http['statements_per_post']['statements']} SQL"
+                f" statements per POST incl. BEGIN/COMMIT); reference (a) plain INSERT + COMMIT in the same"
+                f" run: {ref:.0f}/s (before and after: {', '.join(str(r['per_s']) for r in http['plain_insert'])})",
+                "",
+                "| (c) HTTP registration | requests/s | p50 ms | p95 ms | errors | created | ratio to (a)"
+                " | vs 1 client | server CPU ms / request | load avg |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             ]
-            for name, h in run["http"].items():
-                ratio = f"{h['per_s'] / plain['per_s']:.3f}" if plain else "-"
+            singles = {h["workers"]: h["per_s"] for h in http["runs"].values() if h["connections"] == 1}
+            for name, h in http["runs"].items():
+                single = singles.get(h["workers"])
+                scaling = f"{h['per_s'] / single:.2f}" if single else "-"
                 lines.append(
-                    f"| {name}, {h['connections']} connections, {h['seconds']} s | {h['per_s']:.0f} |"
-                    f" {h['p50_ms']} | {h['p95_ms']} | {h['p99_ms']} | {h['errors']} |"
-                    f" {h['complaints_created']} | {ratio} |"
+                    f"| {name} | {h['per_s']:.1f} | {h['p50_ms']} | {h['p95_ms']} | {h['errors']} |"
+                    f" {h['complaints_created']} | {h['per_s'] / ref:.3f} |"
+                    f" {scaling} |"
+                    f" {h.get('server_cpu_ms_per_request', '-')} | {h['load_average']:.1f} |"
                 )
             lines.append("")
+        if run.get("long"):
+            long = run["long"]
+            ra = long["registration_and_action"]
+            lines += [
+                "| 10 000-character description vs ~40 (interleaved) | n | p50 ms | p95 ms |",
+                "|---|---:|---:|---:|",
+                *(
+                    f"| {name} | {ra[name]['n']} | {ra[name]['p50_ms']} | {ra[name]['p95_ms']} |"
+                    for name in ("register short", "register long", "comment short", "comment long")
+                ),
+                f"| **ratio long / short (p50)** | | register **{ra['ratio register long/short (p50)']}**"
+                f" | comment **{ra['ratio comment long/short (p50)']}** |",
+                "",
+            ]
+            if long.get("bigram_function"):
+                lines += [
+                    "| `SELECT kesu_bigrams($1)` | current (ms) | 0003's (ms) |",
+                    "|---|---:|---:|",
+                    *(f"| {k} | {v['current']} | {v['0003']} |" for k, v in long["bigram_function"].items()),
+                    "",
+                ]
+            if long.get("search"):
+                se = long["search"]
+                lines += [
+                    f"2-character search (page + capped count) at {se['rows']:,} complaints, before and after"
+                    f" adding {se['long_rows']} complaints with 10 000-character descriptions containing the"
+                    f" words (inserted in {se['long_rows_insert_s']} s):",
+                    "",
+                    "| search | matches before / after | p50 ms before | p50 ms after | after / before |",
+                    "|---|---:|---:|---:|---:|",
+                    *(
+                        f"| {word} | {se['without_long'][word]['matches']} / {se['with_long'][word]['matches']} |"
+                        f" {se['without_long'][word]['p50_ms']} | {se['with_long'][word]['p50_ms']} |"
+                        f" {se['ratio with/without (p50)'][word]} |"
+                        for word in se["without_long"]
+                    ),
+                    "",
+                ]
         if run.get("list"):
             lines += [
                 "| list / search (desk clerk, page of 50 + count capped at 10 000) | complaints | matches"

@@ -7,6 +7,7 @@ Each function validates before it saves, locks the complaint row, checks the cal
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from kesu.complaints import attachments as attachment_rules
 from kesu.complaints import hooks
 from kesu.complaints.models import (
+    PROVISIONAL_NUMBER_PREFIX,
     TERMINAL_STATUSES,
     Attachment,
     Category,
@@ -41,7 +43,7 @@ from kesu.customers.models import Customer, Product
 from kesu.organization.models import Department, Position, Staff
 from kesu.organization.selectors import Capacity
 from kesu.rulebook.models import NumberCounter, RuleBook
-from kesu.rulebook.numbering import format_number, period_key
+from kesu.rulebook.numbering import period_key, split_pattern
 
 # Registered facts a correction may change (the rest change only through actions).
 CORRECTABLE_FIELDS = (
@@ -93,30 +95,57 @@ class Intake:
 # Numbering
 
 
-def allocate_number(*, on: date) -> str:
-    """Draw the next number for the day ``on``. Must run inside the registering transaction:
-    the counter row stays locked until commit, and a rollback gives the number back (gap-free)."""
-    rulebook = RuleBook.current()
+def provisional_number() -> str:
+    """A unique stand-in for the number while the registering transaction writes the complaint
+    and everything that comes with it; never committed (``number_complaint`` replaces it)."""
+    return f"{PROVISIONAL_NUMBER_PREFIX}{uuid.uuid4().hex}"
+
+
+def number_complaint(complaint: Complaint, *, on: date, rulebook: RuleBook) -> str:
+    """Draw the next number for the day ``on`` and write it on the (already inserted) complaint.
+
+    Call it as the registering transaction's LAST write: drawing locks the period's counter row
+    until commit, so every other registration of the period waits from here to our commit; all
+    the rest of the registration (complaint, accused staff, timeline, clocks, idempotency key) is
+    already written and holds no lock another registration needs. A rollback gives the number
+    back (gap-free); the unique number column makes a reused number impossible."""
     period = f"{rulebook.numbering_reset}:{period_key(rulebook.numbering_reset, on)}"
-    if connection.features.can_return_columns_from_insert:
-        # One statement (an upsert): create the period's counter at 1 or count it up, and read
-        # the value. The row stays locked until commit, so a concurrent registration waits.
-        table = connection.ops.quote_name(NumberCounter._meta.db_table)
+    before, width, after = split_pattern(rulebook.numbering_pattern, on)
+    counters = connection.ops.quote_name(NumberCounter._meta.db_table)
+    complaints = connection.ops.quote_name(Complaint._meta.db_table)
+    draw = (
+        f"INSERT INTO {counters} (period, last_value) VALUES (%s, 1) ON CONFLICT (period)"
+        f" DO UPDATE SET last_value = {counters}.last_value + 1 RETURNING last_value"
+    )
+    if connection.vendor == "postgresql":
+        # One statement and one round trip while the counter is locked: draw (an upsert that
+        # creates the period's counter at 1 or counts it up) and write the number (as
+        # format_number: zero-padded to the width, never cut).
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (period, last_value) VALUES (%s, 1) ON CONFLICT (period)"
-                f" DO UPDATE SET last_value = {table}.last_value + 1 RETURNING last_value",
-                [period],
+                f"WITH drawn AS ({draw}), seq AS (SELECT last_value::text AS v FROM drawn)"
+                f" UPDATE {complaints} SET number = %s::text || lpad(seq.v, greatest(%s::int, length(seq.v)), '0') || %s::text"
+                " FROM seq WHERE id = %s RETURNING number",
+                [period, before, width, after, complaint.pk],
             )
+            (complaint.number,) = cursor.fetchone()
+        return complaint.number
+    if connection.features.can_return_columns_from_insert:
+        # SQLite ≥ 3.35 (no data-modifying CTE): draw, then write. SQLite locks the whole database
+        # for the writing transaction (BEGIN IMMEDIATE) anyway.
+        with connection.cursor() as cursor:
+            cursor.execute(draw, [period])
             (value,) = cursor.fetchone()
-        return format_number(rulebook.numbering_pattern, on, value)
-    # SQLite before 3.35 has no RETURNING. Create the period's counter if it is the first number
-    # of the period (a concurrent creator makes this a no-op), then lock it and count it up.
-    NumberCounter.objects.bulk_create([NumberCounter(period=period, last_value=0)], ignore_conflicts=True)
-    counter = NumberCounter.objects.select_for_update().get(period=period)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return format_number(rulebook.numbering_pattern, on, counter.last_value)
+    else:
+        # SQLite before 3.35 has no RETURNING. Create the period's counter if it is the first
+        # number of the period (a concurrent creator makes this a no-op), then lock it, count up.
+        NumberCounter.objects.bulk_create([NumberCounter(period=period, last_value=0)], ignore_conflicts=True)
+        counter = NumberCounter.objects.select_for_update().get(period=period)
+        value = counter.last_value = counter.last_value + 1
+        counter.save(update_fields=["last_value"])
+    complaint.number = f"{before}{str(value).zfill(width)}{after}"
+    Complaint.objects.filter(pk=complaint.pk).update(number=complaint.number)
+    return complaint.number
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,8 +171,12 @@ def register_complaint(
     parent: Complaint | None = None,
     files: list[UploadedFile] | tuple[UploadedFile, ...] = (),
     now: datetime | None = None,
+    idempotency: tuple[str, str] | None = None,
 ) -> Complaint:
-    """Register a complaint with a fresh number (登记编号). Classified at once if a class is given."""
+    """Register a complaint with a fresh number (登记编号). Classified at once if a class is given.
+
+    ``idempotency`` (key, request digest) is stored with the complaint, before the number is drawn
+    (see ``register_complaint_idempotently``)."""
     capacity = _desk_capacity(by)
     now = now or timezone.now()
     severity = intake.severity or Severity.objects.filter(is_default=True).first() or Severity.objects.first()
@@ -184,11 +217,19 @@ def register_complaint(
     if errors:
         raise ValidationError(errors)
 
+    rulebook = RuleBook.current()
     with _files_removed_on_failure() as stored, transaction.atomic():
-        complaint.number = allocate_number(on=timezone.localdate(now))
+        complaint.number = provisional_number()
         complaint.save()
         if accused_staff:
-            complaint.accused_staff.set(accused_staff)
+            # A new complaint has no accused staff yet: insert, without .set()'s read of the current ones.
+            through = Complaint.accused_staff.through
+            through.objects.bulk_create(
+                [
+                    through(complaint_id=complaint.pk, staff_id=staff.pk)
+                    for staff in dict.fromkeys(accused_staff)
+                ]
+            )
         _event(
             complaint,
             capacity,
@@ -205,6 +246,13 @@ def register_complaint(
         )
         for upload in files:
             _store_attachment(complaint, upload, by, stored)
+        if idempotency is not None:
+            key, request_digest = idempotency
+            IdempotencyKey.objects.create(
+                staff=by, key=key, request_digest=request_digest, complaint=complaint
+            )
+        # Last write: the period's counter stays locked only from here to the commit.
+        number_complaint(complaint, on=timezone.localdate(now), rulebook=rulebook)
     return complaint
 
 
@@ -305,7 +353,16 @@ def record_action(
     if complaint.status in TERMINAL_STATUSES and complaint.closed_at is None:
         complaint.closed_at = timezone.now()
     complaint.version += 1
-    complaint.save()
+    # Every field but an unchanged description: rewriting the same long text would store it
+    # again and, on PostgreSQL, recompute its search indexes (the database cannot tell it is
+    # the same text) — up to a 10 000-character description on every action.
+    complaint.save(
+        update_fields=[
+            f.name
+            for f in Complaint._meta.concrete_fields
+            if not f.primary_key and not (f.name == "description" and complaint.unchanged_description())
+        ]
+    )
     _event(complaint, capacity, action, from_status=from_status, comment=comment, data=data or {})
     return complaint
 
@@ -762,9 +819,8 @@ def register_complaint_idempotently(
         return first, False
     try:
         with transaction.atomic():  # a savepoint if the caller is already in a transaction
-            complaint = register_complaint(by=by, intake=intake, accused_staff=accused_staff, now=now)
-            IdempotencyKey.objects.create(
-                staff=by, key=key, request_digest=request_digest, complaint=complaint
+            complaint = register_complaint(
+                by=by, intake=intake, accused_staff=accused_staff, now=now, idempotency=(key, request_digest)
             )
     except IntegrityError:
         twin = _replayed(by, key, request_digest)

@@ -72,14 +72,27 @@ def period_key(reset: str, day: date) -> str:
             return f"{day:%Y-%m-%d}"
 
 
-def format_number(pattern: str, day: date, seq: int) -> str:
-    def replace(match: re.Match[str]) -> str:
-        name, width = match.group(1), match.group(2)
-        return {
-            "YYYY": f"{day:%Y}",
-            "YY": f"{day:%y}",
-            "MM": f"{day:%m}",
-            "DD": f"{day:%d}",
-        }.get(name) or str(seq).zfill(int(width or 1))
+def split_pattern(pattern: str, day: date) -> tuple[str, int, str]:
+    """The number for the day ``day`` as (text before the sequence, its minimum width, text after):
+    the number is ``before + str(seq).zfill(width) + after``. Registration hands these three to
+    the database so that drawing the sequence and writing the number is one statement."""
+    dates = {"YYYY": f"{day:%Y}", "YY": f"{day:%y}", "MM": f"{day:%m}", "DD": f"{day:%d}"}
+    parts: list[str] = []
+    width, before, position = 1, None, 0
+    for match in TOKEN.finditer(pattern):
+        parts.append(pattern[position : match.start()])
+        position = match.end()
+        name = match.group(1)
+        if name == "SEQ":
+            width, before, parts = int(match.group(2) or 1), "".join(parts), []
+        else:
+            parts.append(dates.get(name, match.group(0)))
+    parts.append(pattern[position:])
+    if before is None:
+        raise ValueError(f"No {{SEQ:n}} in the numbering pattern {pattern!r}")
+    return before, width, "".join(parts)
 
-    return TOKEN.sub(replace, pattern)
+
+def format_number(pattern: str, day: date, seq: int) -> str:
+    before, width, after = split_pattern(pattern, day)
+    return f"{before}{str(seq).zfill(width)}{after}"

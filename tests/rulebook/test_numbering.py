@@ -129,3 +129,12 @@ def test_presets(db):
     assert not Category.objects.get(code="grievance").is_active  # kept for old complaints, not offered
     with pytest.raises(UnknownPreset):
         apply_preset(name="bakery")
+
+
+def test_text_after_the_sequence_is_kept(org):
+    # a never-resetting sequence may sit before the date (the database writes the number: the
+    # text on both sides of the sequence must survive, and the sequence widens, not wraps)
+    RuleBook.objects.update(numbering_pattern="KS{SEQ:1}/{YYYY}{MM}", numbering_reset="never")
+    numbers = [register_on(org, at(2026, 5, 1)).number for _ in range(10)]
+    assert numbers[0] == "KS1/202605"
+    assert numbers[9] == "KS10/202605"
