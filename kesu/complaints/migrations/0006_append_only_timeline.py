@@ -58,6 +58,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0003_bigram_search")]
+    dependencies = [("complaints", "0004_linear_bigrams")]
 
     operations = [migrations.RunPython(forward, backward)]
