@@ -20,6 +20,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
 
 from kesu.complaints.api import router as complaints_router
+from kesu.complaints.schemas import ACTION_MODELS
 from kesu.core.errors import KesuError
 from kesu.deadlines.api import router as deadlines_router
 from kesu.organization.auth import BearerTokenAuth, StaffSessionAuth
@@ -56,12 +57,18 @@ def _error(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpRespo
     return api.create_response(request, body, status=status)
 
 
-def _field_name(loc: tuple | list) -> str:
+def _field_name(error: dict[str, Any]) -> str:
     """ninja's error location → the field's name: ("body", "payload", "quantity") → "quantity",
-    ("query", "limit") → "limit", ("body", "payload") → "body" (the body itself)."""
-    source, *path = (str(part) for part in loc)
+    ("query", "limit") → "limit", ("body", "payload") → "body" (the body itself). An action's
+    model name in the location (the union's tag) is left out: ("body", "payload", "classify",
+    "inputs", "category") → "inputs.category"; an unknown or missing tag names "action"."""
+    if error.get("type") in {"union_tag_invalid", "union_tag_not_found"}:
+        return "action"
+    source, *path = (str(part) for part in error.get("loc", ("body",)))
     if source == "body" and path:
         path = path[1:]  # the view's parameter name (payload)
+    if path and path[0] in ACTION_MODELS:
+        path = path[1:]
     return ".".join(path) or source
 
 
@@ -69,7 +76,7 @@ def _field_name(loc: tuple | list) -> str:
 def schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        errors.setdefault(_field_name(error.get("loc", ("body",))), []).append(error.get("msg", ""))
+        errors.setdefault(_field_name(error), []).append(error.get("msg", ""))
     return _error(request, 422, {"detail": _("Some fields are invalid."), "errors": errors})
 
 
