@@ -36,6 +36,8 @@ class KesuParser(Parser):
             return super().parse_body(request)
         except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise MalformedBody(str(exc)) from exc
+        except RecursionError:  # nested deeper than Python's JSON decoder goes
+            raise MalformedBody("The JSON is nested too deeply.") from None
 
 
 api = NinjaAPI(
@@ -54,7 +56,7 @@ api.add_router("/", deadlines_router)
 
 
 def _error(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
-    return api.create_response(request, body, status=status)
+    return api.create_response(request, {**body, "errors": body.get("errors", {})}, status=status)
 
 
 def _field_name(error: dict[str, Any]) -> str:

@@ -100,18 +100,16 @@ class ErrorOut(Schema):
 
     detail: str
     errors: dict[str, list[str]] = Field(
-        default_factory=dict, description="Field name (dotted path for nested input) → messages."
+        description="Field name (dotted path for nested input) → messages; {} when no field is to blame."
     )
 
 
-class ActionNotAllowedOut(Schema):
-    detail: str
+class ActionNotAllowedOut(ErrorOut):
     action: str
     allowed_actions: list[str] = Field(description="The actions the caller may take now.")
 
 
-class StaleVersionOut(Schema):
-    detail: str
+class StaleVersionOut(ErrorOut):
     current_version: int = Field(description="Reload the complaint and retry with this version.")
 
 
