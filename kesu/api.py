@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -101,6 +101,11 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     response = _error(request, 401, {"detail": _("A valid API token is required (Authorization: Bearer …).")})
     response["WWW-Authenticate"] = 'Bearer realm="kesu"'
     return response
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, {"detail": _("Not found, or you may not see it.")})
 
 
 @api.exception_handler(HttpError)
