@@ -464,7 +464,7 @@ def reference(request: HttpRequest) -> dict[str, Any]:
                 "label": str(a.label),
                 "needs_comment": a.needs_comment,
                 "inputs": [
-                    {"name": f.name, "kind": f.kind, "required": f.required}
+                    {"name": f.name, "kind": f.kind, "required": f.required, "max_length": f.max_length}
                     for f in actions.ACTION_INPUTS[a.name]
                 ],
             }

@@ -456,6 +456,7 @@ class ActionInputOut(Schema):
         "clock (a time-limit kind) | decimal"
     )
     required: bool
+    max_length: int | None = Field(description="Most characters a text, code or username may have.")
 
 
 class ActionOut(Schema):

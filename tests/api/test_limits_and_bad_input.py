@@ -146,3 +146,13 @@ def test_no_list_filter_answers_500(org, register, clerk_api, param, value):
     assert response.status_code in {200, 422}
     if response.status_code == 422:
         assert list(response.json()["errors"]) == [param]
+
+
+def test_reference_tells_each_action_input_its_limit(org, clerk_api):
+    actions = {a["name"]: a for a in clerk_api.get("/api/v1/reference").json()["actions"]}
+
+    comment = next(i for i in actions["comment"]["inputs"] if i["name"] == "comment")
+    description = next(i for i in actions["file_secondary"]["inputs"] if i["name"] == "description")
+    channel = next(i for i in actions["file_secondary"]["inputs"] if i["name"] == "channel")
+    assert (comment["max_length"], description["max_length"]) == (limits.HANDLING_TEXT, limits.DESCRIPTION)
+    assert channel["max_length"] is None
