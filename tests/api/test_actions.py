@@ -204,7 +204,8 @@ def test_the_reference_has_what_a_client_needs_to_build_forms(org, clerk_api, cl
     assert {a["name"] for a in data["actions"]} == set(ACTIONS)
     transfer = next(a for a in data["actions"] if a["name"] == "propose_transfer")
     assert transfer["inputs"] == [
-        {"name": f.name, "kind": f.kind, "required": f.required} for f in ACTION_INPUTS["propose_transfer"]
+        {"name": f.name, "kind": f.kind, "required": f.required, "max_length": f.max_length}
+        for f in ACTION_INPUTS["propose_transfer"]
     ]
     # everyone signed in may read it
     assert client_for(org.outsider).get("/api/v1/reference").status_code == 200
