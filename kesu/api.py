@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -20,6 +20,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
 
 from kesu.complaints.api import router as complaints_router
+from kesu.complaints.schemas import ACTION_MODELS
 from kesu.core.errors import KesuError, Throttled
 from kesu.deadlines.api import router as deadlines_router
 from kesu.organization.auth import BearerTokenAuth, StaffSessionAuth
@@ -35,6 +36,8 @@ class KesuParser(Parser):
             return super().parse_body(request)
         except ValueError as exc:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
             raise MalformedBody(str(exc)) from exc
+        except RecursionError:  # nested deeper than Python's JSON decoder goes
+            raise MalformedBody("The JSON is nested too deeply.") from None
 
 
 api = NinjaAPI(
@@ -53,15 +56,21 @@ api.add_router("/", deadlines_router)
 
 
 def _error(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
-    return api.create_response(request, body, status=status)
+    return api.create_response(request, {**body, "errors": body.get("errors", {})}, status=status)
 
 
-def _field_name(loc: tuple | list) -> str:
+def _field_name(error: dict[str, Any]) -> str:
     """ninja's error location → the field's name: ("body", "payload", "quantity") → "quantity",
-    ("query", "limit") → "limit", ("body", "payload") → "body" (the body itself)."""
-    source, *path = (str(part) for part in loc)
+    ("query", "limit") → "limit", ("body", "payload") → "body" (the body itself). An action's
+    model name in the location (the union's tag) is left out: ("body", "payload", "classify",
+    "inputs", "category") → "inputs.category"; an unknown or missing tag names "action"."""
+    if error.get("type") in {"union_tag_invalid", "union_tag_not_found"}:
+        return "action"
+    source, *path = (str(part) for part in error.get("loc", ("body",)))
     if source == "body" and path:
         path = path[1:]  # the view's parameter name (payload)
+    if path and path[0] in ACTION_MODELS:
+        path = path[1:]
     return ".".join(path) or source
 
 
@@ -69,7 +78,7 @@ def _field_name(loc: tuple | list) -> str:
 def schema_error(request: HttpRequest, exc: SchemaValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        errors.setdefault(_field_name(error.get("loc", ("body",))), []).append(error.get("msg", ""))
+        errors.setdefault(_field_name(error), []).append(error.get("msg", ""))
     return _error(request, 422, {"detail": _("Some fields are invalid."), "errors": errors})
 
 
@@ -99,6 +108,11 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     response = _error(request, 401, {"detail": _("A valid API token is required (Authorization: Bearer …).")})
     response["WWW-Authenticate"] = 'Bearer realm="kesu"'
     return response
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, {"detail": _("Not found, or you may not see it.")})
 
 
 @api.exception_handler(HttpError)

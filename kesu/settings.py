@@ -99,6 +99,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kesu.core.api_errors.ApiErrorsAsJson",  # outermost: every /api/ answer is JSON
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise: static files stay cacheable; every page and API answer gets the CSP and

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import DateField, DateTimeField, IntegerField
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from kesu.complaints import services
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity
 from kesu.complaints.workflow import ACTIONS, authorize, refuse_accused
+from kesu.core import limits
 from kesu.deadlines import clock_actions
 from kesu.deadlines.models import ClockKind
 from kesu.organization.models import Department, Position, Staff
@@ -32,6 +34,15 @@ class Field:
     # | changes | clock | decimal
     kind: str
     required: bool = False
+
+    @property
+    def max_length(self) -> int | None:
+        """The most characters a text, code or username may have (kesu.core.limits)."""
+        if self.kind == "text":
+            return limits.max_length(self.name)
+        return {"category": limits.CODE, "severity": limits.CODE, "department": limits.CODE}.get(
+            self.kind, limits.USERNAME if self.kind == "staff" else None
+        )
 
 
 def _text(f: str, required: bool = False) -> Field:
@@ -112,11 +123,33 @@ _SERVICES: dict[str, Callable[..., Any]] = {
 }
 
 
-def _lookup(model: type, raw: Any, **key: Any) -> Any:
-    try:
-        return model.objects.get(**key)
-    except (model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
-        raise ValidationError(_("Unknown value: %(value)s") % {"value": raw}) from None
+MAX_ID = 2_147_483_647  # ids are the databases' integers; a larger one overflows SQLite's
+
+
+def _shown(raw: Any) -> str:
+    """An unknown value as an error message may repeat it: storable, and not a page long."""
+    text = raw if isinstance(raw, str) else repr(raw)
+    return text[:60] if limits.unstorable(text) is None else repr(text)[:60]
+
+
+def _lookup(model: type, raw: Any, key: str, **extra: Any) -> Any:
+    """The row whose ``key`` is ``raw``, or a field error. A code is text, an id a whole number
+    (or its digits); anything else (a list, a bool, NUL, a lone surrogate, an id beyond the
+    integer range) is unknown before it reaches the database, which would fail on some of them."""
+    value: Any = raw
+    if isinstance(raw, str) and (limits.unstorable(raw) or len(raw) > limits.USERNAME):
+        value = None
+    elif key == "pk":
+        if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+            value = int(raw)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+            value = None
+    elif not isinstance(raw, str):
+        value = None
+    found = None if value is None else model.objects.filter(**{key: value}, **extra).first()
+    if found is None:
+        raise ValidationError(_("Unknown value: %(value)s") % {"value": _shown(raw)})
+    return found
 
 
 def _plausible(value: Any) -> Any:
@@ -138,17 +171,17 @@ def _convert(field: Field, raw: Any) -> Any:
         case "text":
             if not isinstance(raw, str):
                 raise ValidationError(_("Enter text."))
-            return raw
+            return limits.check_text(raw, max_length=limits.max_length(field.name))
         case "category":
-            return _lookup(Category, raw, code=raw, is_active=True)
+            return _lookup(Category, raw, "code", is_active=True)
         case "severity":
-            return _lookup(Severity, raw, code=raw)
+            return _lookup(Severity, raw, "code")
         case "department":
-            return _lookup(Department, raw, code=raw)
+            return _lookup(Department, raw, "code")
         case "position":
-            return _lookup(Position, raw, pk=raw)
+            return _lookup(Position, raw, "pk")
         case "staff":
-            return _lookup(Staff, raw, user__username=raw)
+            return _lookup(Staff, raw, "user__username")
         case "channel" | "satisfaction":
             choices = Channel if field.kind == "channel" else Satisfaction
             if raw not in choices.values:
@@ -156,7 +189,13 @@ def _convert(field: Field, raw: Any) -> Any:
             return raw
         case "datetime":
             try:
-                value = raw if isinstance(raw, datetime) else parse_datetime(str(raw))
+                value = (
+                    raw
+                    if isinstance(raw, datetime)
+                    else parse_datetime(raw)
+                    if isinstance(raw, str)
+                    else None
+                )
             except ValueError:  # well-formed but impossible, e.g. month 13
                 value = None
             if value is None:
@@ -169,6 +208,8 @@ def _convert(field: Field, raw: Any) -> Any:
                 )
             return raw
         case "decimal":
+            if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)):
+                raise ValidationError(_("Enter a number."))
             try:
                 value = Decimal(str(raw))
             except InvalidOperation:
@@ -195,16 +236,32 @@ def _correction_values(raw: dict[str, Any]) -> dict[str, Any]:
         field = model._meta.get_field(name)
         try:
             if field.is_relation:
-                values[name] = None if value in (None, "") else _lookup(field.related_model, value, pk=value)
+                values[name] = None if value in (None, "") else _lookup(field.related_model, value, "pk")
+            elif value in (None, "") and field.null:
+                values[name] = None
             else:
-                values[name] = (
-                    None if value in (None, "") and field.null else _plausible(field.to_python(value))
-                )
+                values[name] = _plausible(field.to_python(_typed(field, value)))
         except ValidationError as exc:
             errors[name] = exc.messages
     if errors:
         raise ValidationError(errors)
     return values
+
+
+def _typed(field: Any, value: Any) -> Any:
+    """A correction's raw value if it has a type the model field can read, else a field error
+    (``to_python`` fails with a TypeError on a number where a date is expected)."""
+    if isinstance(field, (DateField, DateTimeField)):
+        ok = isinstance(value, (str, date))
+    elif isinstance(field, IntegerField):
+        ok = isinstance(value, int) and not isinstance(value, bool) or isinstance(value, str)
+    else:  # text and choices
+        ok = isinstance(value, str)
+    if not ok:
+        raise ValidationError(_("Enter a value of the right type."))
+    if isinstance(value, str):
+        limits.check_text(value, max_length=field.max_length or limits.DESCRIPTION)
+    return value
 
 
 def parse_inputs(action: str, raw: dict[str, Any]) -> dict[str, Any]:
@@ -214,7 +271,10 @@ def parse_inputs(action: str, raw: dict[str, Any]) -> dict[str, Any]:
         try:
             values[field.name] = _convert(field, raw.get(field.name))
         except ValidationError as exc:
-            errors[field.name] = exc.messages
+            if hasattr(exc, "error_dict"):  # a correction's changes: by field
+                errors |= {f"{field.name}.{name}": msgs for name, msgs in exc.message_dict.items()}
+            else:
+                errors[field.name] = exc.messages
     if errors:
         raise ValidationError(errors)
     return {k: v for k, v in values.items() if v is not None}

@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router
@@ -42,6 +42,7 @@ from kesu.complaints.schemas import (
     ReferenceOut,
     StaleVersionOut,
 )
+from kesu.core import limits
 from kesu.core.paging import COUNT_CAP, capped_count
 from kesu.customers.models import Customer, Product
 from kesu.deadlines.models import ClockState
@@ -302,7 +303,7 @@ def _department_id(value: str) -> int | None:
 
 
 def _visible_or_404(staff: Staff, number: str) -> Complaint:
-    complaint = None if "\x00" in number else selectors.complaint_visible_to(staff=staff, number=number)
+    complaint = selectors.complaint_visible_to(staff=staff, number=number)
     if complaint is None:
         raise Http404(number)
     return complaint
@@ -324,7 +325,7 @@ def register(
     idempotency_key: str | None = Header(
         None,
         alias="Idempotency-Key",
-        max_length=200,
+        max_length=limits.IDEMPOTENCY_KEY,
         description="Retrying with the same key and body returns the first complaint (201, "
         "header Idempotent-Replayed: true) instead of registering a second one; the same key "
         "with a different body is 422.",
@@ -412,9 +413,24 @@ def act(request: HttpRequest, number: str, payload: ActionIn) -> Reply:
     new secondary complaint. 403 names the actions allowed now; 409 if ``version`` is stale."""
     staff: Staff = request.auth  # type: ignore[attr-defined]
     complaint = _visible_or_404(staff, number)
-    result = actions.perform_action(
-        complaint=complaint, action=payload.action, by=staff, inputs=payload.inputs, version=payload.version
-    )
+    try:
+        result = actions.perform_action(
+            complaint=complaint,
+            action=payload.action,
+            by=staff,
+            inputs=payload.inputs.model_dump(exclude_unset=True),
+            version=payload.version,
+        )
+    except ValidationError as exc:
+        # The inputs' errors by their path in the body, as the schema's own errors are named.
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError(
+            {
+                (name if name == NON_FIELD_ERRORS else f"inputs.{name}"): msgs
+                for name, msgs in exc.message_dict.items()
+            }
+        ) from None
     return Reply(201 if result.pk != complaint.pk else 200, _detail(result, staff))
 
 
@@ -458,7 +474,7 @@ def reference(request: HttpRequest) -> dict[str, Any]:
                 "label": str(a.label),
                 "needs_comment": a.needs_comment,
                 "inputs": [
-                    {"name": f.name, "kind": f.kind, "required": f.required}
+                    {"name": f.name, "kind": f.kind, "required": f.required, "max_length": f.max_length}
                     for f in actions.ACTION_INPUTS[a.name]
                 ],
             }

@@ -18,6 +18,7 @@ from kesu.complaints.actions import ACTION_INPUTS
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity, Status
 from kesu.complaints.services import CORRECTABLE_FIELDS, Intake
 from kesu.complaints.templatetags.kesu_ui import localized
+from kesu.core import limits
 from kesu.customers.models import Customer, Product
 from kesu.deadlines.clocks import ACTIVE
 from kesu.deadlines.selectors import Due
@@ -77,8 +78,38 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def _safe_key(field: forms.ModelChoiceField, value: Any) -> None:
+    """Refuse a value no row can have before it is looked up: NUL (PostgreSQL fails on it) and,
+    for an id, anything but the digits of a database integer (SQLite overflows beyond 64 bits)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValidationError(
+            field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+    if field.to_field_name is None and value not in field.empty_values:
+        text = str(value)
+        if not (text.isascii() and text.isdigit() and 0 < int(text) <= MAX_INT):
+            raise ValidationError(
+                field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that never sends an impossible key to the database (see ``_safe_key``)."""
+
+    def to_python(self, value: Any) -> Any:
+        _safe_key(self, value)
+        return super().to_python(value)
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value: Any) -> Any:
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            _safe_key(self, item)
+        return super()._check_values(value)
+
+
 def _customer_field() -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return SafeModelChoiceField(
         Customer.objects.all(),
         to_field_name="code",
         required=False,
@@ -89,7 +120,7 @@ def _customer_field() -> forms.ModelChoiceField:
 
 
 def _product_field() -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return SafeModelChoiceField(
         Product.objects.all(),
         to_field_name="model_code",
         required=False,
@@ -99,7 +130,7 @@ def _product_field() -> forms.ModelChoiceField:
     )
 
 
-class LocalizedChoiceField(forms.ModelChoiceField):
+class LocalizedChoiceField(SafeModelChoiceField):
     """Categories and severities carry a Chinese and an English name."""
 
     def label_from_instance(self, obj: Model) -> str:
@@ -111,29 +142,31 @@ class IntakeForm(forms.Form):
 
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
     received_at = DateTimeField(label=_("received at"))
-    complainant_name = forms.CharField(label=_("complainant"), max_length=100)
-    complainant_phone = forms.CharField(label=_("phone"), max_length=40, required=False)
-    complainant_address = forms.CharField(label=_("address"), max_length=300, required=False)
+    complainant_name = forms.CharField(label=_("complainant"), max_length=limits.PERSON_NAME)
+    complainant_phone = forms.CharField(label=_("phone"), max_length=limits.PHONE, required=False)
+    complainant_address = forms.CharField(label=_("address"), max_length=limits.ADDRESS, required=False)
     customer = _customer_field()
     product = _product_field()
-    product_model = forms.CharField(label=_("product model"), max_length=60, required=False)
-    batch_number = forms.CharField(label=_("batch"), max_length=60, required=False)
-    order_number = forms.CharField(label=_("order number"), max_length=60, required=False)
+    product_model = forms.CharField(label=_("product model"), max_length=limits.MODEL_TEXT, required=False)
+    batch_number = forms.CharField(label=_("batch"), max_length=limits.MODEL_TEXT, required=False)
+    order_number = forms.CharField(label=_("order number"), max_length=limits.MODEL_TEXT, required=False)
     shipped_on = DateField(label=_("shipped on"), required=False)
     arrived_on = DateField(label=_("arrived on"), required=False)
     quantity = forms.IntegerField(label=_("quantity"), min_value=0, max_value=MAX_INT, required=False)
     defective_quantity = forms.IntegerField(
         label=_("defective quantity"), min_value=0, max_value=MAX_INT, required=False
     )
-    description = forms.CharField(label=_("description"), widget=_textarea(5))
-    requested_remedy = forms.CharField(label=_("remedy requested"), required=False, widget=_textarea(2))
+    description = forms.CharField(label=_("description"), max_length=limits.DESCRIPTION, widget=_textarea(5))
+    requested_remedy = forms.CharField(
+        label=_("remedy requested"), max_length=limits.HANDLING_TEXT, required=False, widget=_textarea(2)
+    )
     category = LocalizedChoiceField(
         Category.objects.filter(is_active=True), to_field_name="code", required=False, label=_("class")
     )
     severity = LocalizedChoiceField(
         Severity.objects.all(), to_field_name="code", required=False, label=_("severity")
     )
-    accused_staff = forms.ModelMultipleChoiceField(
+    accused_staff = SafeModelMultipleChoiceField(
         Staff.objects.select_related("department"),
         required=False,
         label=_("staff complained about"),
@@ -176,11 +209,11 @@ class IntakeForm(forms.Form):
 class ListFilterForm(forms.Form):
     """The list's filters; every field optional (GET)."""
 
-    q = forms.CharField(label=_("search"), required=False, max_length=100)
+    q = forms.CharField(label=_("search"), required=False, max_length=limits.SEARCH)
     status = forms.ChoiceField(label=_("status"), required=False)
     category = forms.ChoiceField(label=_("class"), required=False)
     severity = forms.ChoiceField(label=_("severity"), required=False)
-    department = forms.ModelChoiceField(Department.objects.all(), label=_("department"), required=False)
+    department = SafeModelChoiceField(Department.objects.all(), label=_("department"), required=False)
     received_from = DateField(label=_("received from"), required=False)
     received_to = DateField(label=_("received to"), required=False)
     due = forms.ChoiceField(label=_("time limit"), required=False, choices=[("", _("all")), *Due.choices])
@@ -271,7 +304,11 @@ def action_form(action: str, complaint: Complaint, data: Any = None) -> Versione
         if spec.kind == "text":
             rows = 4 if spec.name in {"reply", "resolution", "description"} else 2
             field: forms.Field = forms.CharField(
-                label=label, required=spec.required, widget=_textarea(rows), strip=False
+                label=label,
+                required=spec.required,
+                widget=_textarea(rows),
+                strip=False,
+                max_length=spec.max_length,
             )
         elif spec.kind == "datetime":
             field = DateTimeField(label=label, required=spec.required)
@@ -310,7 +347,7 @@ class CorrectionForm(VersionedForm):
     """Correct registered facts (更正): every correctable field prefilled, plus the reason.
     Only the fields the user changed are sent to the service."""
 
-    reason = forms.CharField(label=_("reason"), widget=_textarea(2))
+    reason = forms.CharField(label=_("reason"), max_length=limits.max_length("reason"), widget=_textarea(2))
 
     def __init__(self, complaint: Complaint, *args: Any, **kwargs: Any) -> None:
         initial = {"version": complaint.version}

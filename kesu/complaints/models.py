@@ -10,6 +10,8 @@ from django.db.models import Func, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kesu.core import limits
+from kesu.core.limits import BoundedTextField
 from kesu.customers.models import Customer, Product
 from kesu.organization.models import Department, Position, Staff
 
@@ -185,9 +187,9 @@ class Complaint(models.Model):
     registered_by = models.ForeignKey(
         Staff, on_delete=models.PROTECT, related_name="registered_complaints", verbose_name=_("registered by")
     )
-    complainant_name = models.CharField(_("complainant"), max_length=100)
-    complainant_phone = models.CharField(_("phone"), max_length=40, blank=True)
-    complainant_address = models.CharField(_("address"), max_length=300, blank=True)
+    complainant_name = models.CharField(_("complainant"), max_length=limits.PERSON_NAME)
+    complainant_phone = models.CharField(_("phone"), max_length=limits.PHONE, blank=True)
+    complainant_address = models.CharField(_("address"), max_length=limits.ADDRESS, blank=True)
     customer = models.ForeignKey(
         Customer,
         on_delete=models.PROTECT,
@@ -204,15 +206,15 @@ class Complaint(models.Model):
         related_name="complaints",
         verbose_name=_("product"),
     )
-    product_model = models.CharField(_("product model"), max_length=60, blank=True)
-    batch_number = models.CharField(_("batch"), max_length=60, blank=True)
-    order_number = models.CharField(_("order number"), max_length=60, blank=True)
+    product_model = models.CharField(_("product model"), max_length=limits.MODEL_TEXT, blank=True)
+    batch_number = models.CharField(_("batch"), max_length=limits.MODEL_TEXT, blank=True)
+    order_number = models.CharField(_("order number"), max_length=limits.MODEL_TEXT, blank=True)
     shipped_on = models.DateField(_("shipped on"), null=True, blank=True)
     arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
     quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     defective_quantity = models.PositiveIntegerField(_("defective quantity"), null=True, blank=True)
-    description = models.TextField(_("description"))
-    requested_remedy = models.TextField(_("remedy requested"), blank=True)
+    description = BoundedTextField(_("description"), max_length=limits.DESCRIPTION)
+    requested_remedy = BoundedTextField(_("remedy requested"), max_length=limits.HANDLING_TEXT, blank=True)
 
     # Classification (分类)
     category = models.ForeignKey(
@@ -260,8 +262,8 @@ class Complaint(models.Model):
         related_name="handled_complaints",
         verbose_name=_("handler"),
     )
-    resolution = models.TextField(_("resolution"), blank=True)
-    reply = models.TextField(_("reply to customer"), blank=True)
+    resolution = BoundedTextField(_("resolution"), max_length=limits.HANDLING_TEXT, blank=True)
+    reply = BoundedTextField(_("reply to customer"), max_length=limits.HANDLING_TEXT, blank=True)
     satisfaction = models.CharField(
         _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
     )
@@ -351,7 +353,7 @@ class ComplaintEvent(models.Model):
     )
     from_status = models.CharField(max_length=30, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=30, choices=Status.choices, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = BoundedTextField(_("comment"), max_length=limits.HANDLING_TEXT, blank=True)
     data = models.JSONField(default=dict, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -398,7 +400,7 @@ class TransferSlip(models.Model):
         related_name="+",
         verbose_name=_("to position"),
     )
-    reason = models.TextField(_("reason"))
+    reason = BoundedTextField(_("reason"), max_length=limits.HANDLING_TEXT)
     proposed_by = models.ForeignKey(
         Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("handed over by")
     )
@@ -436,7 +438,7 @@ class Attachment(models.Model):
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(upload_to="complaints/%Y/%m/")
-    original_name = models.CharField(max_length=255)
+    original_name = models.CharField(max_length=limits.ATTACHMENT_NAME)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     uploaded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")

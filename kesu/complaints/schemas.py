@@ -8,19 +8,45 @@ offset is read in the company's time zone.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, Union
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Strict, create_model
 
+from kesu.complaints import actions
 from kesu.complaints.models import Channel, Satisfaction, Status
+from kesu.complaints.services import CORRECTABLE_FIELDS
+from kesu.core import limits
 from kesu.deadlines.models import ClockKind, ClockState, Unit
 from kesu.deadlines.selectors import Due, Standing
 
 # Far-off dates are refused at the edge: converting year 1 or 9999 between time zones overflows.
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+MAX_INT = 2_147_483_647  # the databases' integer column range
+
+# A date or datetime is an ISO 8601 string (JSON has no date type). pydantic alone would also read
+# a number (123 → 1970-01-01T00:02:03) or a numeric string (?received_to=0) as a Unix time.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_date_text(value: Any) -> Any:
+    if isinstance(value, date):  # already parsed (a caller in Python)
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date as an ISO 8601 string, e.g. 2024-05-01")
+    return value
+
+
+def _iso_datetime_text(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATETIME.match(value):
+        raise ValueError("must be a date and time as an ISO 8601 string, e.g. 2024-05-01T09:30:00+08:00")
+    return value
 
 
 def _in_range(value: date) -> date:
@@ -39,31 +65,30 @@ def _local(value: datetime) -> datetime:
     return timezone.localtime(value) if timezone.is_aware(value) else value
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL in text; refuse it as input instead of failing in the database.
-    if "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
-    return value
-
-
-def _no_nul_anywhere(value: Any) -> Any:
-    if isinstance(value, str):
-        _no_nul(value)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _no_nul_anywhere(key)
-            _no_nul_anywhere(item)
-    elif isinstance(value, list):
-        for item in value:
-            _no_nul_anywhere(item)
+def _storable(value: str) -> str:
+    # PostgreSQL cannot store NUL in text, and a lone surrogate ("\ud800") is not UTF-8: refuse
+    # both as input instead of failing in the database.
+    problem = limits.unstorable(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
 LocalDateTime = Annotated[datetime, AfterValidator(_local)]
-InputDateTime = Annotated[datetime, AfterValidator(_aware)]
-InputDate = Annotated[date, AfterValidator(_in_range)]
-Text = Annotated[str, AfterValidator(_no_nul)]
-MAX_INT = 2_147_483_647  # the databases' integer column range
+InputDateTime = Annotated[datetime, BeforeValidator(_iso_datetime_text), AfterValidator(_aware)]
+InputDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(_in_range)]
+# Strict: a number, list or object is not text (pydantic would not turn it into text anyway, but
+# strict also refuses what lax mode converts elsewhere).
+Text = Annotated[str, Strict(), AfterValidator(_storable)]
+# Strict: true is not 1 and 2.7 is not 2.
+Count = Annotated[int, Strict(), Field(ge=0, le=MAX_INT)]
+Id = Annotated[int, Strict(), Field(ge=1, le=MAX_INT)]
+Amount = Annotated[float, Strict(), Field(gt=0, lt=100_000)]
+
+
+def bounded(name: str) -> Any:
+    """Text no longer than its documented limit (kesu.core.limits)."""
+    return Annotated[Text, Field(max_length=limits.max_length(name))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,18 +100,16 @@ class ErrorOut(Schema):
 
     detail: str
     errors: dict[str, list[str]] = Field(
-        default_factory=dict, description="Field name (dotted path for nested input) → messages."
+        description="Field name (dotted path for nested input) → messages; {} when no field is to blame."
     )
 
 
-class ActionNotAllowedOut(Schema):
-    detail: str
+class ActionNotAllowedOut(ErrorOut):
     action: str
     allowed_actions: list[str] = Field(description="The actions the caller may take now.")
 
 
-class StaleVersionOut(Schema):
-    detail: str
+class StaleVersionOut(ErrorOut):
     current_version: int = Field(description="Reload the complaint and retry with this version.")
 
 
@@ -101,33 +124,123 @@ class ComplaintIn(Schema):
     received_at: InputDateTime = Field(
         description="When the customer complained (may be before registration; not in the future)."
     )
-    complainant_name: Text = Field(min_length=1, max_length=100, description="Who complained.")
-    complainant_phone: Text = Field("", max_length=40)
-    complainant_address: Text = Field("", max_length=300)
-    customer: Text | None = Field(None, description="Customer number (Customer.code), if known.")
-    product: Text | None = Field(None, description="Product model code (Product.model_code), if known.")
-    product_model: Text = Field("", max_length=60, description="Model as the customer names it.")
-    batch_number: Text = Field("", max_length=60)
-    order_number: Text = Field("", max_length=60)
+    complainant_name: bounded("complainant_name") = Field(min_length=1, description="Who complained.")
+    complainant_phone: bounded("complainant_phone") = ""
+    complainant_address: bounded("complainant_address") = ""
+    customer: bounded("customer") | None = Field(
+        None, description="Customer number (Customer.code), if known."
+    )
+    product: bounded("product") | None = Field(
+        None, description="Product model code (Product.model_code), if known."
+    )
+    product_model: bounded("product_model") = Field("", description="Model as the customer names it.")
+    batch_number: bounded("batch_number") = ""
+    order_number: bounded("order_number") = ""
     shipped_on: InputDate | None = None
     arrived_on: InputDate | None = None
-    quantity: int | None = Field(None, ge=0, le=MAX_INT)
-    defective_quantity: int | None = Field(None, ge=0, le=MAX_INT, description="Not more than quantity.")
-    description: Text = Field(min_length=1, description="What happened, described objectively.")
-    requested_remedy: Text = Field("", description="What the customer asks for (退/换货 …).")
-    category: Text | None = Field(None, description="Class code; given → the complaint is classified.")
-    severity: Text | None = Field(None, description="Severity code; omitted → the default severity.")
-    accused_staff: list[Text] = Field(
-        default_factory=list, description="Usernames of staff complained about (they are recused)."
+    quantity: Count | None = None
+    defective_quantity: Count | None = Field(None, description="Not more than quantity.")
+    description: bounded("description") = Field(
+        min_length=1, description="What happened, described objectively."
+    )
+    requested_remedy: bounded("requested_remedy") = Field(
+        "", description="What the customer asks for (退/换货 …)."
+    )
+    category: bounded("category") | None = Field(
+        None, description="Class code; given → the complaint is classified."
+    )
+    severity: bounded("severity") | None = Field(
+        None, description="Severity code; omitted → the default severity."
+    )
+    accused_staff: list[bounded("accused_staff")] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Usernames of staff complained about (they are recused).",
     )
 
 
-class ActionIn(Schema):
-    action: Text = Field(description="An action name; GET /reference lists them with their inputs.")
-    version: int = Field(ge=1, le=MAX_INT, description="The complaint's version as the client last read it.")
-    inputs: Annotated[dict[str, Any], AfterValidator(_no_nul_anywhere)] = Field(
-        default_factory=dict, description="The action's inputs by name (see GET /reference)."
+# ---------------------------------------------------------------------------------------------
+# Action inputs: one model per action, generated from actions.ACTION_INPUTS (the one list the web
+# forms, the CLI and /reference read too), so the OpenAPI document describes each action's inputs
+# and wrong types are refused with the field's dotted path (inputs.reason). Whether an input is
+# required is checked after the permission (someone who may not act learns that first), so every
+# input is optional here and its description says when it is required.
+
+
+class _Inputs(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _correction_changes() -> type[Schema]:
+    """A correction's changes: the registration's types for the facts, ids for related records."""
+    fields: dict[str, Any] = {}
+    for name in CORRECTABLE_FIELDS:
+        if name in {"customer", "product", "severity"}:
+            fields[name] = (Id | None, Field(None, description=f"The {name}'s id (null clears it)."))
+            continue
+        info = ComplaintIn.model_fields[name]
+        constraints = [
+            *info.metadata,
+            *([Field(min_length=1)] if name in {"complainant_name", "description"} else []),
+        ]
+        annotation = Annotated[(info.annotation, *constraints)] if constraints else info.annotation
+        fields[name] = (annotation | None, Field(None))
+    return create_model("CorrectionChanges", __base__=_Inputs, **fields)
+
+
+CorrectionChanges = _correction_changes()
+
+_KIND_TYPES: dict[str, Any] = {
+    "category": bounded("category"),
+    "severity": bounded("severity"),
+    "department": bounded("to_department"),
+    "staff": bounded("handler"),
+    "position": Id,
+    "channel": Channel,
+    "satisfaction": Satisfaction,
+    "clock": ClockKind,
+    "datetime": InputDateTime,
+    "decimal": Amount,
+    "changes": CorrectionChanges,
+}
+
+
+def _input_type(field: actions.Field) -> Any:
+    if field.kind == "text":
+        return Annotated[Text, Field(max_length=field.max_length)]
+    return _KIND_TYPES[field.kind]
+
+
+def _camel(name: str) -> str:
+    return "".join(part.title() for part in name.split("_"))
+
+
+def _action_model(name: str) -> type[Schema]:
+    inputs = create_model(
+        f"{_camel(name)}Inputs",
+        __base__=_Inputs,
+        **{
+            f.name: (
+                _input_type(f) | None,
+                Field(None, description=f"{f.kind}{', required' if f.required else ''}"),
+            )
+            for f in actions.ACTION_INPUTS[name]
+        },
     )
+    return create_model(
+        f"{_camel(name)}Action",
+        __base__=Schema,
+        action=(Literal[name], Field(description="The action's name (see GET /reference).")),
+        version=(
+            Annotated[int, Strict()],
+            Field(ge=1, le=MAX_INT, description="The complaint's version as the client last read it."),
+        ),
+        inputs=(inputs, Field(default_factory=inputs, description="The action's inputs by name.")),
+    )
+
+
+ACTION_MODELS: dict[str, type[Schema]] = {name: _action_model(name) for name in actions.ACTION_INPUTS}
+ActionIn = Annotated[Union[tuple(ACTION_MODELS.values())], Field(discriminator="action")]  # noqa: UP007
 
 
 class ComplaintListParams(Schema):
@@ -137,7 +250,7 @@ class ComplaintListParams(Schema):
     department: Text | None = Field(None, description="Handling department: id or code.")
     received_from: InputDate | None = Field(None, description="Received on or after this day.")
     received_to: InputDate | None = Field(None, description="Received on or before this day.")
-    q: Text | None = Field(None, max_length=100, description="Number, customer, complainant or description.")
+    q: bounded("q") | None = Field(None, description="Number, customer, complainant or description.")
     open_only: bool = False
     due: Due | None = Field(
         None,
@@ -360,6 +473,7 @@ class ActionInputOut(Schema):
         "clock (a time-limit kind) | decimal"
     )
     required: bool
+    max_length: int | None = Field(description="Most characters a text, code or username may have.")
 
 
 class ActionOut(Schema):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, ComplaintEvent, Status
 from kesu.complaints.workflow import DEPARTMENT, DEPARTMENT_ROLES, SEES_ALL
+from kesu.core import limits
 from kesu.deadlines.selectors import due_condition, next_due_at
 from kesu.organization.models import Role, Staff
 from kesu.organization.selectors import capacities_of
@@ -114,6 +115,10 @@ def _apply_filters(queryset: QuerySet[Complaint], f: ComplaintFilters) -> QueryS
 
 
 def complaint_visible_to(*, staff: Staff | None, number: str) -> Complaint | None:
+    # A number no complaint can have (NUL, a lone surrogate, too long) is not looked up:
+    # PostgreSQL refuses NUL in a query with an error, not with "no such row".
+    if limits.unstorable(number) or len(number) > Complaint._meta.get_field("number").max_length:
+        return None
     return complaints_visible_to(staff=staff).filter(number=number).first()
 
 

@@ -1,6 +1,23 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import IntConverter
 
 from kesu.complaints import views
+
+
+class IdConverter(IntConverter):
+    """A database id: at most the integer column's maximum, so SQLite never sees a number it
+    cannot hold (an OverflowError, a 500); a larger one names nothing (404)."""
+
+    regex = "[0-9]{1,10}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > 2_147_483_647:
+            raise ValueError(value)
+        return number
+
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", views.workbench, name="workbench"),
@@ -11,7 +28,7 @@ urlpatterns = [
     path("complaints/<str:number>/actions/<slug:action>/", views.complaint_action, name="complaint-action"),
     path("complaints/<str:number>/attachments/", views.attachment_add, name="complaint-attach"),
     path(
-        "complaints/<str:number>/attachments/<int:attachment_id>/",
+        "complaints/<str:number>/attachments/<id:attachment_id>/",
         views.attachment_download,
         name="complaint-attachment",
     ),

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints.models import Channel
+from kesu.core import limits
+from kesu.core.limits import BoundedTextField
 from kesu.deadlines.calendar import WorkingHoursSpec
 from kesu.organization.models import Role
 
@@ -348,7 +350,7 @@ class ComplaintClock(models.Model):
     extended_by = models.DecimalField(max_digits=7, decimal_places=2, default=0)
     reminded_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
-    late_reason = models.TextField(_("late reason (洽办)"), blank=True)
+    late_reason = BoundedTextField(_("late reason (洽办)"), max_length=limits.HANDLING_TEXT, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -384,7 +386,7 @@ class ExtensionRequest(models.Model):
 
     clock = models.ForeignKey(ComplaintClock, on_delete=models.CASCADE, related_name="extensions")
     extra_amount = models.DecimalField(_("extra time"), max_digits=7, decimal_places=2)
-    reason = models.TextField(_("reason"))
+    reason = BoundedTextField(_("reason"), max_length=limits.HANDLING_TEXT)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     requested_by = models.ForeignKey("organization.Staff", on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)

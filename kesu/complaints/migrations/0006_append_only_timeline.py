@@ -58,6 +58,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0004_linear_bigrams")]
+    dependencies = [("complaints", "0005_text_limits")]
 
     operations = [migrations.RunPython(forward, backward)]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kesu.complaints import services
 from kesu.complaints.models import Category, Channel, Severity
+from kesu.core import limits
 from kesu.core.errors import KesuError
 from kesu.customers.models import Customer
 from kesu.organization.models import Staff
@@ -62,6 +63,9 @@ class Command(BaseCommand):
             ("customer", Customer, "code"),
         ]:
             raw = options[name]
+            if raw is not None and (limits.unstorable(raw) or len(raw) > limits.CODE):
+                errors[name] = [_("Unknown value: %(value)s") % {"value": repr(raw)[:60]}]
+                continue
             if raw is None:
                 lookups[name] = None
                 continue
@@ -69,6 +73,15 @@ class Command(BaseCommand):
             lookups[name] = model.objects.filter(**filters).first()
             if lookups[name] is None:
                 errors[name] = [_("Unknown value: %(value)s") % {"value": raw}]
+        for name, option in [
+            ("complainant_name", "complainant"),
+            ("description", "description"),
+            ("complainant_phone", "phone"),
+        ]:
+            # An argument that is not UTF-8 arrives with lone surrogates (Python's surrogateescape).
+            problem = limits.unstorable(options[option])
+            if problem:
+                errors[name] = [problem]
         received_at = self._received_at(options["received_at"], errors)
         if errors:
             raise CommandError(validation_message(ValidationError(errors)))

@@ -43,6 +43,8 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
         bind,
         "--workers",
         str(workers),
+        "--worker-class",
+        "kesu.core.gunicorn_worker.JsonErrorWorker",  # its own error answers are JSON too
         "--access-logfile",
         "-",
         "--graceful-timeout",
