@@ -49,7 +49,7 @@ def test_an_accused_handler_is_a_field_error(org, register, client_for):
         {"action": "accept_transfer", "version": complaint.version, "inputs": {"handler": "prodhandler"}},
     )
     assert response.status_code == 422
-    assert set(response.json()["errors"]) == {"handler"}
+    assert set(response.json()["errors"]) == {"inputs.handler"}
 
 
 def test_a_clerk_does_not_register_a_complaint_about_himself(org, clerk_api):
