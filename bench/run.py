@@ -7,11 +7,15 @@ machine's facts to bench/out/report.md and bench/out/results-<time>.json:
                 (b) complaints through the service layer (register_complaint), one per transaction
   http          (c) POST /api/v1/complaints on gunicorn (2 and 4 workers) driven by wrk
   list          list page and searches at each size (p50/p95)
+  pages         the workbench, a complaint page, the list, a search and the figures through HTTP
+                (gunicorn, a signed-in CS director) at each size (p50/p95); with --old REV also
+                served from that git revision, side by side
 
 Examples:
   bench/run.py                                      everything, sizes 100 000 and 1 000 000
   bench/run.py --sizes 100000 --only list           the list at 100 000 only
   bench/run.py --db postgres --only registration,http
+  bench/run.py --only pages --old main              pages, this checkout against main
 PostgreSQL: --postgres URL (default $KESU_BENCH_POSTGRES or postgres://postgres@127.0.0.1:5432/);
 the benchmark creates and drops its own databases named kesu_bench_*.
 """
@@ -34,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import BENCH_DIR, OUT_DIR, PROJECT_DIR, drop_database, pg_url, sqlite_url  # noqa: E402
 
 PYTHON = sys.executable
-PARTS = ("registration", "http", "list")
+PARTS = ("registration", "http", "list", "pages")
 
 
 def run_part(script: str, args: list[str], timeout: int) -> dict | None:
@@ -108,6 +112,9 @@ def main() -> None:
     parser.add_argument("--workers", default="2,4", help="gunicorn worker counts for the HTTP run")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections for the HTTP run")
     parser.add_argument("--keep", action="store_true", help="keep the list databases for a rerun")
+    parser.add_argument("--old", help="pages: also serve each page from this git revision")
+    parser.add_argument("--port", type=int, default=8201, help="pages: the servers' ports (this and +1)")
+    parser.add_argument("--name", default="kesu_bench_pages", help="pages: the database's name")
     args = parser.parse_args()
     databases = [d.strip() for d in args.db.split(",") if d.strip()]
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
@@ -139,8 +146,17 @@ def main() -> None:
             run["list"] = run_part(
                 "listing.py", [*list_args, *([] if args.keep else ["--fresh"])], timeout=1800
             )
+        if "pages" in parts:
+            pages_args = [url(args.name), "--sizes", args.sizes, "--port", str(args.port)]
+            pages_args += ["--old", args.old] if args.old else []
+            run["pages"] = run_part(
+                "pages.py", [*pages_args, *([] if args.keep else ["--fresh"])], timeout=5400
+            )
         results["runs"][db] = run
-        for name in ("kesu_bench_reg", "kesu_bench_http", *([] if args.keep else ["kesu_bench_list"])):
+        dropped = ["kesu_bench_reg", "kesu_bench_http"] + (
+            [] if args.keep else ["kesu_bench_list", args.name]
+        )
+        for name in dropped:
             drop_database(url(name))
     results["machine"]["load_average_at_end"] = os.getloadavg()
 
@@ -219,7 +235,38 @@ def render(results: dict) -> str:
                 f"{int(size):,}: {d['load'].get('total_seconds', 0)} s" for size, d in run["list"].items()
             )
             lines += ["", f"Data generation (load + index build): {loads}", ""]
+        if run.get("pages"):
+            lines += render_pages(run["pages"])
     return "\n".join(lines) + "\n"
+
+
+def render_pages(pages: dict) -> list[str]:
+    old = pages.get("old")
+    head = "| page (HTTP, CS director) | complaints | p50 ms | p95 ms | p95 / static file |"
+    rule = "|---|---:|---:|---:|---:|"
+    if old:
+        head += f" {old}: p50 / p95 ms | p95 old / new |"
+        rule += "---:|---:|"
+    lines = [head, rule]
+    for size, data in pages.items():
+        if size == "old":
+            continue
+        reference = data["pages"]["reference: static file"]["new"]["p95_ms"]
+        for name, by in data["pages"].items():
+            new = by["new"]
+            line = (
+                f"| {name} | {int(size):,} | {new['p50_ms']} | {new['p95_ms']} |"
+                f" {new['p95_ms'] / reference:.1f} |"
+            )
+            if old:
+                was = by.get("old")
+                line += (
+                    f" {was['p50_ms']} / {was['p95_ms']} | {was['p95_ms'] / new['p95_ms']:.1f} |"
+                    if was
+                    else " - | - |"
+                )
+            lines.append(line)
+    return [*lines, ""]
 
 
 def fmt_load(values) -> str:  # type: ignore[no-untyped-def]

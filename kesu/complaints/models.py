@@ -273,6 +273,12 @@ class Complaint(models.Model):
                 fields=["next_due_at"], name="complaint_next_due_idx", condition=Q(next_due_at__isnull=False)
             ),
             models.Index(fields=["status", "next_due_at"], name="complaint_status_due_idx"),
+            # Secondary complaints of one complaint. Partial: almost every complaint has no parent,
+            # and SQLite's statistics for the plain foreign-key index (every NULL counted as one
+            # value) made it scan the whole table instead.
+            models.Index(
+                fields=["parent"], name="complaint_secondary_idx", condition=Q(parent__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(

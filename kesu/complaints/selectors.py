@@ -76,6 +76,26 @@ def complaint_visible_to(*, staff: Staff | None, number: str) -> Complaint | Non
     return complaints_visible_to(staff=staff).filter(number=number).first()
 
 
+def complaint_for_page(*, staff: Staff | None, number: str) -> Complaint | None:
+    """The complaint with everything its page shows about it (one query, plus one for the staff
+    complained about, which the permission checks read too)."""
+    return (
+        complaints_visible_to(staff=staff)
+        .select_related("product", "handler", "registered_by", "parent")
+        .prefetch_related("accused_staff")
+        .filter(number=number)
+        .first()
+    )
+
+
+def secondary_complaints(complaint: Complaint) -> list[Complaint]:
+    """The secondary complaints (二次投诉) filed against this one, newest first. The query has no
+    ORDER BY (the few rows are sorted here): with the default ordering SQLite preferred walking the
+    whole registration-date index to reading the parent index, hundreds of milliseconds at scale."""
+    rows = complaint.secondary_complaints.order_by().only("number", "status", "registered_at")
+    return sorted(rows, key=lambda c: (c.registered_at, c.pk), reverse=True)
+
+
 def timeline(complaint: Complaint) -> QuerySet[ComplaintEvent]:
     return complaint.events.select_related("actor", "acting_for").order_by("at", "id")
 

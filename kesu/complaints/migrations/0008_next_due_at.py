@@ -1,5 +1,5 @@
 # The earliest due time of a complaint's running clocks, kept on the complaint (the workbench sorts
-# on it). Filled for existing complaints by deadlines 0006.
+# on it; filled for existing complaints by deadlines 0006), and a partial index for secondary complaints.
 
 import django.db.models
 from django.db import migrations, models
@@ -27,5 +27,13 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="complaint",
             index=models.Index(fields=["status", "next_due_at"], name="complaint_status_due_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="complaint",
+            index=models.Index(
+                condition=django.db.models.Q(("parent__isnull", False)),
+                fields=["parent"],
+                name="complaint_secondary_idx",
+            ),
         ),
     ]
