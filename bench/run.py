@@ -153,10 +153,11 @@ def main() -> None:
                 "pages.py", [*pages_args, *([] if args.keep else ["--fresh"])], timeout=5400
             )
         results["runs"][db] = run
-        dropped = ["kesu_bench_reg", "kesu_bench_http"] + (
-            [] if args.keep else ["kesu_bench_list", args.name]
-        )
-        for name in dropped:
+        # Only the databases of the parts that ran (another run on the same server may use others).
+        made = {"registration": ["kesu_bench_reg"], "http": ["kesu_bench_http"]}
+        if not args.keep:
+            made |= {"list": ["kesu_bench_list"], "pages": [args.name]}
+        for name in [name for part in parts for name in made.get(part, [])]:
             drop_database(url(name))
     results["machine"]["load_average_at_end"] = os.getloadavg()
 
