@@ -92,7 +92,7 @@ def secondary_complaints(complaint: Complaint) -> list[Complaint]:
     """The secondary complaints (二次投诉) filed against this one, newest first. The query has no
     ORDER BY (the few rows are sorted here): with the default ordering SQLite preferred walking the
     whole registration-date index to reading the parent index, hundreds of milliseconds at scale."""
-    rows = complaint.secondary_complaints.order_by().only("number", "status", "registered_at")
+    rows = complaint.secondary_complaints.order_by().only("number", "status", "registered_at", "parent")
     return sorted(rows, key=lambda c: (c.registered_at, c.pk), reverse=True)
 
 

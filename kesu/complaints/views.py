@@ -46,7 +46,7 @@ from kesu.complaints.templatetags.kesu_ui import localized
 from kesu.core.errors import ActionNotAllowed, StaleVersion
 from kesu.core.paging import page_of
 from kesu.deadlines.models import ClockKind, Unit
-from kesu.deadlines.selectors import clocks_of, with_next_due
+from kesu.deadlines.selectors import clocks_of
 from kesu.notifications.selectors import inbox
 from kesu.notifications.services import mark_read
 from kesu.organization.models import Role, Staff
@@ -212,7 +212,6 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         complaints = selectors.complaints_visible_to(staff=staff, filters=_filters(form.cleaned_data))
         page = page_of(complaints, number=request.GET.get("page"), page_size=settings.KESU_PAGE_SIZE)
-        with_next_due(page.rows)
     else:
         status = 400
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
