@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Min, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,9 +123,13 @@ def sync_next_due(complaint: Complaint, clocks: Iterable[ComplaintClock] | None 
     caller holds them (saves a query). ``complaint`` must be freshly read (locked) in this
     transaction: an unchanged value is not written again."""
     if clocks is None:
-        due = complaint.clocks.filter(state=ClockState.RUNNING).aggregate(next=Min("due_at"))["next"]
+        # All of the complaint's clocks (a handful), not MIN() over its running ones: without
+        # statistics SQLite answers that from the (state, due_at) index, i.e. by reading every
+        # running clock of every complaint.
+        timed = complaint.clocks.order_by().values_list("state", "due_at")
     else:
-        due = min((c.due_at for c in clocks if c.state == ClockState.RUNNING and c.due_at), default=None)
+        timed = [(c.state, c.due_at) for c in clocks]
+    due = min((at for state, at in timed if state == ClockState.RUNNING and at), default=None)
     if due != complaint.next_due_at:
         Complaint.objects.filter(pk=complaint.pk).update(next_due_at=due)
         complaint.next_due_at = due
