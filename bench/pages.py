@@ -12,7 +12,7 @@ source extracted with ``git archive``; the new column is ignored by older code),
 measured on both, interleaved, so a change shows as a ratio.
 
 Usage (run.py does this): python bench/pages.py DATABASE_URL --sizes 100000,1000000 [--old REV]
-    [--port 8201] [--fresh]
+    [--port 8201] [--fresh]; then, on the same database, ``--queries`` for the database side alone.
 """
 
 from __future__ import annotations
@@ -58,7 +58,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--old", help="a git revision to measure side by side (e.g. main)")
     parser.add_argument("--fresh", action="store_true", help="drop the database first (default: reuse)")
+    parser.add_argument(
+        "--queries",
+        action="store_true",
+        help="only this checkout's database side, in process, on the data already there: queries per"
+        " page and the time the database spends on them (a figure the CPU load moves less)",
+    )
     args = parser.parse_args()
+    if args.queries:
+        setup_django(args.url, migrate=False)
+        emit({"queries": database_side(args.repeat)})
+        return
     sizes = sorted(int(s) for s in args.sizes.split(","))
     if args.fresh:
         recreate_database(args.url)
@@ -278,6 +288,42 @@ def measure(servers: dict, cookie: str, size: int, repeat: int, budget: float) -
                 warmup=2,
                 budget_s=budget,
             )
+    return out
+
+
+def database_side(repeat: int) -> dict:
+    """Each page through Django's test client in this process (no HTTP, this checkout's code):
+    how many queries it makes and the database time they take (p50/p95 over ``repeat``)."""
+    import statistics
+
+    from common import percentile
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+
+    from kesu.complaints.models import Complaint
+
+    client = DjangoClient(HTTP_HOST="127.0.0.1")
+    client.force_login(get_user_model().objects.get(username="bench-director"))
+    numbers = list(
+        Complaint.objects.exclude(status__in=TERMINAL).order_by("pk").values_list("number", flat=True)[:10]
+    )
+    pages = {"workbench": lambda i: "/", "complaint page": lambda i: f"/complaints/{numbers[i % 10]}/"}
+    out = {}
+    for name, path in pages.items():
+        samples, count = [], 0
+        for i in range(repeat + 2):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(path(i)).status_code == 200
+            if i >= 2:  # warm-up
+                samples.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
+                count = len(captured.captured_queries)
+        out[name] = {
+            "queries": count,
+            "db_p50_ms": round(statistics.median(samples), 2),
+            "db_p95_ms": round(percentile(samples, 95), 2),
+        }
     return out
 
 
