@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             model_name="complaint",
             index=models.Index(
                 condition=django.db.models.Q(("next_due_at__isnull", False)),
-                fields=["next_due_at"],
+                fields=["next_due_at", "status"],
                 name="complaint_next_due_idx",
             ),
         ),
