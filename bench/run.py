@@ -11,6 +11,9 @@ machine's facts to bench/out/report.md and bench/out/results-<time>.json:
                 kesu_bigrams vs 0003's at 10k/20k/40k characters (PostgreSQL); a 2-character search
                 with and without long descriptions in the table
   list          list page and searches at each size (p50/p95)
+  pages         the workbench, a complaint page, the list, a search and the figures through HTTP
+                (gunicorn, a signed-in CS director) at each size (p50/p95); with --old REV also
+                served from that git revision, side by side
 
 Examples:
   bench/run.py                                      everything, sizes 100 000 and 1 000 000
@@ -18,6 +21,7 @@ Examples:
   bench/run.py --db postgres --only registration,http
   bench/run.py --only long,http --compare main      the same parts with revision `main`'s code
                                                     first, then this tree's; before/after ratios
+  bench/run.py --only pages --old main              pages, this checkout against main
 PostgreSQL: --postgres URL (default $KESU_BENCH_POSTGRES or postgres://postgres@127.0.0.1:5432/);
 the benchmark creates and drops its own databases named kesu_bench_*.
 """
@@ -40,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import BENCH_DIR, OUT_DIR, PROJECT_DIR, drop_database, pg_url, sqlite_url  # noqa: E402
 
 PYTHON = sys.executable
-PARTS = ("registration", "http", "long", "list")
+PARTS = ("registration", "http", "long", "list", "pages")
 
 
 def run_part(script: str, args: list[str], timeout: int, code: Path | None = None) -> dict | None:
@@ -127,6 +131,8 @@ def main() -> None:
         help="also run each part with git revision REV's code (a worktree in bench/out/), first,"
         " and print the ratios this tree / REV",
     )
+    parser.add_argument("--old", help="pages: also serve each page from this git revision")
+    parser.add_argument("--port", type=int, default=8201, help="pages: the servers' ports (this and +1)")
     args = parser.parse_args()
     databases = [d.strip() for d in args.db.split(",") if d.strip()]
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
@@ -143,7 +149,7 @@ def main() -> None:
         for label, code in codes:
             key = db if label == "current" else f"{db} @ {label}"
             results["runs"][key] = run_parts(args, parts, url, code)
-        for name in ("reg", "http", "long", *([] if args.keep else ["list"])):
+        for name in ("reg", "http", "long", *([] if args.keep else ["list", "pages"])):
             drop_database(url(f"{args.prefix}_{name}"))
     results["machine"]["load_average_at_end"] = os.getloadavg()
 
@@ -196,6 +202,12 @@ def run_parts(args: argparse.Namespace, parts: list[str], url, code: Path | None
         list_args = [url(f"{args.prefix}_list"), "--sizes", args.sizes]
         run["list"] = run_part(
             "listing.py", [*list_args, *([] if args.keep else ["--fresh"])], timeout=1800, code=code
+        )
+    if "pages" in parts:
+        pages_args = [url(f"{args.prefix}_pages"), "--sizes", args.sizes, "--port", str(args.port)]
+        pages_args += ["--old", args.old] if args.old else []
+        run["pages"] = run_part(
+            "pages.py", [*pages_args, *([] if args.keep else ["--fresh"])], timeout=5400, code=code
         )
     return run
 
@@ -362,7 +374,38 @@ def render(results: dict) -> str:
                 f"{int(size):,}: {d['load'].get('total_seconds', 0)} s" for size, d in run["list"].items()
             )
             lines += ["", f"Data generation (load + index build): {loads}", ""]
+        if run.get("pages"):
+            lines += render_pages(run["pages"])
     return "\n".join(lines) + "\n"
+
+
+def render_pages(pages: dict) -> list[str]:
+    old = pages.get("old")
+    head = "| page (HTTP, CS director) | complaints | p50 ms | p95 ms | p95 / static file |"
+    rule = "|---|---:|---:|---:|---:|"
+    if old:
+        head += f" {old}: p50 / p95 ms | p95 old / new |"
+        rule += "---:|---:|"
+    lines = [head, rule]
+    for size, data in pages.items():
+        if size == "old":
+            continue
+        reference = data["pages"]["reference: static file"]["new"]["p95_ms"]
+        for name, by in data["pages"].items():
+            new = by["new"]
+            line = (
+                f"| {name} | {int(size):,} | {new['p50_ms']} | {new['p95_ms']} |"
+                f" {new['p95_ms'] / reference:.1f} |"
+            )
+            if old:
+                was = by.get("old")
+                line += (
+                    f" {was['p50_ms']} / {was['p95_ms']} | {was['p95_ms'] / new['p95_ms']:.1f} |"
+                    if was
+                    else " - | - |"
+                )
+            lines.append(line)
+    return [*lines, ""]
 
 
 def fmt_load(values) -> str:  # type: ignore[no-untyped-def]

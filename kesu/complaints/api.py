@@ -46,7 +46,7 @@ from kesu.core import limits
 from kesu.core.paging import COUNT_CAP, capped_count
 from kesu.customers.models import Customer, Product
 from kesu.deadlines.models import ClockState
-from kesu.deadlines.selectors import ClockView, clocks_of, next_due_of
+from kesu.deadlines.selectors import ClockView, clocks_of
 from kesu.organization.models import Department, Position, Staff
 from kesu.organization.selectors import capacities_of
 
@@ -352,7 +352,7 @@ def register(
     response["Location"] = f"{request.path.rstrip('/')}/{complaint.number}"
     # The registered facts only: the timeline, time limits and next actions are one GET away
     # (Location). Re-reading them here would cost more than the registration itself.
-    return Reply(201, _registered(complaint, next_due_of([complaint.pk]).get(complaint.pk), accused))
+    return Reply(201, _registered(complaint, complaint.next_due_at, accused))
 
 
 @router.get("/complaints", response={200: ComplaintPageOut, **UNAUTHORIZED, **INVALID}, summary="List")
@@ -378,9 +378,8 @@ def list_complaints(request: HttpRequest, params: Query[ComplaintListParams]) ->
     count = capped_count(queryset, cap=LIST_COUNT_CAP)
     more = len(rows) > params.limit
     rows = rows[: params.limit]
-    next_due = next_due_of(c.pk for c in rows)
     return {
-        "items": [_summary(c, next_due.get(c.pk)) for c in rows],
+        "items": [_summary(c, c.next_due_at) for c in rows],
         "count": count.value,
         "count_capped": not count.exact,
         "next_offset": params.offset + params.limit if more else None,

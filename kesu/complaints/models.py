@@ -269,6 +269,10 @@ class Complaint(models.Model):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The earliest due time of the complaint's running clocks (paused ones do not count), NULL
+    # when none runs. Kept by the deadlines app in the same transaction as every clock change
+    # (kesu.deadlines.clocks.sync_next_due), so the workbench sorts on an index.
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
 
     objects = ComplaintQuerySet.as_manager()
 
@@ -284,6 +288,20 @@ class Complaint(models.Model):
             # Search (ComplaintQuerySet.search) matches the complainant exactly. On PostgreSQL the
             # description also has a pg_trgm GIN index (migration 0002, not expressible here).
             models.Index(fields=["complainant_name"], name="complaint_complainant_idx"),
+            # The workbench: complaints with a running clock, earliest due first (per status too);
+            # with the status, the due-soon panel's count reads the index alone.
+            models.Index(
+                fields=["next_due_at", "status"],
+                name="complaint_next_due_idx",
+                condition=Q(next_due_at__isnull=False),
+            ),
+            models.Index(fields=["status", "next_due_at"], name="complaint_status_due_idx"),
+            # Secondary complaints of one complaint. Partial: almost every complaint has no parent,
+            # and SQLite's statistics for the plain foreign-key index (every NULL counted as one
+            # value) made it scan the whole table instead.
+            models.Index(
+                fields=["parent"], name="complaint_secondary_idx", condition=Q(parent__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, ComplaintEvent, Status
 from kesu.complaints.workflow import DEPARTMENT, DEPARTMENT_ROLES, SEES_ALL
 from kesu.core import limits
-from kesu.deadlines.selectors import due_condition, next_due_at
+from kesu.core.paging import CappedCount, capped_count
+from kesu.deadlines.selectors import due_condition
 from kesu.organization.models import Role, Staff
 from kesu.organization.selectors import capacities_of
 from kesu.rulebook.models import RecusalSubstitute
@@ -122,8 +123,41 @@ def complaint_visible_to(*, staff: Staff | None, number: str) -> Complaint | Non
     return complaints_visible_to(staff=staff).filter(number=number).first()
 
 
+def complaint_for_page(*, staff: Staff | None, number: str) -> Complaint | None:
+    """The complaint with everything its page shows about it (one query, plus one for the staff
+    complained about, which the permission checks read too)."""
+    return (
+        complaints_visible_to(staff=staff)
+        .select_related("product", "handler", "registered_by", "parent")
+        .prefetch_related("accused_staff")
+        .filter(number=number)
+        .first()
+    )
+
+
+def secondary_complaints(complaint: Complaint) -> list[Complaint]:
+    """The secondary complaints (二次投诉) filed against this one, newest first. The query has no
+    ORDER BY (the few rows are sorted here): with the default ordering SQLite preferred walking the
+    whole registration-date index to reading the parent index, hundreds of milliseconds at scale."""
+    rows = complaint.secondary_complaints.order_by().only("number", "status", "registered_at", "parent")
+    return sorted(rows, key=lambda c: (c.registered_at, c.pk), reverse=True)
+
+
 def timeline(complaint: Complaint) -> QuerySet[ComplaintEvent]:
     return complaint.events.select_related("actor", "acting_for").order_by("at", "id")
+
+
+# A workbench panel counts its complaints up to this many ("1000+"): the count is an index range
+# that stops early, whatever the number of complaints.
+PANEL_COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One panel of the workbench: its first complaints and how many there are (capped)."""
+
+    rows: list[Complaint]
+    count: CappedCount
 
 
 @dataclass(frozen=True)
@@ -131,12 +165,35 @@ class Workbench:
     """What a person sees first (工作台): what they must act on, what awaits their approval,
     the open complaints with a running clock (earliest due first, so the overdue lead), and
     today's registrations. Each complaint carries ``next_due_at``: the earliest due time of its
-    running clocks, or None."""
+    running clocks, or None (kept on the complaint by the deadlines app)."""
 
-    my_tasks: list[Complaint]
-    awaiting_my_approval: list[Complaint]
-    due_soon: list[Complaint]
-    registered_today: list[Complaint]
+    my_tasks: Panel
+    awaiting_my_approval: Panel
+    due_soon: Panel
+    registered_today: Panel
+
+
+TIE_BREAK = ("severity__rank", "received_at", "pk")
+
+
+def by_urgency(queryset: QuerySet[Complaint], *, limit: int) -> list[Complaint]:
+    """The first ``limit`` complaints, earliest due first (overdue ones lead; the most severe and
+    oldest first among equal due times), then those without a running clock, the most severe and
+    oldest first. At most two queries, each an index range on ``next_due_at`` that stops after
+    ``limit`` rows; the second runs only when the first leaves room. (One ``ORDER BY next_due_at
+    NULLS LAST`` could not use the index on SQLite, which keeps NULLs first.)"""
+    rows = _earliest_due(queryset.filter(next_due_at__isnull=False), limit=limit)
+    if len(rows) < limit:
+        rows += queryset.filter(next_due_at__isnull=True).order_by(*TIE_BREAK)[: limit - len(rows)]
+    return rows
+
+
+def _earliest_due(queryset: QuerySet[Complaint], *, limit: int) -> list[Complaint]:
+    return list(queryset.order_by("next_due_at", *TIE_BREAK)[:limit])
+
+
+def _panel(queryset: QuerySet[Complaint], rows: list[Complaint]) -> Panel:
+    return Panel(rows=rows, count=capped_count(queryset, cap=PANEL_COUNT_CAP))
 
 
 # What awaits whose approval, and a department's tasks.
@@ -149,6 +206,8 @@ DEPARTMENT_TASKS = [Status.TRANSFER_APPROVED, Status.ACCEPTED, Status.INVESTIGAT
 
 
 def workbench(*, staff: Staff, limit: int = 20) -> Workbench:
+    """Each panel is at most three queries (its rows, see ``by_urgency``, and a capped count),
+    whatever the number of complaints."""
     capacities = capacities_of(staff=staff)
     roles = set().union(*(c.roles for c in capacities)) if capacities else set()
     visible = complaints_visible_to(staff=staff)
@@ -178,17 +237,13 @@ def workbench(*, staff: Staff, limit: int = 20) -> Workbench:
         elif role in DEPARTMENT_ROLES:
             task_filter |= condition & Q(status__in=DEPARTMENT_TASKS)
     today = _local_start(timezone.localdate())
-    visible = visible.annotate(next_due_at=next_due_at())
-    # Earliest due first (overdue ones lead); complaints without a running clock after them,
-    # the most severe and oldest first.
-    by_urgency = [F("next_due_at").asc(nulls_last=True), "severity__rank", "received_at", "pk"]
+    tasks = visible.filter(task_filter).exclude(accused_staff=staff)
+    approvals = visible.filter(approval_filter)
+    due_soon = visible.exclude(status__in=TERMINAL_STATUSES).filter(next_due_at__isnull=False)
+    registered_today = visible.filter(registered_at__gte=today).order_by("-registered_at", "-pk")
     return Workbench(
-        my_tasks=list(visible.filter(task_filter).exclude(accused_staff=staff).order_by(*by_urgency)[:limit]),
-        awaiting_my_approval=list(visible.filter(approval_filter).order_by(*by_urgency)[:limit]),
-        due_soon=list(
-            visible.exclude(status__in=TERMINAL_STATUSES)
-            .filter(next_due_at__isnull=False)
-            .order_by(*by_urgency)[:limit]
-        ),
-        registered_today=list(visible.filter(registered_at__gte=today).order_by("-registered_at")[:limit]),
+        my_tasks=_panel(tasks, by_urgency(tasks, limit=limit)),
+        awaiting_my_approval=_panel(approvals, by_urgency(approvals, limit=limit)),
+        due_soon=_panel(due_soon, _earliest_due(due_soon, limit=limit)),
+        registered_today=_panel(registered_today, list(registered_today[:limit])),
     )

@@ -46,7 +46,7 @@ from kesu.complaints.templatetags.kesu_ui import localized
 from kesu.core.errors import ActionNotAllowed, StaleVersion
 from kesu.core.paging import page_of
 from kesu.deadlines.models import ClockKind, Unit
-from kesu.deadlines.selectors import clocks_of, with_next_due
+from kesu.deadlines.selectors import clocks_of
 from kesu.notifications.selectors import inbox
 from kesu.notifications.services import mark_read
 from kesu.organization.models import Role, Staff
@@ -213,7 +213,6 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         complaints = selectors.complaints_visible_to(staff=staff, filters=_filters(form.cleaned_data))
         page = page_of(complaints, number=request.GET.get("page"), page_size=settings.KESU_PAGE_SIZE)
-        with_next_due(page.rows)
     else:
         status = 400
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
@@ -229,9 +228,10 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 # One complaint (投诉详情)
 
 
-def _visible(request: HttpRequest, number: str) -> tuple[Staff | None, Complaint]:
+def _visible(request: HttpRequest, number: str, *, for_page: bool = False) -> tuple[Staff | None, Complaint]:
     staff = staff_of(request.user)
-    complaint = selectors.complaint_visible_to(staff=staff, number=number)
+    find = selectors.complaint_for_page if for_page else selectors.complaint_visible_to
+    complaint = find(staff=staff, number=number)
     if complaint is None:
         raise Http404(_("No complaint %(number)s, or you may not see it.") % {"number": number})
     return staff, complaint
@@ -361,7 +361,7 @@ def _detail(
             )
         ),
         "attachments": list(complaint.attachments.select_related("uploaded_by")),
-        "secondary": list(complaint.secondary_complaints.only("number", "status", "registered_at")),
+        "secondary": selectors.secondary_complaints(complaint),
         "timeline": _timeline(list(selectors.timeline(complaint))),
         "clocks": clocks_of(complaint),
         "action_forms": action_forms,
@@ -374,17 +374,7 @@ def _detail(
 @login_required
 @require_GET
 def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
-    staff, complaint = _visible(request, number)
-    complaint = Complaint.objects.select_related(
-        "category",
-        "severity",
-        "customer",
-        "product",
-        "handling_department",
-        "handler",
-        "registered_by",
-        "parent",
-    ).get(pk=complaint.pk)
+    staff, complaint = _visible(request, number, for_page=True)
     return _detail(request, staff, complaint)
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from kesu.complaints.models import Complaint
 from kesu.complaints.services import lock_for_action, record_action, require_fields
-from kesu.deadlines.clocks import compute_due, iso, remaining
+from kesu.deadlines.clocks import compute_due, iso, remaining, sync_next_due
 from kesu.deadlines.models import ClockState, ComplaintClock, ExtensionRequest
 from kesu.deadlines.selectors import get_calendar
 from kesu.organization.models import Staff
@@ -32,6 +32,7 @@ def await_customer(*, complaint: Complaint, by: Staff, comment: str, version: in
             clock.state, clock.paused_at = ClockState.PAUSED, now
             clock.save()
             paused.append(clock.kind)
+        sync_next_due(locked)
         return record_action(locked, capacity, "await_customer", comment=comment, data={"paused": paused})
 
 
@@ -48,6 +49,7 @@ def resume_clocks(
             compute_due(clock, calendar)
             clock.save()
             resumed[clock.kind] = iso(clock.due_at)
+        sync_next_due(locked)
         return record_action(locked, capacity, "resume_clocks", comment=comment, data={"resumed": resumed})
 
 
@@ -128,6 +130,7 @@ def approve_extension(
         else:
             compute_due(clock)
             clock.save(update_fields=["extended_by", "due_at", "due_error"])
+            sync_next_due(locked)
         request.state, request.decided_by, request.decided_at = (
             ExtensionRequest.State.APPROVED,
             capacity.actor,

@@ -10,6 +10,7 @@ visible error on the clock, never as a wrong date.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -114,6 +115,26 @@ def compute_due(clock: ComplaintClock, calendar: WorkingCalendar | None = None) 
     clock.due_at, clock.due_error = due, ""
 
 
+def sync_next_due(complaint: Complaint, clocks: Iterable[ComplaintClock] | None = None) -> None:
+    """Keep ``Complaint.next_due_at`` (the earliest due time of the complaint's running clocks, None
+    when none runs) in step with its clocks. Every write that starts, stops, pauses, resumes or
+    re-times a clock calls this in its own transaction, after the change; the workbench sorts on
+    the field. ``clocks``: all the complaint's running and paused clocks as they now are, when the
+    caller holds them (saves a query). ``complaint`` must be freshly read (locked) in this
+    transaction: an unchanged value is not written again."""
+    if clocks is None:
+        # All of the complaint's clocks (a handful), not MIN() over its running ones: without
+        # statistics SQLite answers that from the (state, due_at) index, i.e. by reading every
+        # running clock of every complaint.
+        timed = complaint.clocks.order_by().values_list("state", "due_at")
+    else:
+        timed = [(c.state, c.due_at) for c in clocks]
+    due = min((at for state, at in timed if state == ClockState.RUNNING and at), default=None)
+    if due != complaint.next_due_at:
+        Complaint.objects.filter(pk=complaint.pk).update(next_due_at=due)
+        complaint.next_due_at = due
+
+
 def _start_clock(
     complaint: Complaint, rule: ClockRule, started_at: datetime, calendar: WorkingCalendar
 ) -> ComplaintClock:
@@ -159,30 +180,44 @@ def on_complaint_event(event: ComplaintEvent) -> None:
 
     # A new complaint has no clocks yet: no need to look.
     active = [] if action == "registered" else list(complaint.clocks.filter(state__in=ACTIVE))
+    stopped = False
     for clock in active:
         if action in STOPS.get(clock.kind, ()):
             clock.state, clock.stopped_at = ClockState.MET, event.at
             clock.save(update_fields=["state", "stopped_at"])
+            stopped = True
         elif action in ENDS:
             clock.state, clock.stopped_at = ClockState.CANCELLED, event.at
             clock.save(update_fields=["state", "stopped_at"])
+            stopped = True
     if action in RECLASSIFIES:
-        recompute_for_policy(complaint, at=event.at)
+        recompute_for_policy(complaint, at=event.at)  # keeps next_due_at in step itself
 
+    started = _start_clocks_for(event, active)
+    if stopped or started:
+        # After a re-timing by policy the clocks in hand are stale: read them again.
+        sync_next_due(complaint, None if action in RECLASSIFIES else [*active, *started])
+
+
+def _start_clocks_for(event: ComplaintEvent, active: list[ComplaintClock]) -> list[ComplaintClock]:
+    """The clocks ``event`` starts (none of a kind already running or paused)."""
+    complaint, action = event.complaint, event.action
     starts = set(STARTS.get(action, ()))
     if action == "propose_transfer" and event.to_status == Status.TRANSFER_APPROVED:
         starts.add(StartEvent.TRANSFERRED)  # the class needs no GM approval: transferred at once
     if not starts or complaint.status in (Status.CLOSED, Status.NOT_UPHELD, Status.WITHDRAWN):
-        return
+        return []
     to_start = [rule for rule in rules_for(complaint).values() if rule.start_event in starts]
     if not to_start:
-        return
+        return []
     running_kinds = {c.kind for c in active if c.state in ACTIVE}
     calendar = get_calendar()
+    started = []
     for rule in to_start:
         if rule.kind not in running_kinds:
             started_at = complaint.received_at if rule.start_event == StartEvent.RECEIVED else event.at
-            _start_clock(complaint, rule, started_at, calendar)
+            started.append(_start_clock(complaint, rule, started_at, calendar))
+    return started
 
 
 def recompute_for_policy(complaint: Complaint, *, at: datetime) -> None:
@@ -227,6 +262,7 @@ def recompute_for_policy(complaint: Complaint, *, at: datetime) -> None:
             clock = _start_clock(complaint, rule, start, calendar)
             changes[kind] = {"old": None, "new": iso(clock.due_at)}
     if changes:
+        sync_next_due(complaint)
         _system_event(complaint, "deadlines_recomputed", {"clocks": changes, "cause": "policy"})
 
 
@@ -255,6 +291,7 @@ def recompute_for_calendar(*, reason: str) -> int:
             }
             complaints[clock.complaint_id] = clock.complaint
     for complaint_id, changes in moved.items():
+        sync_next_due(complaints[complaint_id])
         _system_event(
             complaints[complaint_id], "deadlines_recomputed", {"clocks": changes, "cause": "calendar"}, reason
         )

@@ -3,13 +3,12 @@ and of the clocks as people see them (a complaint's time limits, urgency for lis
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Exists, Min, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -208,37 +207,6 @@ def clocks_of(complaint: Complaint, *, now: datetime | None = None) -> list[Cloc
         )
         for clock in clocks.order_by("started_at", "id")
     ]
-
-
-def next_due_at() -> Subquery:
-    """For annotating complaints: the earliest due time among their running clocks (NULL when no
-    clock runs). A correlated subquery, so ordering by it costs no query per row."""
-    running = ComplaintClock.objects.filter(
-        complaint=OuterRef("pk"), state=ClockState.RUNNING, due_at__isnull=False
-    )
-    return Subquery(running.order_by("due_at").values("due_at")[:1])
-
-
-def next_due_of(complaint_ids: Iterable[int]) -> dict[int, datetime]:
-    """Complaint id → the earliest due time of its running clocks, for a page of rows (one query)."""
-    ids = list(complaint_ids)
-    if not ids:
-        return {}
-    rows = (
-        ComplaintClock.objects.filter(complaint_id__in=ids, state=ClockState.RUNNING, due_at__isnull=False)
-        .order_by()
-        .values("complaint_id")
-        .annotate(next_due=Min("due_at"))
-    )
-    return {row["complaint_id"]: row["next_due"] for row in rows}
-
-
-def with_next_due(complaints: list[Complaint]) -> list[Complaint]:
-    """Set ``next_due_at`` on each complaint of a page (one query for the page)."""
-    due = next_due_of(c.pk for c in complaints)
-    for complaint in complaints:
-        complaint.next_due_at = due.get(complaint.pk)  # type: ignore[attr-defined]
-    return complaints
 
 
 def due_condition(due: str, *, now: datetime | None = None) -> Exists:

@@ -17,7 +17,7 @@ from ninja.utils import check_csrf
 from kesu.core.errors import Throttled
 from kesu.organization import throttle
 from kesu.organization.models import ApiToken, Staff, ThrottleScope
-from kesu.organization.selectors import staff_of
+from kesu.organization.selectors import per_request, staff_of
 
 # last_used_at is refreshed at most this often, so a busy client does not write on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -47,7 +47,7 @@ def staff_for_token(token: str) -> Staff | None:
         ApiToken.objects.filter(pk=row.pk).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
         ).update(last_used_at=now)
-    return row.staff
+    return per_request(row.staff)
 
 
 class BearerTokenAuth(HttpBearer):

@@ -34,23 +34,55 @@ class Capacity:
 
 
 def staff_of(user: AbstractBaseUser | AnonymousUser | None) -> Staff | None:
+    """The signed-in person's staff record with their roles, department and position. Read once
+    per request: the record is kept on the user object, which Django loads anew for each request
+    (the session middleware's ``request.user``); ``capacities_of`` then also reads their
+    capacities once (see ``per_request``)."""
     if user is None or not user.is_authenticated:
         return None
+    cached = getattr(user, _STAFF_ATTR, _UNSET)
+    if cached is not _UNSET:
+        return cached
     try:
-        return (
+        staff: Staff | None = per_request(
             Staff.objects.select_related("department", "position")
             .prefetch_related("role_assignments")
             .get(user_id=user.pk)
         )
     except Staff.DoesNotExist:
-        return None
+        staff = None
+    setattr(user, _STAFF_ATTR, staff)
+    return staff
+
+
+_STAFF_ATTR = "_kesu_staff"
+_CAPACITIES_ATTR = "_kesu_capacities"
+_UNSET = object()
+
+
+def per_request(staff: Staff) -> Staff:
+    """Mark a staff record read for one request (a signed-in user, an API token): its capacities
+    are read once, on first use, and kept on it for the rest of the request. Records read
+    elsewhere (services, commands, tests) are not marked and always read their capacities afresh,
+    so an absence that starts between two calls is seen."""
+    staff.__dict__[_CAPACITIES_ATTR] = None
+    return staff
 
 
 def capacities_of(*, staff: Staff | None, at: datetime | None = None) -> list[Capacity]:
-    """The capacities ``staff`` may act in now: themselves first, then each absent principal."""
+    """The capacities ``staff`` may act in now: themselves first, then each absent principal
+    (one query for the principals, one for their roles when there are any)."""
     if staff is None:
         return []
-    at = at or timezone.now()
+    if at is None and _CAPACITIES_ATTR in staff.__dict__:
+        cached = staff.__dict__[_CAPACITIES_ATTR]
+        if cached is None:
+            cached = staff.__dict__[_CAPACITIES_ATTR] = _capacities(staff, timezone.now())
+        return list(cached)
+    return _capacities(staff, at or timezone.now())
+
+
+def _capacities(staff: Staff, at: datetime) -> list[Capacity]:
     capacities = [Capacity(actor=staff, principal=staff)]
     principals = (
         Staff.objects.filter(deputy=staff, absent_from__lte=at)
