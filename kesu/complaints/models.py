@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Func, Q, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -111,7 +112,8 @@ class ComplaintQuerySet(models.QuerySet):
         Each alternative is a condition on the complaint row itself (no join), so at a million
         complaints PostgreSQL can either combine indexes (number, complainant, customer, the
         description's trigram index, or its bigram index for 2-character words) for a rare word,
-        or walk the newest-first index and stop after one page for a common word. See
+        or walk the newest-first index and stop after one page for a common word. SQLite: its
+        FTS5 indexes (migration 0009) narrow the description's alternative the same way. See
         bench/RESULTS.md.
         """
         text = text.strip()
@@ -125,9 +127,11 @@ class ComplaintQuerySet(models.QuerySet):
         )
         other = Q(number=text) | Q(customer_id__in=customer_ids) | Q(complainant_name=text)
         in_description = Q(description__contains=text)
-        if len(text) != 2 or connections[self.db].vendor != "postgresql":
+        if connections[self.db].vendor == "sqlite":
+            return self.filter(other | (_sqlite_full_text(text) & in_description))
+        if len(text) != 2:
             # PostgreSQL answers 3+ characters from the trigram index (0002), which beats bigrams
-            # for numbers: digit pairs are in most descriptions. SQLite and 1 character: a scan.
+            # for numbers: digit pairs are in most descriptions. 1 character: a scan.
             return self.filter(other | in_description)
         # A 2-character word on PostgreSQL: the bigram index (migration 0003) finds the complaints
         # whose description holds ``text`` as a bigram; the LIKE keeps the exact match. Written
@@ -138,6 +142,42 @@ class ComplaintQuerySet(models.QuerySet):
         return self.filter(other | Q(_BigramsContain("description", Value(text)))).filter(
             other | in_description
         )
+
+
+# At most this many of a long query's trigrams are looked up: any of them narrows the search, and
+# the LIKE beside them decides.
+_MAX_TRIGRAMS = 12
+
+
+def _ascii_lower(text: str) -> str:
+    """SQLite's ``lower()`` and ``LIKE`` fold ASCII letters only; so do its search indexes."""
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _sqlite_full_text(text: str) -> Q:
+    """The complaints whose description may hold ``text``, from SQLite's FTS5 indexes (migration
+    0009), as ``id IN (SELECT rowid …)``: every row that holds it, plus a few that only hold its
+    pieces apart (the caller keeps the LIKE). One character: no index (every row is a candidate).
+
+    2 characters: the bigram index's token is the hex of the ASCII-lowercased UTF-8 bytes, as
+    the view ``complaint_search_pairs`` writes it. 3+: the trigram index (it folds case itself),
+    each trigram a quoted FTS5 string, ANDed (``detail=none`` keeps no positions for phrases).
+    """
+    if len(text) < 2:
+        return Q()
+    if len(text) == 2:
+        table, match = "complaint_search_bigrams", f'"{_ascii_lower(text).encode().hex()}"'
+    else:
+        trigrams = list(dict.fromkeys(text[i : i + 3] for i in range(len(text) - 2)))
+        if len(trigrams) > _MAX_TRIGRAMS:
+            step = len(trigrams) / _MAX_TRIGRAMS
+            trigrams = [trigrams[int(i * step)] for i in range(_MAX_TRIGRAMS)]
+        table = "complaint_search_trigrams"
+        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in trigrams)
+    return Q(pk__in=RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [match]))
 
 
 class _BigramsContain(Func):

@@ -359,7 +359,11 @@ def _detail(
             )
         ),
         "attachments": list(complaint.attachments.select_related("uploaded_by")),
-        "secondary": list(complaint.secondary_complaints.only("number", "status", "registered_at")),
+        # Newest first by id, not the default -registered_at: SQLite then reads the parent index
+        # alone instead of walking the whole date index (what it chose with statistics present).
+        "secondary": list(
+            complaint.secondary_complaints.only("number", "status", "registered_at").order_by("-pk")
+        ),
         "timeline": _timeline(list(selectors.timeline(complaint))),
         "clocks": clocks_of(complaint),
         "action_forms": action_forms,
