@@ -108,7 +108,16 @@ def main() -> None:
     parser.add_argument("--workers", default="2,4", help="gunicorn worker counts for the HTTP run")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections for the HTTP run")
     parser.add_argument("--keep", action="store_true", help="keep the list databases for a rerun")
+    parser.add_argument(
+        "--tag",
+        default="",
+        help="name the databases kesu_bench_<tag>_* (runs side by side on one server do not collide)",
+    )
+    parser.add_argument(
+        "--old", action="store_true", help="list: also time the old search and figures queries"
+    )
     args = parser.parse_args()
+    prefix = f"kesu_bench_{args.tag}_" if args.tag else "kesu_bench_"
     databases = [d.strip() for d in args.db.split(",") if d.strip()]
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
     if unknown := (set(parts) - set(PARTS)) | (set(databases) - {"sqlite", "postgres"}):
@@ -121,13 +130,13 @@ def main() -> None:
         run: dict = {}
         if "registration" in parts:
             run["registration"] = run_part(
-                "registration.py", [url("kesu_bench_reg"), "--seconds", str(args.seconds)], timeout=300
+                "registration.py", [url(prefix + "reg"), "--seconds", str(args.seconds)], timeout=300
             )
         if "http" in parts:
             run["http"] = run_part(
                 "http_load.py",
                 [
-                    url("kesu_bench_http"),
+                    url(prefix + "http"),
                     "--workers", args.workers,
                     "--connections", str(args.connections),
                     "--seconds", str(args.seconds),
@@ -135,12 +144,12 @@ def main() -> None:
                 timeout=600,
             )  # fmt: skip
         if "list" in parts:
-            list_args = [url("kesu_bench_list"), "--sizes", args.sizes]
+            list_args = [url(prefix + "list"), "--sizes", args.sizes, *(["--old"] if args.old else [])]
             run["list"] = run_part(
                 "listing.py", [*list_args, *([] if args.keep else ["--fresh"])], timeout=1800
             )
         results["runs"][db] = run
-        for name in ("kesu_bench_reg", "kesu_bench_http", *([] if args.keep else ["kesu_bench_list"])):
+        for name in (prefix + "reg", prefix + "http", *([] if args.keep else [prefix + "list"])):
             drop_database(url(name))
     results["machine"]["load_average_at_end"] = os.getloadavg()
 
