@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Func, Q, Value
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,7 +127,7 @@ class ComplaintQuerySet(models.QuerySet):
         other = Q(number=text) | Q(customer_id__in=customer_ids) | Q(complainant_name=text)
         in_description = Q(description__contains=text)
         if connections[self.db].vendor == "sqlite":
-            return self.filter(other | (_sqlite_full_text(text) & in_description))
+            return self.filter(other | (_sqlite_full_text(text, self.db) & in_description))
         if len(text) != 2:
             # PostgreSQL answers 3+ characters from the trigram index (0002), which beats bigrams
             # for numbers: digit pairs are in most descriptions. 1 character: a scan.
@@ -147,6 +146,10 @@ class ComplaintQuerySet(models.QuerySet):
 # At most this many of a long query's trigrams are looked up: any of them narrows the search, and
 # the LIKE beside them decides.
 _MAX_TRIGRAMS = 12
+# Up to this many candidates from the full-text index, the search names them (``id IN (1, 2, …)``):
+# the database fetches and sorts that few rows, whatever it knows about the table. More (a common
+# word), and the page walks the newest-first index instead (see _FullTextMatch).
+_FEW_CANDIDATES = 5000
 
 
 def _ascii_lower(text: str) -> str:
@@ -157,14 +160,17 @@ def _ascii_lower(text: str) -> str:
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def _sqlite_full_text(text: str) -> Q:
+def _sqlite_full_text(text: str, using: str) -> Q:
     """The complaints whose description may hold ``text``, from SQLite's FTS5 indexes (migration
-    0009), as ``id IN (SELECT rowid …)``: every row that holds it, plus a few that only hold its
-    pieces apart (the caller keeps the LIKE). One character: no index (every row is a candidate).
+    0009): every row that holds it, plus a few that only hold its pieces apart (the caller keeps
+    the LIKE). One character: no index (every row is a candidate).
 
     2 characters: the bigram index's token is the hex of the ASCII-lowercased UTF-8 bytes, as
     the view ``complaint_search_pairs`` writes it. 3+: the trigram index (it folds case itself),
     each trigram a quoted FTS5 string, ANDed (``detail=none`` keeps no positions for phrases).
+
+    One query asks the index for up to _FEW_CANDIDATES + 1 candidates, so the plan below never
+    depends on SQLite's statistics guessing how common the word is.
     """
     if len(text) < 2:
         return Q()
@@ -177,7 +183,38 @@ def _sqlite_full_text(text: str) -> Q:
             trigrams = [trigrams[int(i * step)] for i in range(_MAX_TRIGRAMS)]
         table = "complaint_search_trigrams"
         match = " AND ".join('"' + t.replace('"', '""') + '"' for t in trigrams)
-    return Q(pk__in=RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [match]))
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH %s LIMIT %s", [match, _FEW_CANDIDATES + 1]
+        )
+        candidates = [row[0] for row in cursor.fetchall()]
+    if len(candidates) <= _FEW_CANDIDATES:
+        return Q(pk__in=candidates)
+    return Q(_FullTextMatch(table, match))
+
+
+class _FullTextMatch(Func):
+    """``id IN (SELECT rowid FROM <fts table> WHERE … MATCH …)`` for a common word (SQLite).
+
+    Two queries use it, and each needs its own plan whatever the statistics say: the page (ORDER BY
+    registered_at, 50 rows) should walk the newest-first index and stop after a page, since a
+    common word is soon met — so there the id is written ``+id``, which SQLite may not answer from
+    an index; the capped count (no ORDER BY, at most 10 001 rows) should go through the index's
+    candidates instead of reading the table — so there it is the plain ``id``.
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, table: str, match: str) -> None:
+        super().__init__(models.F("pk"))
+        self.table, self.match = table, match
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        column, params = compiler.compile(self.source_expressions[0])
+        query = compiler.query
+        ordered = bool(query.order_by) or bool(query.default_ordering and query.get_meta().ordering)
+        sql = f"{'+' if ordered else ''}{column} IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s)"
+        return sql, (*params, self.match)
 
 
 class _BigramsContain(Func):
@@ -304,6 +341,8 @@ class Complaint(models.Model):
             # Search (ComplaintQuerySet.search) matches the complainant exactly. On PostgreSQL the
             # description also has a pg_trgm GIN index (migration 0002, not expressible here).
             models.Index(fields=["complainant_name"], name="complaint_complainant_idx"),
+            # The figures: complaints closed in a period.
+            models.Index(fields=["status", "closed_at"], name="complaint_closed_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -22,7 +22,7 @@ characters is refused by the triggers (the form and the API allow 10 000): its t
 indexed. Needs SQLite ≥ 3.34 with FTS5 (trigram tokenizer); the migration refuses older ones.
 """
 
-from django.db import OperationalError, migrations
+from django.db import OperationalError, migrations, models
 
 MAX_LENGTH = 100_000
 
@@ -106,4 +106,9 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(create_search_index, drop_search_index, elidable=False),
+        # The figures' closed complaints in a period (both databases).
+        migrations.AddIndex(
+            model_name="complaint",
+            index=models.Index(fields=["status", "closed_at"], name="complaint_closed_idx"),
+        ),
     ]
