@@ -109,6 +109,6 @@ class Migration(migrations.Migration):
         # The figures' closed complaints in a period (both databases).
         migrations.AddIndex(
             model_name="complaint",
-            index=models.Index(fields=["status", "closed_at"], name="complaint_closed_idx"),
+            index=models.Index(fields=["status", "closed_at", "received_at"], name="complaint_closed_idx"),
         ),
     ]
