@@ -149,8 +149,13 @@ def figures(
     start, end = _start(since), _start(until) + timedelta(days=1)
 
     clocks = _clocks_of(complaints).filter(due_at__gte=start, due_at__lt=end)
-    # Came due: met, or still running past the due time (ComplaintClock.is_late_at, in SQL).
-    clocks = clocks.filter(Q(state=ClockState.MET) | Q(state=ClockState.RUNNING, due_at__lt=now))
+    # Came due: met, or still running past the due time (ComplaintClock.is_late_at, in SQL). Written
+    # as state IN (…) AND (met OR before now), not as an OR of two index ranges: SQLite answers an
+    # OR by collecting row ids and reading every row from the table, where the IN reads the
+    # (state, due_at, stopped_at) index alone (1.2 s → see bench/RESULTS.md at a million).
+    clocks = clocks.filter(state__in=[ClockState.MET, ClockState.RUNNING]).filter(
+        Q(state=ClockState.MET) | Q(due_at__lt=now)
+    )
     key = DIMENSIONS[by]
     clock_key = "month" if by == "month" else f"complaint__{key}"
     if by == "month":
