@@ -16,6 +16,7 @@ import argparse
 import random
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,6 +35,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--fresh", action="store_true", help="drop the database first (default: reuse)")
     parser.add_argument("--explain", action="store_true", help="print the query plans")
+    parser.add_argument(
+        "--old", action="store_true", help="also time the old forms (LIKE scan search, Python-side figures)"
+    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     total = max(sizes)
@@ -46,7 +50,10 @@ def main() -> None:
     results = {}
     for size in sizes:
         load = fill(size, total=total)
-        results[str(size)] = {"load": load, "queries": measure(clerk, size, args.repeat, args.explain)}
+        results[str(size)] = {
+            "load": load,
+            "queries": measure(clerk, size, args.repeat, args.explain, old=args.old),
+        }
         print(f"size {size}: {results[str(size)]}", file=sys.stderr, flush=True)
     emit(results)
 
@@ -150,6 +157,7 @@ def fill(size: int, *, total: int) -> dict:
                 with transaction.atomic():  # one transaction per batch, not one per row
                     raw.executemany(sql, batch)
                 done += len(batch)
+    _add_clocks(have)
     loaded = time.perf_counter() - started
     _recreate_indexes(dropped)
     indexed = time.perf_counter() - started - loaded
@@ -161,6 +169,29 @@ def fill(size: int, *, total: int) -> dict:
         "index_seconds": round(indexed, 1),
         "total_seconds": round(time.perf_counter() - started, 1),
     }
+
+
+def _add_clocks(after_id: int) -> None:
+    """One resolution clock per complaint loaded (due one day after receipt; met at closing, on time
+    or late, or still running), so the figures have clocks to count."""
+    from django.db import connection
+
+    due = (
+        "received_at + interval '1 day'"
+        if connection.vendor == "postgresql"
+        else "datetime(received_at, '+1 day')"
+    )
+    false = "false" if connection.vendor == "postgresql" else "0"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO deadlines_complaintclock (complaint_id, kind, amount, unit, count_start_day,"
+            " pausable, remind_before_hours, started_at, due_at, due_error, state, stopped_at,"
+            " extended_by, escalation_level, late_reason)"
+            f" SELECT id, 'resolution', 1, 'calendar_days', {false}, {false}, 0, received_at, {due}, '',"
+            " CASE WHEN closed_at IS NULL THEN 'running' ELSE 'met' END, closed_at, 0, 0, ''"
+            " FROM complaints_complaint WHERE id > %s",
+            [after_id],
+        )
 
 
 def _take(iterator, n):  # type: ignore[no-untyped-def]
@@ -188,6 +219,15 @@ def _drop_secondary_indexes() -> list[str]:
         found = cursor.fetchall()
         for name, _sql in found:
             cursor.execute(f'DROP INDEX "{name}"')
+        if connection.vendor == "sqlite":
+            # The search index's triggers (migration 0009): the index is rebuilt after the load.
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'complaints_complaint'"
+            )
+            triggers = cursor.fetchall()
+            for name, _sql in triggers:
+                cursor.execute(f'DROP TRIGGER "{name}"')
+            found += triggers
     return [sql for _name, sql in found]
 
 
@@ -199,13 +239,82 @@ def _recreate_indexes(ddl: list[str]) -> None:
             cursor.execute("SET maintenance_work_mem = '512MB'")
         for sql in ddl:
             cursor.execute(sql)
+        if connection.vendor == "sqlite":
+            for table in ("complaint_search_trigrams", "complaint_search_bigrams"):
+                cursor.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
 
 
 # ---------------------------------------------------------------------------------------------
 # Measuring
 
 
-def measure(clerk, size: int, repeat: int, explain: bool) -> dict:  # type: ignore[no-untyped-def]
+FIGURES_SINCE, FIGURES_UNTIL = date(2025, 7, 1), date(2025, 12, 31)  # the data's last six months
+
+
+def _figures_page(clerk):  # type: ignore[no-untyped-def]
+    """What /figures/ computes for six months by month: the figures and the late cases."""
+    from kesu.complaints.selectors import complaints_visible_to
+    from kesu.deadlines.figures import figures, late_cases
+
+    visible = complaints_visible_to(staff=clerk)
+    rows = figures(by="month", since=FIGURES_SINCE, until=FIGURES_UNTIL, complaints=visible)
+    late = late_cases(since=FIGURES_SINCE, until=FIGURES_UNTIL, complaints=visible)
+    return rows, late
+
+
+def _figures_old(clerk):  # type: ignore[no-untyped-def]
+    """The same two grouped queries as before: Django's TruncMonth and datetime subtraction (on
+    SQLite, Python functions called for every row)."""
+    from datetime import datetime, timedelta
+    from datetime import time as dtime
+
+    from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+    from django.db.models.functions import TruncMonth
+    from django.utils import timezone
+
+    from kesu.complaints.selectors import complaints_visible_to
+    from kesu.deadlines.models import ComplaintClock
+
+    visible = complaints_visible_to(staff=clerk)
+    start = timezone.make_aware(datetime.combine(FIGURES_SINCE, dtime.min))
+    end = timezone.make_aware(datetime.combine(FIGURES_UNTIL, dtime.min)) + timedelta(days=1)
+    now = timezone.now()
+    clocks = ComplaintClock.objects.filter(
+        complaint__in=visible.values("pk"), due_at__gte=start, due_at__lt=end
+    ).filter(Q(state="met") | Q(state="running", due_at__lt=now))
+    on_time = Q(state="met", stopped_at__lte=F("due_at"))
+    rows = list(
+        clocks.annotate(month=TruncMonth("due_at"))
+        .values("month")
+        .annotate(due=Count("pk"), on_time=Count("pk", filter=on_time))
+    )
+    handling = ExpressionWrapper(F("closed_at") - F("received_at"), output_field=DurationField())
+    rows += list(
+        visible.filter(status="closed", closed_at__gte=start, closed_at__lt=end)
+        .annotate(month=TruncMonth("closed_at"))
+        .values("month")
+        .annotate(closed=Count("pk"), average=Avg(handling))
+    )
+    return rows
+
+
+def _old_search(clerk, q: str):  # type: ignore[no-untyped-def]
+    """The search before the SQLite full-text indexes: the same alternatives, the description by
+    a plain LIKE."""
+    from django.db.models import Q
+
+    from kesu.complaints.selectors import complaints_visible_to
+    from kesu.customers.models import Customer
+
+    customer_ids = list(Customer.objects.filter(name__contains=q).values_list("pk", flat=True))
+    return complaints_visible_to(staff=clerk).filter(
+        Q(number=q) | Q(customer_id__in=customer_ids) | Q(complainant_name=q) | Q(description__contains=q)
+    )
+
+
+def measure(clerk, size: int, repeat: int, explain: bool, *, old: bool = False) -> dict:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
     from kesu.complaints.models import Complaint
     from kesu.complaints.selectors import ComplaintFilters, complaints_visible_to
 
@@ -227,6 +336,36 @@ def measure(clerk, size: int, repeat: int, explain: bool) -> dict:  # type: igno
         "q=<number>": lambda i: ComplaintFilters(q=numbers[i % len(numbers)]),
     }
     out = {}
+    rows, late = _figures_page(clerk)
+    out["figures, 6 months by month (+ late cases)"] = {
+        "matches": f"{sum(r.clocks_due for r in rows)} clocks, {sum(r.closed for r in rows)} closed",
+        "page_and_count": timings(lambda: _figures_page(clerk), repeat=max(5, repeat // 4), budget_s=25),
+        "page_only": timings(lambda: _figures_page(clerk)[0], repeat=max(5, repeat // 4), budget_s=15),
+    }
+    if old:
+        out["figures (old: TruncMonth, duration)"] = {
+            "matches": "-",
+            "page_and_count": timings(
+                lambda: _figures_old(clerk), repeat=max(5, repeat // 8), warmup=1, budget_s=25
+            ),
+            "page_only": {"p50_ms": "-", "p95_ms": "-"},
+        }
+    if old and connection.vendor == "sqlite":
+        for q in (SEARCH_2, SEARCH_2_RARE, SEARCH_4):
+
+            def old_page(q=q):  # type: ignore[no-untyped-def]
+                return page_of(_old_search(clerk, q), number=1, page_size=50)
+
+            out[f"q={q} (old: LIKE scan)"] = {
+                "matches": str(old_page().count),
+                "page_and_count": timings(old_page, repeat=max(5, repeat // 8), warmup=1, budget_s=25),
+                "page_only": timings(
+                    lambda q=q: list(_old_search(clerk, q)[:51]),
+                    repeat=max(5, repeat // 8),
+                    warmup=1,
+                    budget_s=15,
+                ),
+            }
     for name, filters in scenarios.items():
         counter = iter(range(10**6))
 

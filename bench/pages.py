@@ -156,7 +156,7 @@ def add_clocks() -> float:
                   AND NOT EXISTS (SELECT 1 FROM deadlines_complaintclock k WHERE k.complaint_id = c.id)"""
         )
     # next_due_at as the data migration fills it for existing complaints (and times that too).
-    fill_next_due = import_module("kesu.deadlines.migrations.0006_fill_next_due_at").fill
+    fill_next_due = import_module("kesu.deadlines.migrations.0004_fill_next_due_at").fill
     with transaction.atomic():
         fill_next_due(apps, connection.schema_editor())
     with connection.cursor() as cursor:

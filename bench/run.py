@@ -132,6 +132,9 @@ def main() -> None:
         " and print the ratios this tree / REV",
     )
     parser.add_argument("--old", help="pages: also serve each page from this git revision")
+    parser.add_argument(
+        "--old-forms", action="store_true", help="list: also time the old search and figures queries"
+    )
     parser.add_argument("--port", type=int, default=8201, help="pages: the servers' ports (this and +1)")
     args = parser.parse_args()
     databases = [d.strip() for d in args.db.split(",") if d.strip()]
@@ -199,7 +202,12 @@ def run_parts(args: argparse.Namespace, parts: list[str], url, code: Path | None
             code=code,
         )
     if "list" in parts:
-        list_args = [url(f"{args.prefix}_list"), "--sizes", args.sizes]
+        list_args = [
+            url(f"{args.prefix}_list"),
+            "--sizes",
+            args.sizes,
+            *(["--old"] if args.old_forms else []),
+        ]
         run["list"] = run_part(
             "listing.py", [*list_args, *([] if args.keep else ["--fresh"])], timeout=1800, code=code
         )

@@ -207,7 +207,7 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
         "resolution": c.resolution,
         "reply": c.reply,
         "satisfaction": c.satisfaction or None,
-        "secondary_complaints": list(c.secondary_complaints.values_list("number", flat=True)),
+        "secondary_complaints": list(c.secondary_complaints.order_by("-pk").values_list("number", flat=True)),
         "timeline": [_event(e) for e in events],
         "transfer_slips": [_slip(s) for s in slips],
         "attachments": [

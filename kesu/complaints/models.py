@@ -113,7 +113,8 @@ class ComplaintQuerySet(models.QuerySet):
         Each alternative is a condition on the complaint row itself (no join), so at a million
         complaints PostgreSQL can either combine indexes (number, complainant, customer, the
         description's trigram index, or its bigram index for 2-character words) for a rare word,
-        or walk the newest-first index and stop after one page for a common word. See
+        or walk the newest-first index and stop after one page for a common word. SQLite: its
+        FTS5 indexes (migration 0009) narrow the description's alternative the same way. See
         bench/RESULTS.md.
         """
         text = text.strip()
@@ -127,14 +128,15 @@ class ComplaintQuerySet(models.QuerySet):
         )
         other = Q(number=text) | Q(customer_id__in=customer_ids) | Q(complainant_name=text)
         in_description = Q(description__contains=text)
-        postgresql = connections[self.db].vendor == "postgresql"
+        if connections[self.db].vendor == "sqlite":
+            return self.filter(other | (_sqlite_full_text(text, self.db) & in_description))
         # The description's indexes leave out registrations in progress (migration 0004); the
         # planner uses them only for a query that leaves those out too (they are never visible
         # to another transaction anyway, so no result changes).
-        queryset = self.filter(_Numbered("number")) if postgresql else self
-        if len(text) != 2 or not postgresql:
+        queryset = self.filter(_Numbered("number"))
+        if len(text) != 2:
             # PostgreSQL answers 3+ characters from the trigram index (0002), which beats bigrams
-            # for numbers: digit pairs are in most descriptions. SQLite and 1 character: a scan.
+            # for numbers: digit pairs are in most descriptions. 1 character: a scan.
             return queryset.filter(other | in_description)
         # A 2-character word on PostgreSQL: the bigram index (migration 0003) finds the complaints
         # whose description holds ``text`` as a bigram; the LIKE keeps the exact match. Written
@@ -145,6 +147,80 @@ class ComplaintQuerySet(models.QuerySet):
         return queryset.filter(other | Q(_BigramsContain("description", Value(text)))).filter(
             other | in_description
         )
+
+
+# At most this many of a long query's trigrams are looked up: any of them narrows the search, and
+# the LIKE beside them decides.
+_MAX_TRIGRAMS = 12
+# Up to this many candidates from the full-text index, the search names them (``id IN (1, 2, …)``):
+# the database fetches and sorts that few rows, whatever it knows about the table. More (a common
+# word), and the page walks the newest-first index instead (see _FullTextMatch).
+_FEW_CANDIDATES = 5000
+
+
+def _ascii_lower(text: str) -> str:
+    """SQLite's ``lower()`` and ``LIKE`` fold ASCII letters only; so do its search indexes."""
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _sqlite_full_text(text: str, using: str) -> Q:
+    """The complaints whose description may hold ``text``, from SQLite's FTS5 indexes (migration
+    0009): every row that holds it, plus a few that only hold its pieces apart (the caller keeps
+    the LIKE). One character: no index (every row is a candidate).
+
+    2 characters: the bigram index's token is the hex of the ASCII-lowercased UTF-8 bytes, as
+    the view ``complaint_search_pairs`` writes it. 3+: the trigram index (it folds case itself),
+    each trigram a quoted FTS5 string, ANDed (``detail=none`` keeps no positions for phrases).
+
+    One query asks the index for up to _FEW_CANDIDATES + 1 candidates, so the plan below never
+    depends on SQLite's statistics guessing how common the word is.
+    """
+    if len(text) < 2:
+        return Q()
+    if len(text) == 2:
+        table, match = "complaint_search_bigrams", f'"{_ascii_lower(text).encode().hex()}"'
+    else:
+        trigrams = list(dict.fromkeys(text[i : i + 3] for i in range(len(text) - 2)))
+        if len(trigrams) > _MAX_TRIGRAMS:
+            step = len(trigrams) / _MAX_TRIGRAMS
+            trigrams = [trigrams[int(i * step)] for i in range(_MAX_TRIGRAMS)]
+        table = "complaint_search_trigrams"
+        match = " AND ".join('"' + t.replace('"', '""') + '"' for t in trigrams)
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH %s LIMIT %s", [match, _FEW_CANDIDATES + 1]
+        )
+        candidates = [row[0] for row in cursor.fetchall()]
+    if len(candidates) <= _FEW_CANDIDATES:
+        return Q(pk__in=candidates)
+    return Q(_FullTextMatch(table, match))
+
+
+class _FullTextMatch(Func):
+    """``id IN (SELECT rowid FROM <fts table> WHERE … MATCH …)`` for a common word (SQLite).
+
+    Two queries use it, and each needs its own plan whatever the statistics say: the page (ORDER BY
+    registered_at, 50 rows) should walk the newest-first index and stop after a page, since a
+    common word is soon met — so there the id is written ``+id``, which SQLite may not answer from
+    an index; the capped count (no ORDER BY, at most 10 001 rows) should go through the index's
+    candidates instead of reading the table — so there it is the plain ``id``.
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, table: str, match: str) -> None:
+        super().__init__(models.F("pk"))
+        self.table, self.match = table, match
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+        column, params = compiler.compile(self.source_expressions[0])
+        query = compiler.query
+        ordered = bool(query.order_by) or bool(query.default_ordering and query.get_meta().ordering)
+        sql = f"{'+' if ordered else ''}{column} IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH %s)"
+        return sql, (*params, self.match)
 
 
 class _BigramsContain(Func):
@@ -302,6 +378,8 @@ class Complaint(models.Model):
             models.Index(
                 fields=["parent"], name="complaint_secondary_idx", condition=Q(parent__isnull=False)
             ),
+            # The figures: complaints closed in a period and their handling time, from the index alone.
+            models.Index(fields=["status", "closed_at", "received_at"], name="complaint_closed_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -18,11 +18,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kesu.complaints import services
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity, Status
+from kesu.core.sqlite import analyze
 from kesu.customers.models import Customer, Product
 from kesu.organization.models import Department, Position, Role, RoleAssignment, Staff
 from kesu.rulebook.services import ensure_rule_book
@@ -384,6 +385,7 @@ def load_demo(*, complaints: int = 300, seed: int = 2010, now: datetime | None =
         builder.plan(complaints)
         with time_machine.travel(now, tick=False) as traveller:
             builder.run(traveller.move_to)
+    analyze(connection)  # the query planner's statistics for the rows just loaded (SQLite)
     return DemoResult(created=True, complaints=Complaint.objects.count(), logins=demo_logins())
 
 

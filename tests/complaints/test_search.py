@@ -1,8 +1,9 @@
 """The list's search (``ComplaintQuerySet.search``): exact substring semantics on both databases.
 
 On PostgreSQL a query of two characters or more is narrowed by the bigram index (migration 0003)
-before the plain ``LIKE``; whatever the index does, the results must be exactly those of a plain
-substring filter: Chinese words of any length, ASCII model numbers, punctuation, LIKE wildcards.
+before the plain ``LIKE``; on SQLite by the FTS5 bigram and trigram indexes (migration 0009, kept by
+triggers). Whatever the index does, the results must be exactly those of a plain substring filter:
+Chinese words of any length, ASCII model numbers, digits, punctuation, LIKE wildcards, mixed case.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ DESCRIPTIONS = [
     "门 把手松动",
     "😀好评返现未到账",
     "床板异响",
+    "Sofa arm cracked 扶手 broken, order 20260815",
+    "订单2026081500，数量12件",
+    "引号\"内\"容和''单引号",  # FTS5 query syntax: quotes must stay literal
 ]
 QUERIES = [
     "开",  # one character
@@ -51,6 +55,20 @@ QUERIES = [
     "sf-200",
     "顺达",  # the customer's name, in no description
     "不存在的词",
+    "2",  # digits and numbers
+    "12",
+    "2026",
+    "20260815",
+    "0815",
+    "sofa",  # mixed Latin, any case (SQLite's LIKE folds ASCII; PostgreSQL's does not)
+    "SOFA ARM",
+    "Ar",
+    "m c",
+    "扶手 b",
+    '"内"',
+    "''单",
+    "AND",  # FTS5 operators are text here
+    "OR 1",
 ]
 
 
@@ -82,7 +100,17 @@ def complaints(register) -> list[Complaint]:  # type: ignore[no-untyped-def]
     ]
 
 
-def test_search_matches_a_plain_substring_filter(complaints):
+@pytest.fixture(params=["few candidates", "many candidates"])
+def either_plan(request, monkeypatch):
+    """SQLite names up to ``_FEW_CANDIDATES`` full-text candidates and otherwise keeps the index
+    lookup in the query (a common word): both must give the same results."""
+    if request.param == "many candidates":
+        from kesu.complaints import models
+
+        monkeypatch.setattr(models, "_FEW_CANDIDATES", 0)
+
+
+def test_search_matches_a_plain_substring_filter(complaints, either_plan):
     # given a number to search for as well
     queries = [*QUERIES, complaints[5].number]
 
@@ -90,11 +118,21 @@ def test_search_matches_a_plain_substring_filter(complaints):
         # when
         found = set(Complaint.objects.search(q).values_list("number", flat=True))
 
-        # then
+        # then (and the count, which has no ORDER BY, agrees)
         assert found == _expected(complaints, q), q
+        assert Complaint.objects.search(q).order_by().count() == len(found), q
     # and the data set does exercise the queries: only these find nothing (卡顿开's bigrams are in a
-    # description, but apart; 开%裂 is no wildcard)
-    assert [q for q in queries if not _expected(complaints, q)] == ["卡顿开", "开%裂", "不存在的词"]
+    # description, but apart; 开%裂 is no wildcard; FTS5's operators are plain text; PostgreSQL's
+    # LIKE does not fold case)
+    case_folded = {"sofa", "SOFA ARM", "Ar"} if connection.vendor == "postgresql" else set()
+    assert {q for q in queries if not _expected(complaints, q)} == {
+        "卡顿开",
+        "开%裂",
+        "不存在的词",
+        "AND",
+        "OR 1",
+        *case_folded,
+    }
 
 
 def test_search_ignores_surrounding_whitespace(complaints):
@@ -209,3 +247,60 @@ def test_kesu_bigrams_does_not_loop_over_positions_in_sql(db):
         (body,) = cursor.fetchone()
     assert "generate_series" not in body and "substr($1, i" not in body
     assert "regexp_replace" in body
+
+
+def _search(q: str) -> set[str]:
+    return set(Complaint.objects.search(q).values_list("number", flat=True))
+
+
+def test_a_corrected_description_is_searched_by_its_new_words(complaints, org, either_plan):
+    from kesu.complaints import services
+
+    # given a complaint found by its words
+    sofa = complaints[0]
+    assert sofa.number in _search("开裂") and sofa.number in _search("扶手开裂")
+
+    # when its description is corrected
+    services.correct_complaint(
+        complaint=sofa, by=org.clerk, changes={"description": "茶几玻璃有划痕"}, reason="登记有误"
+    )
+
+    # then the old words no longer find it, the new ones do (2, 3 and 4+ characters)
+    for q in ("开裂", "扶手开裂"):
+        assert sofa.number not in _search(q), q
+        assert _search(q) == _expected(list(Complaint.objects.all()), q), q
+    for q in ("划痕", "玻璃有", "茶几玻璃有划痕"):
+        assert _search(q) == {sofa.number}, q
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 triggers")
+def test_writes_outside_django_keep_the_sqlite_index_right(complaints):
+    # given writes in plain SQL, as from the sqlite3 shell (no application function involved)
+    target = complaints[1]
+    columns = [f.column for f in Complaint._meta.concrete_fields if f.column not in {"id", "number"}]
+    copied = ", ".join(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE complaints_complaint SET description = %s WHERE id = %s", ["衣柜门板脱胶", target.pk]
+        )
+        cursor.execute(
+            f"INSERT INTO complaints_complaint (number, {copied}) SELECT 'RAW-1', {copied}"
+            " FROM complaints_complaint WHERE id = %s",
+            [complaints[12].pk],
+        )
+
+    # then the search sees the new text and not the old, and the inserted row
+    assert _search("脱胶") == {target.number}
+    assert _search("门板脱胶") == {target.number}
+    assert target.number not in _search("卡顿")
+    assert _search("异响") == {complaints[12].number, "RAW-1"}
+
+    # when the inserted row is deleted
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM complaints_complaint WHERE number = 'RAW-1'")
+
+    # then it is gone from the search, and the indexes agree with their source (FTS5's own check)
+    assert _search("异响") == {complaints[12].number}
+    with connection.cursor() as cursor:
+        for table in ("complaint_search_trigrams", "complaint_search_bigrams"):
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")

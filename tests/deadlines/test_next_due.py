@@ -126,7 +126,7 @@ def test_existing_complaints_are_filled_by_the_migration(org, register):
         complaint = advance(register(), org, Status.ACCEPTED)
     Complaint.objects.filter(pk=complaint.pk).update(next_due_at=None)  # as before the field existed
 
-    fill = MigrationExecutor(connection).loader.get_migration("deadlines", "0006_fill_next_due_at")
+    fill = MigrationExecutor(connection).loader.get_migration("deadlines", "0004_fill_next_due_at")
     fill.operations[0].code(registry, connection.schema_editor())
 
     assert kept(complaint) == local(2026, 11, 18, 17, 30)

@@ -44,7 +44,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0008_next_due_at"),
+        ("complaints", "0007_next_due_at"),
         ("deadlines", "0003_text_limits"),
     ]
 
