@@ -32,7 +32,7 @@ TARGET = 100_000
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def best_rate(fn, inputs) -> float:  # type: ignore[no-untyped-def]
+def best_rate(fn, inputs) -> float:
     """Calls per second, best of REPEATS (the least disturbed run)."""
     best = float("inf")
     for _ in range(REPEATS):
@@ -83,31 +83,31 @@ def main() -> None:
     ]
     pairs = [(d, d + timedelta(days=n)) for d, n in days]
 
-    def reference(inputs):  # type: ignore[no-untyped-def]
+    def reference(inputs):
         for d, n in inputs:
             d + timedelta(days=n)
 
-    def add_days(inputs):  # type: ignore[no-untyped-def]
+    def add_days(inputs):
         add = cal.add_working_days
         for d, n in inputs:
             add(d, n)
 
-    def end_of_day(inputs):  # type: ignore[no-untyped-def]
+    def end_of_day(inputs):
         end = cal.end_of_nth_working_day
         for m, n in inputs:
             end(m, n, count_receipt_day=False)
 
-    def add_hours(inputs):  # type: ignore[no-untyped-def]
+    def add_hours(inputs):
         add = cal.add_working_hours
         for m, n in inputs:
             add(m, n)
 
-    def between(inputs):  # type: ignore[no-untyped-def]
+    def between(inputs):
         count = cal.working_days_between
         for a, b in inputs:
             count(a, b)
 
-    def walk(inputs):  # type: ignore[no-untyped-def]
+    def walk(inputs):
         # The naive way this module avoids: one day at a time.
         one = timedelta(days=1)
         for d, n in inputs:

@@ -75,7 +75,7 @@ def setup_django(url: str) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
-def make_company():  # type: ignore[no-untyped-def]
+def make_company():
     """A customer-service department and a production department, one person per role."""
     from django.contrib.auth import get_user_model
 
@@ -208,7 +208,7 @@ def make_due(now: datetime, n: int) -> None:
         cursor.execute("ANALYZE deadlines_complaintclock")
 
 
-def best_of(fn, repeats: int = REPEATS) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+def best_of(fn, repeats: int = REPEATS) -> tuple[float, object]:
     best, result = float("inf"), None
     for _ in range(repeats):
         started = time.perf_counter()
@@ -217,7 +217,7 @@ def best_of(fn, repeats: int = REPEATS) -> tuple[float, object]:  # type: ignore
     return best, result
 
 
-def explain(sql: str, params: list) -> list[str]:  # type: ignore[type-arg]
+def explain(sql: str, params: list) -> list[str]:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -289,7 +289,7 @@ def main() -> None:
         print(line)
         lines.append(line)
 
-    def count(sql: str, params: list) -> int:  # type: ignore[type-arg]
+    def count(sql: str, params: list) -> int:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()[0]

@@ -100,7 +100,7 @@ def setup_django(url: str, *, migrate: bool) -> None:
         call_command("migrate", verbosity=0, interactive=False)
 
 
-def make_company():  # type: ignore[no-untyped-def]
+def make_company():
     """A customer-service department with one desk clerk (客服专员), and a few other departments."""
     from django.contrib.auth import get_user_model
 

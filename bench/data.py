@@ -117,7 +117,7 @@ class Generator:
             ["先生", "女士", GIVEN[self.rng.randrange(len(GIVEN))]]
         )
 
-    def rows(self, start: int, count: int, *, total: int, first_day: datetime, days: int):  # type: ignore[no-untyped-def]
+    def rows(self, start: int, count: int, *, total: int, first_day: datetime, days: int):
         """Complaint tuples numbered ``start`` .. ``start + count - 1`` of ``total``, registered in
         order over ``days`` days from ``first_day`` (so a larger run extends a smaller one)."""
         rng = self.rng

@@ -108,7 +108,7 @@ def fill(size: int, *, total: int) -> dict:
     started = time.perf_counter()
     dropped = _drop_secondary_indexes()
 
-    def tuples(batch):  # type: ignore[no-untyped-def]
+    def tuples(batch):
         for row in batch:
             value = {
                 "number": row["number"],
@@ -194,7 +194,7 @@ def _add_clocks(after_id: int) -> None:
         )
 
 
-def _take(iterator, n):  # type: ignore[no-untyped-def]
+def _take(iterator, n):
     for _, item in zip(range(n), iterator, strict=False):
         yield item
 
@@ -251,7 +251,7 @@ def _recreate_indexes(ddl: list[str]) -> None:
 FIGURES_SINCE, FIGURES_UNTIL = date(2025, 7, 1), date(2025, 12, 31)  # the data's last six months
 
 
-def _figures_page(clerk):  # type: ignore[no-untyped-def]
+def _figures_page(clerk):
     """What /figures/ computes for six months by month: the figures and the late cases."""
     from kesu.complaints.selectors import complaints_visible_to
     from kesu.deadlines.figures import figures, late_cases
@@ -262,7 +262,7 @@ def _figures_page(clerk):  # type: ignore[no-untyped-def]
     return rows, late
 
 
-def _figures_old(clerk):  # type: ignore[no-untyped-def]
+def _figures_old(clerk):
     """The same two grouped queries as before: Django's TruncMonth and datetime subtraction (on
     SQLite, Python functions called for every row)."""
     from datetime import datetime, timedelta
@@ -298,7 +298,7 @@ def _figures_old(clerk):  # type: ignore[no-untyped-def]
     return rows
 
 
-def _old_search(clerk, q: str):  # type: ignore[no-untyped-def]
+def _old_search(clerk, q: str):
     """The search before the SQLite full-text indexes: the same alternatives, the description by
     a plain LIKE."""
     from django.db.models import Q
@@ -312,7 +312,7 @@ def _old_search(clerk, q: str):  # type: ignore[no-untyped-def]
     )
 
 
-def measure(clerk, size: int, repeat: int, explain: bool, *, old: bool = False) -> dict:  # type: ignore[no-untyped-def]
+def measure(clerk, size: int, repeat: int, explain: bool, *, old: bool = False) -> dict:
     from django.db import connection
 
     from kesu.complaints.models import Complaint
@@ -353,7 +353,7 @@ def measure(clerk, size: int, repeat: int, explain: bool, *, old: bool = False) 
     if old and connection.vendor == "sqlite":
         for q in (SEARCH_2, SEARCH_2_RARE, SEARCH_4):
 
-            def old_page(q=q):  # type: ignore[no-untyped-def]
+            def old_page(q=q):
                 return page_of(_old_search(clerk, q), number=1, page_size=50)
 
             out[f"q={q} (old: LIKE scan)"] = {
@@ -369,11 +369,11 @@ def measure(clerk, size: int, repeat: int, explain: bool, *, old: bool = False) 
     for name, filters in scenarios.items():
         counter = iter(range(10**6))
 
-        def page(filters=filters, counter=counter):  # type: ignore[no-untyped-def]
+        def page(filters=filters, counter=counter):
             queryset = complaints_visible_to(staff=clerk, filters=filters(next(counter)))
             return page_of(queryset, number=1, page_size=50)
 
-        def rows_only(filters=filters, counter=counter):  # type: ignore[no-untyped-def]
+        def rows_only(filters=filters, counter=counter):
             return list(complaints_visible_to(staff=clerk, filters=filters(next(counter)))[:51])
 
         result = page()
@@ -391,7 +391,7 @@ def measure(clerk, size: int, repeat: int, explain: bool, *, old: bool = False) 
     return out
 
 
-def _page_of():  # type: ignore[no-untyped-def]
+def _page_of():
     """The paging the UI and the API use (kesu.core.paging), or the same approach if it is absent."""
     try:
         from kesu.core.paging import page_of
@@ -405,7 +405,7 @@ def _page_of():  # type: ignore[no-untyped-def]
             rows: list
             count: str
 
-        def page_of(queryset, *, number, page_size):  # type: ignore[no-untyped-def]
+        def page_of(queryset, *, number, page_size):
             counted = queryset.order_by().values("pk")[:10001].count()
             return Page(rows=list(queryset[:page_size]), count=str(counted))
 

@@ -66,7 +66,7 @@ def registration_and_action(*, seconds: float) -> dict:
     severity = Severity.objects.get(code="normal")
     rng = random.Random(6)
 
-    def register(description: str):  # type: ignore[no-untyped-def]
+    def register(description: str):
         intake = Intake(
             channel=Channel.PHONE,
             received_at=timezone.now() - timedelta(minutes=5),
@@ -155,7 +155,7 @@ def bigram_function(*, old_timeout_s: int) -> dict:
     return out
 
 
-def search_with_long_rows(clerk, *, rows: int, long_rows: int, repeat: int) -> dict:  # type: ignore[no-untyped-def]
+def search_with_long_rows(clerk, *, rows: int, long_rows: int, repeat: int) -> dict:
     from django.db import connection
     from listing import _page_of, fill
 
@@ -171,7 +171,7 @@ def search_with_long_rows(clerk, *, rows: int, long_rows: int, repeat: int) -> d
         out = {}
         for word in (SEARCH_2, SEARCH_2_RARE):
 
-            def page(word=word):  # type: ignore[no-untyped-def]
+            def page(word=word):
                 return page_of(
                     complaints_visible_to(staff=clerk, filters=ComplaintFilters(q=word)),
                     number=1,

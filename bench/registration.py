@@ -83,7 +83,7 @@ def _ts(epoch: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S+00:00", time.gmtime(epoch))
 
 
-def _run(one, *, seconds: float, max_rows: int) -> dict:  # type: ignore[no-untyped-def]
+def _run(one, *, seconds: float, max_rows: int) -> dict:
     for i in range(5):  # warm-up, not counted
         one(-1 - i)
     latencies = []

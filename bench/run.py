@@ -166,7 +166,7 @@ def main() -> None:
     print(f"(written to {OUT_DIR / 'report.md'} and results-{stamp}.json)")
 
 
-def run_parts(args: argparse.Namespace, parts: list[str], url, code: Path | None) -> dict:  # type: ignore[no-untyped-def]
+def run_parts(args: argparse.Namespace, parts: list[str], url, code: Path | None) -> dict:
     run: dict = {}
     seconds = ["--seconds", str(args.seconds)]
     if "registration" in parts:
@@ -236,7 +236,7 @@ def checkout(revision: str) -> Path:
 # Report
 
 
-def _figures(data, prefix: str = "") -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _figures(data, prefix: str = "") -> dict[str, float]:
     """The comparable numbers of a part's result, by path (rates, medians, statement counts)."""
     out: dict[str, float] = {}
     if isinstance(data, dict):
@@ -416,7 +416,7 @@ def render_pages(pages: dict) -> list[str]:
     return [*lines, ""]
 
 
-def fmt_load(values) -> str:  # type: ignore[no-untyped-def]
+def fmt_load(values) -> str:
     return " / ".join(f"{v:.1f}" for v in values)
 
 

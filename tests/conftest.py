@@ -22,7 +22,7 @@ def _no_network(monkeypatch):
     """Tests never reach beyond this machine."""
     real_connect = socket.socket.connect
 
-    def guarded(sock, address):  # type: ignore[no-untyped-def]
+    def guarded(sock, address):
         host = address[0] if isinstance(address, tuple) else address
         if (
             isinstance(host, str)
@@ -107,7 +107,7 @@ def org(db) -> Org:
     )
 
 
-def intake(**overrides) -> services.Intake:  # type: ignore[no-untyped-def]
+def intake(**overrides) -> services.Intake:
     fields = {
         "channel": "phone",
         "received_at": timezone.now() - timedelta(hours=1),
@@ -123,7 +123,7 @@ def intake(**overrides) -> services.Intake:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def register(org):
-    def _register(by: Staff | None = None, **overrides) -> Complaint:  # type: ignore[no-untyped-def]
+    def _register(by: Staff | None = None, **overrides) -> Complaint:
         return services.register_complaint(by=by or org.clerk, intake=intake(**overrides))
 
     return _register

@@ -20,7 +20,7 @@ from kesu.organization.models import ApiToken
 NO_STORE = {"private", "no-store"}
 
 
-def cache_control(response) -> set[str]:  # type: ignore[no-untyped-def]
+def cache_control(response) -> set[str]:
     return {part.strip() for part in response.get("Cache-Control", "").split(",") if part.strip()}
 
 
@@ -160,7 +160,7 @@ def production(settings):
     return settings
 
 
-def run_check(capsys) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+def run_check(capsys) -> tuple[int, str]:
     try:
         cli.main(["check"])
         code = 0

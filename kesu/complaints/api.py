@@ -243,7 +243,7 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
 def _by_key(model: type, field: str, value: str | None, errors: dict[str, list[str]], name: str) -> Any:
     if value in (None, ""):
         return None
-    found = model.objects.filter(**{field: value}).first()  # type: ignore[attr-defined]
+    found = model.objects.filter(**{field: value}).first()
     if found is None:
         errors[name] = [_("Unknown value: %(value)s") % {"value": value}]
     return found
@@ -334,7 +334,7 @@ def register(
     """Register a complaint at the one window (the caller must be a desk clerk or the CS director).
     With a class it is classified at once. Returns the registered complaint with its number and
     status; its timeline, time limits and allowed actions are at the Location (GET)."""
-    staff: Staff = request.auth  # type: ignore[attr-defined]
+    staff: Staff = request.auth
     intake, accused = _intake(payload)
     if idempotency_key:
         complaint, created = services.register_complaint_idempotently(
@@ -358,7 +358,7 @@ def register(
 @router.get("/complaints", response={200: ComplaintPageOut, **UNAUTHORIZED, **INVALID}, summary="List")
 def list_complaints(request: HttpRequest, params: Query[ComplaintListParams]) -> dict[str, Any]:
     """The complaints the caller may see, newest first, filtered and searched."""
-    staff: Staff = request.auth  # type: ignore[attr-defined]
+    staff: Staff = request.auth
     department = _department_id(params.department) if params.department else None
     filters = selectors.ComplaintFilters(
         status=params.status,
@@ -390,7 +390,7 @@ def list_complaints(request: HttpRequest, params: Query[ComplaintListParams]) ->
 def show(request: HttpRequest, number: str) -> dict[str, Any]:
     """One complaint with its timeline, transfer slips, attachments and the caller's allowed actions.
     404 also when the caller may not see it."""
-    staff: Staff = request.auth  # type: ignore[attr-defined]
+    staff: Staff = request.auth
     return _detail(_visible_or_404(staff, number), staff)
 
 
@@ -410,7 +410,7 @@ def show(request: HttpRequest, number: str) -> dict[str, Any]:
 def act(request: HttpRequest, number: str, payload: ActionIn) -> Reply:
     """Take a lifecycle action. 200 with the complaint after it; ``file_secondary`` is 201 with the
     new secondary complaint. 403 names the actions allowed now; 409 if ``version`` is stale."""
-    staff: Staff = request.auth  # type: ignore[attr-defined]
+    staff: Staff = request.auth
     complaint = _visible_or_404(staff, number)
     try:
         result = actions.perform_action(

@@ -215,7 +215,7 @@ class _FullTextMatch(Func):
         super().__init__(models.F("pk"))
         self.table, self.match = table, match
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_sql(self, compiler, connection, **extra_context):
         column, params = compiler.compile(self.source_expressions[0])
         query = compiler.query
         ordered = bool(query.order_by) or bool(query.default_ordering and query.get_meta().ordering)
@@ -398,7 +398,7 @@ class Complaint(models.Model):
         return self.status not in TERMINAL_STATUSES
 
     @classmethod
-    def from_db(cls, db, field_names, values):  # type: ignore[no-untyped-def]
+    def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         # The description as loaded: an action that did not change it leaves it out of its UPDATE
         # (services.record_action), so a long text is not stored and indexed again.
@@ -413,7 +413,7 @@ class Complaint(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         quantities = (self.quantity, self.defective_quantity)
-        if None not in quantities and self.defective_quantity > self.quantity:  # type: ignore[operator]
+        if None not in quantities and self.defective_quantity > self.quantity:
             errors["defective_quantity"] = _("Cannot exceed the quantity.")
         if self.shipped_on and self.arrived_on and self.arrived_on < self.shipped_on:
             errors["arrived_on"] = _("Arrival cannot be before shipping.")
@@ -424,10 +424,10 @@ class Complaint(models.Model):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+    def update(self, **kwargs):
         raise TypeError("The timeline is append-only")
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self):
         raise TypeError("The timeline is append-only")
 
 
@@ -463,12 +463,12 @@ class ComplaintEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.action} @ {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("The timeline is append-only")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args, **kwargs):
         raise TypeError("The timeline is append-only")
 
 

@@ -396,7 +396,7 @@ def _parsed(form: VersionedForm, complaint: Complaint, action: str, staff: Staff
     if not form.is_valid():
         # As in actions.perform_action: someone who may not act learns that first, not that a
         # field is missing.
-        workflow.authorize(complaint=complaint, action=action, staff=staff)  # type: ignore[arg-type]
+        workflow.authorize(complaint=complaint, action=action, staff=staff)
         raise _InvalidForm
 
 
@@ -415,7 +415,7 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
     try:
         _parsed(form, complaint, action, staff)
         if action == "correct":
-            inputs = {"changes": form.changes(), "reason": form.cleaned_data["reason"]}  # type: ignore[attr-defined]
+            inputs = {"changes": form.changes(), "reason": form.cleaned_data["reason"]}
         else:
             inputs = action_inputs(form)
         result = actions.perform_action(

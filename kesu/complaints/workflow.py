@@ -48,7 +48,7 @@ class Action:
     extra: tuple[str, ...] = field(default=())
 
 
-def _action(name, label, sources, target, roles, **kwargs) -> Action:  # type: ignore[no-untyped-def]
+def _action(name, label, sources, target, roles, **kwargs) -> Action:
     return Action(
         name=name, label=label, sources=frozenset(sources), target=target, roles=dict(roles), **kwargs
     )
@@ -236,7 +236,7 @@ REGISTERS = set(DESK)
 
 def _capacity_for(action: Action, complaint: Complaint, capacity: Capacity) -> bool:
     for role in capacity.roles:
-        scope = action.roles.get(role)  # type: ignore[call-overload]
+        scope = action.roles.get(role)
         if scope is Scope.ANY:
             return True
         if scope is Scope.DEPARTMENT and complaint.handling_department_id == capacity.principal.department_id:

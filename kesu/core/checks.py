@@ -8,7 +8,7 @@ from django.db import DatabaseError
 
 
 @register(Tags.database, deploy=True)
-def check_rule_book(app_configs, databases=None, **kwargs):  # type: ignore[no-untyped-def]
+def check_rule_book(app_configs, databases=None, **kwargs):
     from kesu.organization.models import Role, Staff
     from kesu.rulebook.models import RuleBook
 
@@ -33,7 +33,7 @@ def check_rule_book(app_configs, databases=None, **kwargs):  # type: ignore[no-u
 
 
 @register(Tags.security, deploy=True)
-def check_production_database(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+def check_production_database(app_configs, **kwargs):
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         return [
             Warning(

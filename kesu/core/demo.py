@@ -517,7 +517,7 @@ class _Builder:
     def _phone(self) -> str:
         return f"1{self.rng.choice('3589')}{self.rng.randint(0, 999999999):09d}"
 
-    def _pick(self, weights: dict) -> object:  # type: ignore[type-arg]
+    def _pick(self, weights: dict) -> object:
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
 
     def _desk(self) -> Staff:

@@ -34,7 +34,7 @@ class OptimizingConnection(sqlite3.Connection):
         super().close()
 
 
-def analyze(connection) -> None:  # type: ignore[no-untyped-def]
+def analyze(connection) -> None:
     """Refresh every table's statistics (SQLite only; a no-op elsewhere)."""
     if connection.vendor != "sqlite":
         return

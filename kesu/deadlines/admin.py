@@ -22,18 +22,18 @@ class YearFilter(admin.SimpleListFilter):
     title = _("year")
     parameter_name = "year"
 
-    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+    def lookups(self, request, model_admin):
         years = CalendarDay.objects.dates("date", "year", order="DESC")
         return [(str(d.year), str(d.year)) for d in years]
 
-    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def queryset(self, request, queryset):
         value = self.value()
         if value and value.isdigit():
             return queryset.filter(date__year=int(value))
         return queryset
 
 
-def _warn_uncovered(request) -> None:  # type: ignore[no-untyped-def]
+def _warn_uncovered(request) -> None:
     for year in uncovered_years_ahead():
         messages.warning(
             request,
@@ -45,7 +45,7 @@ def _warn_uncovered(request) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def _recompute(request, what: str) -> None:  # type: ignore[no-untyped-def]
+def _recompute(request, what: str) -> None:
     """Open clocks counted in working time follow the edited calendar at once (timeline entries)."""
     moved = recompute_for_calendar(reason=gettext("Calendar changed: %(what)s") % {"what": what})
     if moved:
@@ -66,16 +66,16 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def weekday(self, obj: CalendarDay) -> str:
         return obj.date.strftime("%a")
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         obj.source = Source.ADMIN
         super().save_model(request, obj, form, change)
         _recompute(request, obj.date.isoformat())
 
-    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+    def delete_model(self, request, obj):
         super().delete_model(request, obj)
         _recompute(request, obj.date.isoformat())
 
-    def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+    def changelist_view(self, request, extra_context=None):
         _warn_uncovered(request)
         return super().changelist_view(request, extra_context)
 
@@ -86,13 +86,13 @@ class CalendarYearAdmin(admin.ModelAdmin):
     list_filter = ["covered", "source"]
     readonly_fields = ["source"]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         if not change:
             obj.source = Source.ADMIN
         super().save_model(request, obj, form, change)
         _recompute(request, str(obj.year))
 
-    def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+    def changelist_view(self, request, extra_context=None):
         _warn_uncovered(request)
         return super().changelist_view(request, extra_context)
 
@@ -101,11 +101,11 @@ class CalendarYearAdmin(admin.ModelAdmin):
 class WorkingHoursAdmin(admin.ModelAdmin):
     list_display = ["__str__", "updated_at"]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         _recompute(request, gettext("working hours"))
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return not WorkingHours.objects.exists()
 
 
@@ -138,7 +138,7 @@ class ComplaintClockAdmin(HistoryAdmin):
     list_filter = ["state", "kind", ("due_error", admin.EmptyFieldListFilter)]
     search_fields = ["complaint__number"]
 
-    def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
+    def changelist_view(self, request, extra_context=None):
         blocked = ComplaintClock.objects.filter(state__in=["running", "paused"]).exclude(due_error="").count()
         if blocked:
             messages.error(

@@ -24,7 +24,7 @@ router = Router(tags=["figures"])
 def figures_endpoint(request: HttpRequest, params: Query[FiguresParams]) -> dict[str, Any]:
     """On-time rate and average handling time (from receipt to closing) by department, class,
     severity or month, over the complaints the caller may see."""
-    staff: Staff = request.auth  # type: ignore[attr-defined]
+    staff: Staff = request.auth
     until = params.until or default_period()[1]
     since = params.since or default_period(until)[0]
     if until < since:

@@ -3,7 +3,7 @@ from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
-def _import_statutory_calendar(sender, using="default", apps=None, **kwargs):  # type: ignore[no-untyped-def]
+def _import_statutory_calendar(sender, using="default", apps=None, **kwargs):
     """After `migrate` (and after tests flush the database) the package's years are covered; a newer
     `chinesecalendar` release is picked up by the next `kesu migrate`."""
     if apps is not None:
@@ -16,7 +16,7 @@ def _import_statutory_calendar(sender, using="default", apps=None, **kwargs):  #
     import_statutory_calendar(using=using)
 
 
-def _calendar_changed(sender, using="default", **kwargs):  # type: ignore[no-untyped-def]
+def _calendar_changed(sender, using="default", **kwargs):
     from kesu.deadlines.models import CalendarRevision
 
     CalendarRevision.bump(using=using)

@@ -131,7 +131,7 @@ class WorkingCalendar:
         # uncovered year after that run). One dict lookup answers "is this span covered?".
         runs: dict[int, tuple[int, int]] = {}
         run: list[int] = []
-        for year in years + [None]:  # type: ignore[list-item]
+        for year in years + [None]:
             if run and (year is None or year != run[-1] + 1):
                 info = (date(run[-1], 12, 31).toordinal(), run[-1] + 1)
                 runs.update(dict.fromkeys(run, info))

@@ -96,7 +96,7 @@ class _NoIndex(Func):
 
     template = "+%(expressions)s"
 
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_postgresql(self, compiler, connection, **extra_context):
         return compiler.compile(self.source_expressions[0])
 
 
@@ -113,7 +113,7 @@ class _Seconds(Func):
 
     output_field = FloatField()
 
-    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(
             compiler,
             connection,
@@ -122,7 +122,7 @@ class _Seconds(Func):
             **extra_context,
         )
 
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
+    def as_postgresql(self, compiler, connection, **extra_context):
         return self.as_sql(
             compiler,
             connection,

@@ -141,7 +141,7 @@ def _batched(queryset: QuerySet[ComplaintClock]) -> Iterator[list[ComplaintClock
             yield batch
         if len(batch) < BATCH:
             return
-        after = (batch[-1].due_at, batch[-1].pk)  # type: ignore[assignment]
+        after = (batch[-1].due_at, batch[-1].pk)
 
 
 def due_for_reminder(*, now: datetime, lead: timedelta | None = None) -> Iterator[ComplaintClock]:

@@ -8,10 +8,10 @@ from kesu.rulebook.models import NumberCounter, RecusalSubstitute, RuleBook
 class RuleBookAdmin(admin.ModelAdmin):
     list_display = ["company_name", "preset", "numbering_pattern", "numbering_reset", "updated_at"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return not RuleBook.objects.exists()
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _load_default_preset(sender, using="default", **kwargs):  # type: ignore[no-untyped-def]
+def _load_default_preset(sender, using="default", **kwargs):
     """After `migrate` (and after tests flush the database) the rule book is never missing."""
     from django.conf import settings
 

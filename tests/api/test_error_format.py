@@ -16,7 +16,7 @@ def raw(org, token_for) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {token_for(org.clerk)}", raise_request_exception=False)
 
 
-def assert_error_shape(response, status: int) -> dict:  # type: ignore[no-untyped-def]
+def assert_error_shape(response, status: int) -> dict:
     assert response.status_code == status
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     body = response.json()
@@ -58,7 +58,7 @@ def test_an_oversize_body_is_a_json_413(raw, settings):
 
 
 def test_a_crash_is_a_json_500(raw, monkeypatch):
-    def crash(**kwargs):  # type: ignore[no-untyped-def]
+    def crash(**kwargs):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(selectors, "complaints_visible_to", crash)

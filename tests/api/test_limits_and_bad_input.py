@@ -13,7 +13,7 @@ from tests.api.conftest import complaint_body
 from tests.limit_surfaces import action_input_limits, other_inputs, registration_limits
 
 
-def _length_errors(response, field: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _length_errors(response, field: str) -> list[str]:
     return [m for m in response.json().get("errors", {}).get(field, []) if "at most" in m]
 
 

@@ -22,7 +22,7 @@ def _at(day: str) -> datetime:
     return timezone.make_aware(datetime.fromisoformat(day + "T10:00"))
 
 
-def _numbers(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _numbers(response) -> list[str]:
     assert response.status_code == 200, response.content
     return [item["number"] for item in response.json()["items"]]
 

@@ -9,7 +9,7 @@ from kesu.rulebook.models import RecusalSubstitute
 from tests.conftest import advance, intake
 
 
-def _about_the_gm(org):  # type: ignore[no-untyped-def]
+def _about_the_gm(org):
     complaint = services.register_complaint(by=org.clerk, intake=intake(), accused_staff=[org.gm])
     return services.propose_transfer(
         complaint=complaint, by=org.clerk, to_department=org.production, reason="转交"

@@ -200,7 +200,7 @@ def test_a_twin_that_committed_first_wins_and_our_registration_rolls_back(org, m
     real_replayed = services._replayed
     missed = []
 
-    def replayed(*args):  # type: ignore[no-untyped-def]
+    def replayed(*args):
         if not missed:  # the first look-up misses the twin, as under a real race
             missed.append(True)
             return None

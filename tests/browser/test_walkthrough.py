@@ -32,7 +32,7 @@ def _require_chromium() -> None:
 
 
 @pytest.fixture
-def page(live_server, monkeypatch):  # type: ignore[no-untyped-def]
+def page(live_server, monkeypatch):
     _require_chromium()
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # between browser steps are still synchronous and safe.
@@ -48,7 +48,7 @@ def page(live_server, monkeypatch):  # type: ignore[no-untyped-def]
         browser.close()
 
 
-def _log_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+def _log_in(page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", f"pass-{username}")
@@ -56,14 +56,14 @@ def _log_in(page, live_server, username: str) -> None:  # type: ignore[no-untype
     page.wait_for_url(f"{live_server.url}/")
 
 
-def _log_out(page) -> None:  # type: ignore[no-untyped-def]
+def _log_out(page) -> None:
     page.locator("form[action='/logout/'] button").click()
     page.wait_for_url(re.compile(r".*/login/$"))
 
 
 def _act(
     page, action: str, fields: dict[str, str] | None = None, selects: dict[str, str] | None = None
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     panel = page.locator(f"details.action-{action}")
     panel.locator("summary").click()
     for name, value in (fields or {}).items():
@@ -76,7 +76,7 @@ def _act(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_main_path_in_the_chinese_ui(page, live_server, org):  # type: ignore[no-untyped-def]
+def test_main_path_in_the_chinese_ui(page, live_server, org):
     from playwright.sync_api import expect
 
     status = page.locator("#status")

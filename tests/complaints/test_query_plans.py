@@ -9,7 +9,6 @@ that flips with the statistics fails here.
 from __future__ import annotations
 
 import re
-
 from datetime import date
 
 import pytest
@@ -74,15 +73,15 @@ def statistics(request, register, org):
     return request.param
 
 
-def _plan(queryset) -> str:  # type: ignore[no-untyped-def]
+def _plan(queryset) -> str:
     return queryset.explain()
 
 
-def _page(queryset):  # type: ignore[no-untyped-def]
+def _page(queryset):
     return queryset[:51]
 
 
-def _count(queryset):  # type: ignore[no-untyped-def]
+def _count(queryset):
     return queryset.order_by().values("pk")[:10001]
 
 

@@ -47,7 +47,7 @@ STAFF_INPUTS = [
 ]
 
 
-def _sample(kind: str, org) -> object:  # type: ignore[no-untyped-def]
+def _sample(kind: str, org) -> object:
     """A valid raw value of each input kind, so that only the person named can be refused."""
     return {
         "text": "说明",
@@ -64,7 +64,7 @@ def _sample(kind: str, org) -> object:  # type: ignore[no-untyped-def]
     }.get(kind, "x")
 
 
-def _reach(org, action: str, accused: list[Staff]) -> Complaint:  # type: ignore[no-untyped-def]
+def _reach(org, action: str, accused: list[Staff]) -> Complaint:
     spec = workflow.ACTIONS[action]
     start = next((s for s in MAIN_PATH if s in spec.sources), None)
     assert start is not None, f"teach this test a path to a status where {action} may be taken"
@@ -102,7 +102,7 @@ def test_no_action_names_an_accused_person(org, action, field):
     assert Complaint.objects.get(pk=complaint.pk).version == complaint.version
 
 
-def _takes_a_person(function) -> list[str]:  # type: ignore[no-untyped-def]
+def _takes_a_person(function) -> list[str]:
     return [
         name
         for name, parameter in inspect.signature(function).parameters.items()
@@ -194,7 +194,7 @@ def test_an_accused_person_holding_every_role_may_do_nothing(org, register, stat
 # A complaint about the general manager (furniture preset: the vice president decides instead)
 
 
-def _about_the_gm(org) -> Complaint:  # type: ignore[no-untyped-def]
+def _about_the_gm(org) -> Complaint:
     complaint = services.register_complaint(by=org.clerk, intake=intake(), accused_staff=[org.gm])
     return services.propose_transfer(
         complaint=complaint, by=org.clerk, to_department=org.production, reason="质量问题，转生产部"

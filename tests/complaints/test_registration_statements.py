@@ -27,7 +27,7 @@ def _statements(queries: list[dict[str, str]]) -> list[str]:
     return [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
 
 
-def _register(org, **kwargs):  # type: ignore[no-untyped-def]
+def _register(org, **kwargs):
     # the class and severity (intake() looks them up) are loaded before, as a caller has them
     facts = intake()
     with CaptureQueriesContext(connection) as ctx:
@@ -92,7 +92,7 @@ def test_an_action_does_not_rewrite_an_unchanged_description(org):
         services.add_comment(complaint=complaint, by=org.clerk, comment="已联系客户")
 
     # then only the correction writes the text (re-storing and, on PostgreSQL, re-indexing it)
-    def complaint_updates(ctx):  # type: ignore[no-untyped-def]
+    def complaint_updates(ctx):
         return [
             q["sql"] for q in ctx.captured_queries if q["sql"].startswith('UPDATE "complaints_complaint"')
         ]

@@ -92,7 +92,7 @@ def _expected(complaints: list[Complaint], q: str) -> set[str]:
 
 
 @pytest.fixture
-def complaints(register) -> list[Complaint]:  # type: ignore[no-untyped-def]
+def complaints(register) -> list[Complaint]:
     customer = Customer.objects.create(code="C1", name="顺达物流")
     return [
         register(description=text, customer=customer if i % 4 == 0 else None)
@@ -141,7 +141,7 @@ def test_search_ignores_surrounding_whitespace(complaints):
     )
 
 
-def _many_complaints(register) -> None:  # type: ignore[no-untyped-def]
+def _many_complaints(register) -> None:
     template = register(description="床板异响")
     fields = {f.attname: getattr(template, f.attname) for f in Complaint._meta.concrete_fields}
     del fields["id"]

@@ -67,7 +67,7 @@ def system_entries(complaint, action: str) -> list[ComplaintEvent]:
     return list(complaint.events.filter(action=action, actor=None))
 
 
-def with_email(*staff) -> None:  # type: ignore[no-untyped-def]
+def with_email(*staff) -> None:
     for person in staff:
         person.user.email = f"{person.user.username}@example.com"
         person.user.save()
@@ -335,7 +335,7 @@ def test_the_worker_command_runs_the_huey_consumer(monkeypatch):
     started = {}
 
     class FakeConsumer:
-        def __init__(self, **config):  # type: ignore[no-untyped-def]
+        def __init__(self, **config):
             started.update(config)
 
         def run(self) -> None:

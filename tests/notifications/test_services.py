@@ -15,7 +15,7 @@ from kesu.notifications.models import Notification
 pytestmark = pytest.mark.django_db
 
 
-def send(org, *recipients, key: str = "k1", title: str = "催办"):  # type: ignore[no-untyped-def]
+def send(org, *recipients, key: str = "k1", title: str = "催办"):
     return services.notify(
         recipients=recipients or [org.clerk], kind=Notification.Kind.INFO, title=title, dedup_key=key
     )
@@ -69,7 +69,7 @@ def test_no_address_no_email(org, django_capture_on_commit_callbacks):
 
 def test_a_failed_email_is_retried_once_by_the_worker(emails, monkeypatch):
     # given the mail server is down when the notification is sent
-    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def refuse(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
     monkeypatch.setattr(services, "send_mail", refuse)

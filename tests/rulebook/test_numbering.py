@@ -70,7 +70,7 @@ def test_sequence_widens_instead_of_wrapping(org):
 def test_a_failed_registration_returns_its_number(org, monkeypatch):
     register_on(org, at(2026, 5, 1))
 
-    def broken_event(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def broken_event(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services, "_event", broken_event)

@@ -12,7 +12,7 @@ from django.test import Client
 def as_user(client: Client):
     """``as_user(staff)`` signs that persona in and returns the client."""
 
-    def _as(staff) -> Client:  # type: ignore[no-untyped-def]
+    def _as(staff) -> Client:
         client.force_login(staff.user)
         return client
 

@@ -11,7 +11,7 @@ from kesu.complaints.models import Complaint, ComplaintEvent, Status, TransferSl
 from tests.conftest import advance
 
 
-def _act(client, complaint, action, version=None, **fields):  # type: ignore[no-untyped-def]
+def _act(client, complaint, action, version=None, **fields):
     data = {f"{action}-{k}": v for k, v in fields.items()}
     data[f"{action}-version"] = complaint.version if version is None else version
     return client.post(reverse("complaint-action", args=[complaint.number, action]), data)

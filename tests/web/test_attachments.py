@@ -11,7 +11,7 @@ from kesu.complaints.models import Attachment, ComplaintEvent
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x01" * 32
 
 
-def _upload(client, complaint, name="照片.png", content=PNG, version=None):  # type: ignore[no-untyped-def]
+def _upload(client, complaint, name="照片.png", content=PNG, version=None):
     return client.post(
         reverse("complaint-attach", args=[complaint.number]),
         {

@@ -11,7 +11,7 @@ from tests.conftest import advance
 from tests.web.conftest import action_buttons
 
 
-def _page(client, complaint):  # type: ignore[no-untyped-def]
+def _page(client, complaint):
     return client.get(reverse("complaint-detail", args=[complaint.number]))
 
 

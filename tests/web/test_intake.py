@@ -16,7 +16,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%test\n"
 
 
-def _form(**overrides) -> dict:  # type: ignore[no-untyped-def]
+def _form(**overrides) -> dict:
     received = timezone.localtime() - timedelta(hours=2)
     data = {
         "channel": "phone",

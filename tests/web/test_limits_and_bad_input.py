@@ -33,7 +33,7 @@ def _intake(**overrides: str) -> dict[str, str]:
     }
 
 
-def _field_errors(response, name: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _field_errors(response, name: str) -> list[str]:
     form = response.context["form"]
     return list(form.errors.get(name, []))
 

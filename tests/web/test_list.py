@@ -13,7 +13,7 @@ from kesu.core.paging import capped_count, page_of
 from tests.conftest import advance
 
 
-def _numbers(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _numbers(response) -> list[str]:
     return [c.number for c in response.context["page"].rows]
 
 

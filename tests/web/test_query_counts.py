@@ -24,14 +24,14 @@ from tests.conftest import advance, intake, local, make_staff
 N = 2
 
 
-def queries(client, path: str) -> list[str]:  # type: ignore[no-untyped-def]
+def queries(client, path: str) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
     assert response.status_code == 200
     return [q["sql"] for q in captured.captured_queries]
 
 
-def _workbench_data(org, register, n: int) -> None:  # type: ignore[no-untyped-def]
+def _workbench_data(org, register, n: int) -> None:
     """For the CS director: ``n`` complaints in each panel and ``n`` unread notifications."""
     for _ in range(n):
         register()  # my tasks (registered), registered today
@@ -64,7 +64,7 @@ def test_workbench_costs_the_same_queries_with_three_times_the_data(as_user, org
         assert len(re.findall(r'class="number"', section)) >= count, panel
 
 
-def _page_data(complaint: Complaint, org, n: int) -> None:  # type: ignore[no-untyped-def]
+def _page_data(complaint: Complaint, org, n: int) -> None:
     """``n`` more timeline entries, secondary complaints, people complained about and clocks'
     extension requests on ``complaint``."""
     for i in range(n):

@@ -13,7 +13,7 @@ from kesu.customers.models import Customer
 from tests.conftest import advance, local
 
 
-def _add(org, register, count: int) -> None:  # type: ignore[no-untyped-def]
+def _add(org, register, count: int) -> None:
     """``count`` complaints of different classes, severities and customers, in various states:
     some with running (soon overdue) clocks, some closed."""
     quality = Category.objects.get(code="product_quality")
@@ -33,7 +33,7 @@ def _add(org, register, count: int) -> None:  # type: ignore[no-untyped-def]
                 advance(complaint, org, Status.ACCEPTED if i % 3 == 1 else Status.CLOSED)
 
 
-def _queries(client, url: str, params: dict) -> int:  # type: ignore[no-untyped-def]
+def _queries(client, url: str, params: dict) -> int:
     with (
         time_machine.travel(local(2026, 11, 20, 10), tick=False),
         CaptureQueriesContext(connection) as captured,

@@ -12,14 +12,14 @@ from tests.conftest import advance, intake
 from tests.web.conftest import action_buttons
 
 
-def _about_the_gm(org):  # type: ignore[no-untyped-def]
+def _about_the_gm(org):
     complaint = services.register_complaint(by=org.clerk, intake=intake(), accused_staff=[org.gm])
     return services.propose_transfer(
         complaint=complaint, by=org.clerk, to_department=org.production, reason="转交"
     )
 
 
-def _page(client, complaint) -> str:  # type: ignore[no-untyped-def]
+def _page(client, complaint) -> str:
     response = client.get(reverse("complaint-detail", args=[complaint.number]))
     assert response.status_code == 200
     return response.content.decode()

@@ -57,7 +57,7 @@ class Command(BaseCommand):
             help="an input of the action, e.g. comment=…, category=product_quality, changes.complainant_phone=…",
         )
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         by = staff_by_username(options["username"])
         inputs = parse_inputs(options["input"])
         complaint = complaint_visible_to(staff=by, number=options["number"])

@@ -47,7 +47,7 @@ class Command(BaseCommand):
             help="how many complaints the demo has (default %(default)s)",
         )
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         if options["complaints"] < 1:
             raise CommandError(_("--complaints must be at least 1."))
         call_command("migrate", interactive=False, verbosity=0)

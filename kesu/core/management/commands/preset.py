@@ -22,7 +22,7 @@ class Command(BaseCommand):
         load.add_argument("name", help="preset name, see `kesu preset list`")
         load.add_argument("--company-name", help="the company's name (default: the preset's)")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         if options["subcommand"] == "list":
             self._list()
         else:

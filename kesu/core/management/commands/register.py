@@ -53,7 +53,7 @@ class Command(BaseCommand):
         parser.add_argument("--customer", help="customer number")
         parser.add_argument("--received-at", help="ISO date and time (default: now)")
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         by = staff_by_username(options["username"])
         errors: dict[str, list[str]] = {}
         lookups: dict[str, Any] = {}

@@ -52,7 +52,7 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
     ]
 
 
-def serve(*, host: str, port: int, workers: int, stdout=None) -> None:  # type: ignore[no-untyped-def]
+def serve(*, host: str, port: int, workers: int, stdout=None) -> None:
     """Collect static files if they were never collected, then replace this process by gunicorn."""
     argv = gunicorn_argv(host=host, port=port, workers=workers)
     executor = MigrationExecutor(connection)
@@ -83,5 +83,5 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         add_server_arguments(parser)
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         serve(host=options["host"], port=options["port"], workers=options["workers"], stdout=self.stdout)

@@ -24,7 +24,7 @@ class Command(BaseCommand):
             help="only list the clocks that are due for a reminder or escalation; send and change nothing",
         )
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         if options["dry_run"]:
             self._dry_run()
             return

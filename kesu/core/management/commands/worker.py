@@ -23,7 +23,7 @@ class Command(BaseCommand):
             help="run queued tasks only, no sweeps (when another worker already runs the schedule)",
         )
 
-    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options) -> None:
         if options["workers"] < 1:
             raise CommandError("--workers must be at least 1")
         call_command(
