@@ -115,10 +115,14 @@ def _apply_filters(queryset: QuerySet[Complaint], f: ComplaintFilters) -> QueryS
     return queryset
 
 
+def _impossible_number(number: str) -> bool:
+    """A number no complaint can have (NUL, a lone surrogate, too long) is not looked up:
+    PostgreSQL refuses NUL in a query with an error, not with "no such row"."""
+    return limits.unstorable(number) or len(number) > Complaint._meta.get_field("number").max_length
+
+
 def complaint_visible_to(*, staff: Staff | None, number: str) -> Complaint | None:
-    # A number no complaint can have (NUL, a lone surrogate, too long) is not looked up:
-    # PostgreSQL refuses NUL in a query with an error, not with "no such row".
-    if limits.unstorable(number) or len(number) > Complaint._meta.get_field("number").max_length:
+    if _impossible_number(number):
         return None
     return complaints_visible_to(staff=staff).filter(number=number).first()
 
@@ -126,6 +130,8 @@ def complaint_visible_to(*, staff: Staff | None, number: str) -> Complaint | Non
 def complaint_for_page(*, staff: Staff | None, number: str) -> Complaint | None:
     """The complaint with everything its page shows about it (one query, plus one for the staff
     complained about, which the permission checks read too)."""
+    if _impossible_number(number):
+        return None
     return (
         complaints_visible_to(staff=staff)
         .select_related("product", "handler", "registered_by", "parent")
