@@ -14,8 +14,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from kesu.core.sqlite import OptimizingConnection
-
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
@@ -156,8 +154,6 @@ def _database(url: str) -> dict:
             # queue on the lock (busy timeout) instead of deadlocking on a read→write upgrade.
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
-            # Runs PRAGMA optimize when a connection closes (query-planner statistics).
-            "factory": OptimizingConnection,
             # WAL for concurrent readers; synchronous=FULL makes every commit durable.
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
