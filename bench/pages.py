@@ -64,6 +64,12 @@ def main() -> None:
         help="only this checkout's database side, in process, on the data already there: queries per"
         " page and the time the database spends on them (a figure the CPU load moves less)",
     )
+    parser.add_argument(
+        "--fill-only",
+        action="store_true",
+        help="only load the data (complaints, clocks, next_due_at) and stop: a later run without it"
+        " measures on that data (so two databases can be filled at once and measured one by one)",
+    )
     args = parser.parse_args()
     if args.queries:
         setup_django(args.url, migrate=False)
@@ -80,11 +86,15 @@ def main() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     make_company()
     cookie = director_session()
-    old_dir = extract(args.old) if args.old else None
+    old_dir = extract(args.old) if args.old and not args.fill_only else None
     results: dict = {"old": args.old}
     for size in sizes:
-        load = fill(size, total=max(sizes))
-        load["clock_seconds"] = add_clocks()
+        # The clocks and next_due_at while the complaint table's indexes are dropped (see fill).
+        load = fill(size, total=max(sizes), before_indexes=add_clocks)
+        if args.fill_only:
+            results[str(size)] = {"load": load}
+            print(f"size {size}: {load}", file=sys.stderr, flush=True)
+            continue
         servers = {"new": start(args.url, PROJECT_DIR, args.port, args.workers)}
         if old_dir:
             servers["old"] = start(args.url, old_dir, args.port + 1, args.workers)
@@ -129,8 +139,11 @@ def director_session() -> str:
 
 
 def add_clocks() -> float:
-    """One resolution clock for each open complaint that has none (one in twenty paused), in one
-    INSERT … SELECT, then ``next_due_at`` for them."""
+    """One resolution clock per open complaint, due from 30 days ago to 30 days ahead of now (one in
+    twenty paused), then ``next_due_at`` for them. ``listing.fill`` already gives every complaint it
+    loads one clock (due a day after receipt, running while open): those of open complaints are
+    moved to that window (one UPDATE); complaints without any clock get one (one INSERT … SELECT).
+    Complaints whose ``next_due_at`` is set were done by an earlier, smaller size and are skipped."""
     from django.apps import apps
     from django.db import connection, transaction
 
@@ -144,23 +157,30 @@ def add_clocks() -> float:
         )
         false = "0"
     terminal = ", ".join(f"'{s}'" for s in TERMINAL)
+    state = "CASE WHEN c.id % 20 = 0 THEN 'paused' ELSE 'running' END"
+    open_complaints = f"c.status NOT IN ({terminal}) AND c.next_due_at IS NULL"
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE deadlines_complaintclock SET kind = 'resolution', amount = 5, unit = 'working_days',
+                    remind_before_hours = 4,
+                    due_at = {due}, state = {state}, stopped_at = NULL
+                FROM complaints_complaint c
+                WHERE c.id = deadlines_complaintclock.complaint_id AND {open_complaints}"""
+        )
         cursor.execute(
             f"""INSERT INTO deadlines_complaintclock (complaint_id, kind, amount, unit, count_start_day,
                     pausable, remind_before_hours, started_at, due_at, due_error, state, extended_by,
                     escalation_level, late_reason)
                 SELECT c.id, 'resolution', 5, 'working_days', {false}, {false}, 4, c.registered_at, {due}, '',
-                       CASE WHEN c.id % 20 = 0 THEN 'paused' ELSE 'running' END, 0, 0, ''
+                       {state}, 0, 0, ''
                 FROM complaints_complaint c
-                WHERE c.status NOT IN ({terminal}) AND c.next_due_at IS NULL
+                WHERE {open_complaints}
                   AND NOT EXISTS (SELECT 1 FROM deadlines_complaintclock k WHERE k.complaint_id = c.id)"""
         )
     # next_due_at as the data migration fills it for existing complaints (and times that too).
     fill_next_due = import_module("kesu.deadlines.migrations.0004_fill_next_due_at").fill
     with transaction.atomic():
         fill_next_due(apps, connection.schema_editor())
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return round(time.perf_counter() - started, 1)
 
 
@@ -312,19 +332,35 @@ def database_side(repeat: int) -> dict:
     pages = {"workbench": lambda i: "/", "complaint page": lambda i: f"/complaints/{numbers[i % 10]}/"}
     out = {}
     for name, path in pages.items():
-        samples, count = [], 0
+        samples, count, slowest = [], 0, {"time": "0", "sql": ""}
         for i in range(repeat + 2):
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(path(i)).status_code == 200
             if i >= 2:  # warm-up
                 samples.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
                 count = len(captured.captured_queries)
+                slowest = max([slowest, *captured.captured_queries], key=lambda q: float(q["time"]))
         out[name] = {
             "queries": count,
             "db_p50_ms": round(statistics.median(samples), 2),
             "db_p95_ms": round(percentile(samples, 95), 2),
+            "slowest_ms": round(float(slowest["time"]) * 1000, 1),
+            "slowest_sql": "… " + slowest["sql"][slowest["sql"].find(" FROM ") :][:700],
+            "slowest_plan": _plan(slowest["sql"]),
         }
     return out
+
+
+def _plan(sql: str) -> list[str]:
+    """The database's plan for a logged statement (its parameters are inlined in the log)."""
+    from django.db import connection
+
+    if not sql:
+        return []
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(explain + sql.replace("%", "%%"), [] if connection.vendor == "postgresql" else None)
+        return [" ".join(str(v) for v in row) for row in cursor.fetchall()]
 
 
 def _quoted(text: str) -> str:
