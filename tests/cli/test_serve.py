@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -15,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kesu.core.management.commands import serve as serve_command
+from tests.cli.serving import kesu_serve
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -87,38 +85,12 @@ def _get(url: str) -> tuple[int, bytes]:
 
 def test_kesu_serve_answers_over_http(tmp_path):
     """The real thing: `kesu serve` in its own process on a free port, one worker, bounded time."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "kesu.settings",
-        "KESU_SECRET_KEY": "serve-test-key-0123456789-0123456789-0123456789",
-        "KESU_DATA_DIR": str(tmp_path),
-        "KESU_DATABASE_URL": f"sqlite:///{tmp_path / 'kesu.sqlite3'}",
-        "KESU_DEBUG": "false",
-    }
-    kesu = [sys.executable, "-m", "kesu.cli"]
-    subprocess.run([*kesu, "migrate", "-v0"], env=env, cwd=PROJECT_DIR, check=True, timeout=120)
     port = _free_port()
-    server = subprocess.Popen(
-        [*kesu, "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        cwd=PROJECT_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline, status = time.monotonic() + 30, None
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                status, body = _get(f"http://127.0.0.1:{port}/admin/login/")
-                break
-            except OSError:
-                time.sleep(0.2)
-        assert status == 200, server.stderr.read().decode() if server.poll() is not None else status
+    with kesu_serve(tmp_path, port) as server:
+        status, body = _get(f"http://127.0.0.1:{port}/admin/login/")
+        assert status == 200
         assert b"csrfmiddlewaretoken" in body
         # static files come from whitenoise, collected by `kesu serve` on first start
         assert _get(f"http://127.0.0.1:{port}/static/admin/css/base.css")[0] == 200
         assert _get(f"http://127.0.0.1:{port}/login/")[0] == 200
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     assert server.returncode == 0  # gunicorn stops cleanly on SIGTERM

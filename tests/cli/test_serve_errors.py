@@ -5,16 +5,12 @@ server in its own process, on a port of this suite's range, bounded in time."""
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from tests.cli.serving import kesu_serve
+
 PORTS = range(8121, 8140)  # the ports this test may use
 
 
@@ -56,42 +52,8 @@ def _send(port: int, raw: bytes) -> bytes:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("serve")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "kesu.settings",
-        "KESU_SECRET_KEY": "serve-test-key-0123456789-0123456789-0123456789",
-        "KESU_DATA_DIR": str(tmp_path),
-        "KESU_DATABASE_URL": f"sqlite:///{tmp_path / 'kesu.sqlite3'}",
-        "KESU_DEBUG": "false",
-    }
-    kesu = [sys.executable, "-m", "kesu.cli"]
-    subprocess.run([*kesu, "migrate", "-v0"], env=env, cwd=PROJECT_DIR, check=True, timeout=120)
-    port = _free_port()
-    process = subprocess.Popen(
-        [*kesu, "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        cwd=PROJECT_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        assert process.poll() is None, "kesu serve did not start"
-        yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+    with kesu_serve(tmp_path_factory.mktemp("serve"), _free_port()) as process:
+        yield int(process.args[process.args.index("--port") + 1])
 
 
 def _assert_json_error(headers: dict[str, str], body: bytes) -> dict:
