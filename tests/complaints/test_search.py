@@ -157,7 +157,12 @@ def _many_complaints(register) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE complaints_complaint")
-        cursor.execute("SET LOCAL enable_seqscan = off")  # see the next test
+        # A few hundred rows fit in a handful of pages, which a sequential scan reads faster than
+        # any index, so the planner would rightly skip the index here and the plan would depend on
+        # row counts. Discouraging sequential scans (for this test's transaction only) asks the
+        # question the tests are about: can the search be answered from the index at all? That the
+        # planner also chooses it at a million complaints is measured by bench/listing.py.
+        cursor.execute("SET LOCAL enable_seqscan = off")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram index is PostgreSQL's")
@@ -177,27 +182,7 @@ def test_a_longer_search_uses_the_partial_trigram_index(register):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the bigram index is PostgreSQL's")
 def test_a_two_character_search_uses_the_bigram_index(register):
     # given enough complaints that the description, not a tiny table, decides the plan
-    template = register(description="床板异响")
-    fields = {f.attname: getattr(template, f.attname) for f in Complaint._meta.concrete_fields}
-    del fields["id"]
-    Complaint.objects.bulk_create(
-        Complaint(
-            **{
-                **fields,
-                "number": f"T{i:05d}",
-                "description": f"第{i}号：沙发扶手{'开裂' if i % 50 == 0 else '松动'}，要求更换",
-            }
-        )
-        for i in range(300)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE complaints_complaint")
-        # A few hundred rows fit in a handful of pages, which a sequential scan reads faster than
-        # any index, so the planner would rightly skip the index here and the plan would depend on
-        # row counts. Discouraging sequential scans (for this test's transaction only) asks the
-        # question the test is about: can the search be answered from the index at all? That the
-        # planner also chooses it at a million complaints is measured by bench/listing.py.
-        cursor.execute("SET LOCAL enable_seqscan = off")
+    _many_complaints(register)
 
     # when: the capped count's query (kesu.core.paging: no ORDER BY, at most 10 001 rows)
     queryset = Complaint.objects.search("开裂")
