@@ -40,7 +40,27 @@ class KesuParser(Parser):
             raise MalformedBody("The JSON is nested too deeply.") from None
 
 
-api = NinjaAPI(
+class KesuApi(NinjaAPI):
+    """NinjaAPI whose document also lists the one error every operation can answer before its
+    view runs: 400 when Django refuses the request itself (a Host header not in ALLOWED_HOSTS,
+    an unreadable request), rendered as JSON by kesu.core.api_errors."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        document = super().get_openapi_schema(*args, **kwargs)
+        error_ref = {"$ref": "#/components/schemas/ErrorOut"}
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                operation.setdefault("responses", {}).setdefault(
+                    400,
+                    {
+                        "description": "The request was refused before it reached the endpoint.",
+                        "content": {"application/json": {"schema": error_ref}},
+                    },
+                )
+        return document
+
+
+api = KesuApi(
     title="Kesu API",
     version="1",
     description="Complaint handling (客诉). Authenticate with `Authorization: Bearer <token>` "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from kesu.api import api
 from kesu.complaints import selectors
 from tests.api.conftest import complaint_body
 
@@ -82,3 +83,14 @@ def test_pages_outside_the_api_keep_their_html_errors(raw):
     response = raw.get("/no-such-page/")
 
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/figures", "/api/v1/complaints"])
+def test_a_host_header_django_refuses_is_a_documented_json_400(raw, path):
+    # given a Host header that is not in ALLOWED_HOSTS (what the fuzzer once sent)
+    response = raw.get(path, HTTP_HOST="\x7f-not-a-host")
+
+    # then the answer is the one error shape, and the OpenAPI document lists it for the operation
+    assert_error_shape(response, 400)
+    operation = api.get_openapi_schema()["paths"][path]["get"]
+    assert 400 in operation["responses"] or "400" in operation["responses"]
