@@ -6,3 +6,9 @@ class ComplaintsConfig(AppConfig):
     name = "kesu.complaints"
     label = "complaints"
     verbose_name = _("complaints")
+
+    def ready(self) -> None:
+        from kesu.complaints.presets import load_classes
+        from kesu.rulebook import sections
+
+        sections.register("classes", order=10, load=load_classes)

@@ -31,6 +31,10 @@ class DeadlinesConfig(AppConfig):
         from kesu.complaints import hooks
         from kesu.deadlines import clock_actions, clocks
         from kesu.deadlines.models import CalendarDay, CalendarYear, WorkingHours
+        from kesu.deadlines.presets import load_time_limits
+        from kesu.rulebook import sections
+
+        sections.register("time_limits", order=20, load=load_time_limits)
 
         # Clocks start and stop with the complaint's own timeline, in the same transaction.
         hooks.after_event(clocks.on_complaint_event)

@@ -18,5 +18,9 @@ class RulebookConfig(AppConfig):
     verbose_name = _("rule book")
 
     def ready(self) -> None:
+        from kesu.rulebook import sections
+        from kesu.rulebook.services import load_recusal
+
+        sections.register("recusal", order=30, load=load_recusal)
         # Sent once per app; hook on the last app that the preset writes to.
         post_migrate.connect(_load_default_preset, sender=self, dispatch_uid="kesu-load-default-preset")
