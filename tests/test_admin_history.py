@@ -22,6 +22,7 @@ from kesu.complaints.models import (
     Complaint,
     ComplaintEvent,
     IdempotencyKey,
+    Procedure,
     Severity,
     TransferSlip,
 )
@@ -64,6 +65,7 @@ CONFIGURATION: set[type[Model]] = {
     RecusalSubstitute,
     Category,
     Severity,
+    Procedure,
     Customer,
     Product,
     CalendarDay,
