@@ -224,6 +224,7 @@ def workbench(*, staff: Staff, limit: int = 20) -> Workbench:
                 Status.REGISTERED,
                 Status.CLASSIFIED,
                 Status.RESOLUTION_PROPOSED,
+                Status.RESOLUTION_APPROVED,  # an approved decision waits for the desk's reply
                 Status.REPLIED,
                 Status.FOLLOWED_UP,
             ]
