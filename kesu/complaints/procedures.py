@@ -181,7 +181,9 @@ def rules_for(complaint: Complaint) -> Rules:
 def default_rules() -> Rules:
     """The default procedure (no class, no severity): who registers, for instance."""
     steps = list(
-        ProcedureStep.objects.filter(procedure__category__isnull=True, procedure__severity__isnull=True)
+        ProcedureStep.objects.filter(
+            procedure__category__isnull=True, procedure__severity__isnull=True
+        ).order_by("order", "pk")
     )
     return _rules(steps[0].procedure_id, steps) if steps else DEFAULT_RULES
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from kesu.complaints import services
 from kesu.complaints.models import Category, Complaint, Procedure, ProcedureStep, Status, StepScope
@@ -192,7 +193,7 @@ VALID = [
     ],
 )
 def test_invalid_procedures_are_refused_with_a_clear_error(steps, message):
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         validate_steps(steps)
     assert message in " ".join(error.value.messages)
 
