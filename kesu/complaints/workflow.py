@@ -566,6 +566,8 @@ def authorize(*, complaint: Complaint, action: str, staff: Staff) -> Capacity:
     allowed = [a.name for a in _ACTIONS if _permitted(a, complaint, capacities, accused, standing_in)]
     if spec is None:
         reason = _("There is no such action.")
+    elif spec.name in PROCEDURE_ACTIONS and not takers(spec, rules_for(complaint)):
+        reason = _("The rule book's procedure for this class has no step “%(step)s”.") % {"step": spec.label}
     elif complaint.status not in _sources(spec, rules_for(complaint)):
         reason = _("Not possible while the complaint is “%(status)s”.") % {
             "status": complaint.get_status_display()

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from kesu.complaints.actions import perform_action
 from kesu.complaints.models import Category, Complaint, Status
-from kesu.complaints.workflow import allowed_actions
+from kesu.complaints.workflow import allowed_actions, authorize
 from kesu.core.errors import ActionNotAllowed
 from kesu.organization.models import Department, Role, Staff
 from kesu.organization.selectors import capacities_of
@@ -206,6 +207,9 @@ def test_telecom_the_team_signs_the_ticket_without_any_gm_approval(org, telecom,
     ticket goes straight to the maintenance team; no GM approval exists there."""
     complaint = _registered(org, code)
     assert "approve_transfer" not in may(complaint, org.gm)
+    with translation.override("en"), pytest.raises(ActionNotAllowed) as error:
+        authorize(complaint=complaint, action="approve_transfer", staff=org.gm)
+    assert "procedure for this class has no step" in error.value.reason
     for step in [
         Step(
             "propose_transfer",
