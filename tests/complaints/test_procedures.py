@@ -226,3 +226,19 @@ def test_without_a_procedure_the_skeleton_defaults_apply(org, register):
         complaint=complaint, by=org.clerk, to_department=org.production, reason="转生产部"
     )
     assert complaint.status == Status.TRANSFER_PROPOSED
+
+
+def test_the_gm_finds_the_decisions_he_approves_on_his_workbench(org, register):
+    """seed 000 第一篇 4.2.3.1 3)⑥: the VP's opinion on a grievance waits for the GM's approval;
+    appearance/packaging opinions need none (4.2.3.4 3)), so they are not his to approve."""
+    from kesu.complaints.selectors import workbench
+
+    grievance = advance(
+        register(category=Category.objects.get(code="grievance")), org, Status.RESOLUTION_PROPOSED
+    )
+    packaging = advance(
+        register(category=Category.objects.get(code="appearance_packaging")), org, Status.RESOLUTION_PROPOSED
+    )
+    awaiting = {c.pk for c in workbench(staff=org.gm).awaiting_my_approval.rows}
+    assert grievance.pk in awaiting
+    assert packaging.pk not in awaiting
