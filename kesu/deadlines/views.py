@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 
 from kesu.complaints.selectors import complaints_visible_to
 from kesu.deadlines.figures import default_period, figures, late_cases
-from kesu.deadlines.models import HandlingTimeTarget
 from kesu.deadlines.forms import DIMENSION_LABELS, FiguresForm
+from kesu.deadlines.models import HandlingTimeTarget
 from kesu.organization.selectors import staff_of
 
 
