@@ -93,6 +93,11 @@ def acknowledge_customer(
         return record_action(locked, capacity, "acknowledge_customer", comment=reply, data={})
 
 
+def _plain(amount: Decimal) -> str:
+    """4.00 → "4", 0.50 → "0.5"."""
+    return f"{Decimal(amount).normalize():f}"
+
+
 def _check_extension_cap(clock: ComplaintClock, extra_amount: Decimal) -> None:
     """The rule book's most extra time in total (e.g. liquor: 3 working days, special cases at
     most 7, so 4 more) is never exceeded, whatever was approved before."""
@@ -108,10 +113,10 @@ def _check_extension_cap(clock: ComplaintClock, extra_amount: Decimal) -> None:
                         "in total; %(used)s already approved, so at most %(left)s more."
                     )
                     % {
-                        "max": f"{clock.max_extension:g}",
+                        "max": _plain(clock.max_extension),
                         "unit": clock.get_unit_display(),
-                        "used": f"{clock.extended_by:g}",
-                        "left": f"{max(left, Decimal(0)):g}",
+                        "used": _plain(clock.extended_by),
+                        "left": _plain(max(left, Decimal(0))),
                     }
                 ]
             }

@@ -176,7 +176,7 @@ def test_liquor_extensions_stop_at_seven_working_days(org, liquor_phone):
             inputs={"clock": "resolution", "extra_amount": "30", "reason": "特殊情况"},
             version=liquor_phone.version,
         )
-    assert "at most 4" in " ".join(error.value.message_dict["extra_amount"])
+    assert "最多还能延期 4。" in " ".join(error.value.message_dict["extra_amount"])
     assert not ExtensionRequest.objects.exists()
 
     # four more (7 in all) are granted
@@ -277,7 +277,7 @@ def test_the_admin_edits_the_target(org, client, django_user_model):
         reverse("admin:deadlines_handlingtimetarget_change", args=[target.pk]),
         {"name": target.name, "max_average_hours": "0", "source": target.source},
     )
-    assert response.status_code == 200 and "more than zero" in response.content.decode()
+    assert response.status_code == 200 and "目标必须大于零小时" in response.content.decode()
     target.refresh_from_db()
     assert target.max_average_hours == 17
 
@@ -315,7 +315,7 @@ def test_quality_visit_cannot_come_before_the_delivery(org):
     # a minute after the reply, before the repaired goods reached the customer
     with time_machine.travel(local(2026, 11, 2, 9, 1), tick=False), pytest.raises(ValidationError) as error:
         services.record_follow_up(complaint=complaint, by=org.clerk, comment="满意", satisfaction="satisfied")
-    assert "delivery" in " ".join(error.value.message_dict["comment"])
+    assert "请先记录交付" in " ".join(error.value.message_dict["comment"])
     complaint.refresh_from_db()
     assert complaint.status == Status.REPLIED
 
