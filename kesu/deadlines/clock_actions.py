@@ -224,16 +224,22 @@ def reject_extension(
         )
 
 
+def delivery_awaited(complaint: Complaint) -> bool:
+    """The complaint's follow-up visit counts from the delivery of the repaired goods, and no
+    delivery has been recorded yet."""
+    rule = rules_for(complaint).get(ClockKind.FOLLOW_UP)
+    if rule is None or rule.start_event != StartEvent.GOODS_DELIVERED:
+        return False
+    return not complaint.events.filter(action="record_delivery").exists()
+
+
 def require_what_the_visit_follows(complaint: Complaint, inputs: dict) -> None:
     """A follow-up visit cannot come before what it follows: the visit's clock counts from an event
     (seed 000 furniture 4.4: quality complaints on the 2nd day after the repaired goods were
     delivered, 返修产品交货期第2天; others 15 days after the reply, 回复客户处理意见后15天). Until that
     event happened — for quality complaints, until the delivery is recorded — the visit is refused.
     (The reply itself is required by the lifecycle: a visit is recorded only on a replied complaint.)"""
-    rule = rules_for(complaint).get(ClockKind.FOLLOW_UP)
-    if rule is None or rule.start_event != StartEvent.GOODS_DELIVERED:
-        return
-    if not complaint.events.filter(action="record_delivery").exists():
+    if delivery_awaited(complaint):
         raise ValidationError(
             {
                 "comment": [
