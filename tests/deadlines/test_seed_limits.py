@@ -84,6 +84,19 @@ def test_pcb_closes_in_13_days_domestic_and_17_overseas_from_registration(org):
     assert clock(unnamed, "close").due_at == registered + timedelta(days=13)  # no customer: domestic
 
 
+def test_pcb_correcting_the_customer_to_an_overseas_one_gives_17_days(org):
+    apply_preset(name="pcb")
+    abroad = Customer.objects.create(code="C-002", name="Acme GmbH", is_overseas=True)
+    registered = local(2026, 11, 2, 10)
+    with time_machine.travel(registered, tick=False):
+        complaint = register(org, category=Category.objects.get(code="quality_electrical"))
+        assert clock(complaint, "close").due_at == registered + timedelta(days=13)
+        services.correct_complaint(
+            complaint=complaint, by=org.clerk, changes={"customer": abroad}, reason="外销客户"
+        )
+    assert clock(complaint, "close").due_at == registered + timedelta(days=17)
+
+
 def test_pcb_close_limit_never_pauses(org):
     apply_preset(name="pcb")
     with time_machine.travel(local(2026, 11, 2, 10), tick=False):
