@@ -35,6 +35,7 @@ from kesu.deadlines.models import (
     ComplaintClock,
     EscalationStep,
     ExtensionRequest,
+    HandlingTimeTarget,
     TimeLimitPolicy,
     WorkingHours,
 )
@@ -72,6 +73,7 @@ CONFIGURATION: set[type[Model]] = {
     CalendarYear,
     WorkingHours,
     TimeLimitPolicy,
+    HandlingTimeTarget,
     EscalationStep,
     Department,
     Position,

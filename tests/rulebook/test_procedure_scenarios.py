@@ -114,6 +114,8 @@ def test_furniture_every_transfer_is_approved_by_the_gm_then_replied_visited_clo
         complaint = take(complaint, furniture, Step("approve_resolution", "gm", Status.RESOLUTION_APPROVED))
     complaint = take(complaint, furniture, Step("reply_to_customer", "director", Status.REPLIED, REPLY))
     refused(complaint, org.director, "close")  # 4.4: the follow-up visit comes first
+    if code == "product_quality":  # 4.4 1): visited after the repaired goods are delivered
+        complaint = take(complaint, furniture, Step("record_delivery", "director", Status.REPLIED))
     complaint = take(complaint, furniture, Step("record_follow_up", "director", Status.FOLLOWED_UP, VISIT))
     take(complaint, furniture, Step("close", "director", Status.CLOSED))
 
@@ -322,3 +324,56 @@ def test_pcb_labels_speak_the_companys_words(org, pcb):
     complaint = _registered(org, "quality_electrical")
     assert step_label(complaint, "start_investigation") == "品管部原因分析、判定责任单位"
     assert step_label(complaint, "withdraw") == str(ACTIONS["withdraw"].label)  # no label: the skeleton's
+
+
+# ---------------------------------------------------------------------------------------------
+# Law firm (seed 000 第四篇)
+
+
+@pytest.fixture
+def lawfirm(org) -> dict[str, Staff]:
+    apply_preset(name="lawfirm")
+    return {
+        "front_desk": org.director,  # 专门负责人 (the designated responsible person)
+        "partner": org.vp,  # 业务分管合伙人 (the partner in charge)
+        "director": org.gm,  # 主任, records the partners' meeting's decision
+    }
+
+
+@pytest.mark.parametrize("code", leaves("lawfirm"))
+@pytest.mark.parametrize("severity", ["normal", "major"])
+def test_lawfirm_major_complaints_wait_for_the_partners_meeting(org, lawfirm, code, severity):
+    """seed 000 第四篇 一(一)-(四) (总台受理登记), 二(二)/(三)/(六) (分管合伙人调查并签署处理意见),
+    二(二)/(四) (重大事项由合伙人会议讨论决定), 二(七)5 (书面回复), 三(一)-(二) (满意度, 归档)."""
+    from kesu.complaints import services
+    from kesu.complaints.models import Severity
+
+    complaint = services.register_complaint(
+        by=org.clerk,
+        intake=intake(category=Category.objects.get(code=code), severity=Severity.objects.get(code=severity)),
+    )
+    for step in [
+        Step(
+            "propose_transfer",
+            "front_desk",
+            Status.TRANSFER_APPROVED,
+            {"to_department": "gm-office", "reason": "转分管合伙人"},
+        ),
+        Step("accept_transfer", "partner", Status.ACCEPTED),
+        Step("start_investigation", "partner", Status.INVESTIGATING),
+        Step("propose_resolution", "partner", Status.RESOLUTION_PROPOSED, RESOLVE),
+    ]:
+        complaint = take(complaint, lawfirm, step)
+    if severity == "major":
+        refused(complaint, org.clerk, "reply_to_customer", REPLY)  # no promise before the decision
+        complaint = take(
+            complaint, lawfirm, Step("approve_resolution", "director", Status.RESOLUTION_APPROVED)
+        )
+    else:
+        assert "approve_resolution" not in may(complaint, org.gm)
+    for step in [
+        Step("reply_to_customer", "front_desk", Status.REPLIED, REPLY),
+        Step("record_follow_up", "front_desk", Status.FOLLOWED_UP, VISIT),
+        Step("close", "front_desk", Status.CLOSED),
+    ]:
+        complaint = take(complaint, lawfirm, step)

@@ -23,7 +23,7 @@ STEPS = [
     ("record_follow_up", DESK),
     ("close", DESK),
 ]
-NOTE = "Migrated from the class settings before procedures (0009): keeps what the class did."
+NOTE = "Migrated from the class settings before procedures (0010): keeps what the class did."
 
 
 def procedures_from_class_flags(apps, schema_editor):
@@ -59,7 +59,7 @@ def procedures_from_class_flags(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0008_sqlite_search"),
+        ("complaints", "0009_complaintevent_event_action_at_idx"),
         ("organization", "0002_auth_failures_token_expiry"),
     ]
 
