@@ -152,6 +152,15 @@ def _delivered(complaint: Complaint, org: Org) -> Complaint:
     return record_delivery(complaint=complaint, by=org.clerk)
 
 
+def _desk_or_team(complaint: Complaint, action: str, org: Org) -> Staff:
+    """The desk, or the responsible department where the procedure gives it the step (telecom:
+    the maintenance team replies to the ticket and visits the customer, seed 000 第二篇 二.1, 二.6)."""
+    takers = rules_for(complaint).takers_of(action)
+    return (
+        org.clerk if not takers or any(t.role == Role.DESK_CLERK for t in takers) else org.production_handler
+    )
+
+
 def advance(complaint: Complaint, org: Org, to: str) -> Complaint:
     """Walk a complaint along the main path until it reaches status ``to``. The steps its
     procedure skips (no transfer approval, no follow-up visit) are skipped here too."""
@@ -187,7 +196,7 @@ def advance(complaint: Complaint, org: Org, to: str) -> Complaint:
             Status.REPLIED,
             lambda c: services.reply_to_customer(
                 complaint=_approved(c, org),
-                by=org.clerk,
+                by=_desk_or_team(c, "reply_to_customer", org),
                 reply="已安排维修",
                 channel="phone",
                 satisfaction="satisfied",
@@ -196,7 +205,10 @@ def advance(complaint: Complaint, org: Org, to: str) -> Complaint:
         (
             Status.FOLLOWED_UP,
             lambda c: services.record_follow_up(
-                complaint=_delivered(c, org), by=org.clerk, comment="客户满意", satisfaction="very_satisfied"
+                complaint=_delivered(c, org),
+                by=_desk_or_team(c, "record_follow_up", org),
+                comment="客户满意",
+                satisfaction="very_satisfied",
             ),
         ),
         (Status.CLOSED, lambda c: services.close_complaint(complaint=c, by=org.clerk)),
