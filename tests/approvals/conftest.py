@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from kesu.approvals.models import ApprovalApprover, ApprovalRule
 from kesu.complaints import services
@@ -13,6 +14,13 @@ from kesu.complaints.models import Category, Complaint
 from kesu.organization.models import Role, Staff
 from kesu.rulebook.services import apply_preset
 from tests.conftest import Org, intake, make_staff
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English (the UI's default language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
