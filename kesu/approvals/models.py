@@ -90,7 +90,7 @@ class ApprovalRule(models.Model):
     )
 
     class Meta:
-        ordering = ["step", "category__code", "amount_from"]
+        ordering = ["step", "category__code", models.F("amount_from").asc(nulls_first=True)]
         verbose_name = _("approval rule")
         verbose_name_plural = _("approval rules")
 

@@ -169,7 +169,7 @@ def _loaded() -> list[tuple]:
             r.amount_to,
             tuple((a.level, a.mode, a.role, a.scope, a.department_code) for a in r.approvers.all()),
         )
-        for r in ApprovalRule.objects.order_by("step", "category__code", "amount_from")
+        for r in ApprovalRule.objects.all()  # ordered by step, class, amount (an empty from first)
     ]
 
 
