@@ -3,7 +3,9 @@
 An approver entry of the current level is a role (with its scope) or a named person. A person
 decides for an entry in a capacity from ``capacities_of``: as themselves, or as the deputy (代理)
 of an absent principal who fits the entry. Nobody complained about in the complaint decides
-(回避), and nobody decides as the deputy of someone complained about.
+(回避), and nobody decides as the deputy of someone complained about. When every holder of a
+role an entry names (scope "any holder") is complained about, the rule book's recusal substitute
+for that role decides instead (kesu.complaints.workflow.stand_ins), recorded as ``stands_in_for``.
 
 All-of (会签): every entry of the level must be approved; an entry is satisfied by one approval of
 a person who fits it. Any-of (或签): the first approval of any entry completes the level.
@@ -18,6 +20,7 @@ from django.db.models import Q
 
 from kesu.approvals.models import Approval, Mode, Scope
 from kesu.complaints.models import Complaint
+from kesu.complaints.workflow import stand_ins
 from kesu.organization.models import Staff
 from kesu.organization.selectors import Capacity, capacities_of
 
@@ -79,13 +82,35 @@ def standing_of(
     if staff.pk in accused:
         return None
     entries = approval.level_spec()["entries"]
-    for capacity in capacities_of(staff=staff) if capacities is None else capacities:
+    capacities = capacities_of(staff=staff) if capacities is None else capacities
+    for capacity in capacities:
         if capacity.principal.pk in accused:
             continue  # never for a recused person (回避)
         fitting = tuple(i for i in waiting if fits(entries[i], capacity.principal, approval.complaint))
         if fitting:
             return Standing(capacity=capacity, entries=fitting)
+    # Every holder of a role the level names is complained about: the rule book's recusal
+    # substitute for that role decides instead (as for the complaint's own actions).
+    for role, substitutes in _stand_ins(approval.complaint, accused).items():
+        fitting = tuple(i for i in waiting if _names_role_anywhere(entries[i], role))
+        for capacity in capacities:
+            if fitting and any(p.pk == capacity.principal.pk for p in substitutes):
+                return Standing(
+                    capacity=Capacity(actor=capacity.actor, principal=capacity.principal, stands_in_for=role),
+                    entries=fitting,
+                )
     return None
+
+
+def _names_role_anywhere(entry: dict[str, Any], role: str) -> bool:
+    return entry.get("role") == role and entry.get("scope") == Scope.ANY
+
+
+def _stand_ins(complaint: Complaint, accused: set[int]) -> dict[str, tuple[Staff, ...]]:
+    """Role → who decides instead, for the roles every holder of which is complained about."""
+    if not accused:
+        return {}  # no recusal: no query
+    return {s.role: s.substitutes for s in stand_ins(complaint, accused) if s.substitutes}
 
 
 def level_complete(approval: Approval, approved_entries: set[int]) -> bool:
@@ -96,8 +121,9 @@ def level_complete(approval: Approval, approved_entries: set[int]) -> bool:
 
 
 def approvers_now(approval: Approval) -> list[Staff]:
-    """The people who may decide ``approval`` now: every unaccused person who fits an open entry,
-    and the unaccused deputy of each such person who is absent."""
+    """The people who may decide ``approval`` now: every unaccused person who fits an open entry
+    (or stands in for a recused role it names), and the unaccused deputy of each such person who
+    is absent."""
     waiting = open_entries(approval)
     if not waiting:
         return []
@@ -114,13 +140,15 @@ def approvers_now(approval: Approval) -> list[Staff]:
         .select_related("user", "department", "deputy__user")
         .prefetch_related("role_assignments")
         .distinct()
-        .order_by("display_name", "pk")
     )
+    chosen = [person for person in candidates if any(fits(entry, person, complaint) for entry in entries)]
+    for role, substitutes in _stand_ins(complaint, accused).items():
+        if any(_names_role_anywhere(entry, role) for entry in entries):
+            chosen += substitutes
     people: dict[int, Staff] = {}
-    for person in candidates:
-        if any(fits(entry, person, complaint) for entry in entries):
-            people.setdefault(person.pk, person)
-            deputy = person.deputy
-            if deputy is not None and person.is_absent() and deputy.pk not in accused:
-                people.setdefault(deputy.pk, deputy)
+    for person in chosen:
+        people.setdefault(person.pk, person)
+        deputy = person.deputy
+        if deputy is not None and person.is_absent() and deputy.pk not in accused:
+            people.setdefault(deputy.pk, deputy)
     return sorted(people.values(), key=lambda s: (s.display_name, s.pk))

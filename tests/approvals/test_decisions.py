@@ -253,3 +253,19 @@ def test_one_pending_request_per_step_and_none_on_a_closed_complaint(blank):
     assert "step" in caught.value.message_dict
     with pytest.raises(ValidationError):
         request_approval(complaint=complaint, step="decision", amount=Decimal(1), by=org.clerk, subject="")
+
+
+@pytest.mark.django_db
+def test_the_recusal_substitute_decides_for_a_recused_general_manager(blank):
+    """seed 000 第四篇 二(一) 被投訴人應當回避; the PCB preset names the vice president for a recused
+    general manager (recusal section): he decides a GM-level approval of a complaint about the GM."""
+    org = blank
+    rule("decision", None, None, None, ("any", [GM]))
+    approval = ask(org, complaint_of(org, "quality", accused=(org.gm,)))
+    assert approvers_for(approval=approval) == [org.vp]
+    assert approvals_waiting_for(staff=org.vp) == [approval]
+    with pytest.raises(NotAnApprover):
+        decide_approval(approval=approval, by=org.gm, approve=True)
+    approval = decide_approval(approval=approval, by=org.vp, approve=True)
+    assert approval.status == ApprovalStatus.APPROVED
+    assert approval.complaint.events.last().data["stands_in_for"] == Role.GENERAL_MANAGER
