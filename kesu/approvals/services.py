@@ -94,6 +94,11 @@ def request_approval(
                 {"step": [_("An approval of this step is already waiting for this complaint.")]}
             )
         rule = choose_rule(step=step, category=locked.category, amount=value)
+        levels = levels_of(rule)
+        if not levels:  # saved outside the admin and the presets, which refuse it
+            raise ValidationError(
+                {"step": [_("The approval rule %(rule)s names no approver.") % {"rule": rule}]}
+            )
         try:
             with transaction.atomic():  # a concurrent request for the same step: the constraint decides
                 approval = Approval.objects.create(
@@ -101,7 +106,7 @@ def request_approval(
                     step=step,
                     amount=value,
                     rule=rule,
-                    levels=levels_of(rule),
+                    levels=levels,
                     subject=subject,
                     requested_by=by,
                 )

@@ -269,3 +269,12 @@ def test_the_recusal_substitute_decides_for_a_recused_general_manager(blank):
     approval = decide_approval(approval=approval, by=org.vp, approve=True)
     assert approval.status == ApprovalStatus.APPROVED
     assert approval.complaint.events.last().data["stands_in_for"] == Role.GENERAL_MANAGER
+
+
+@pytest.mark.django_db
+def test_a_rule_without_approvers_is_refused_not_a_crash(blank):
+    org = blank
+    ApprovalRule.objects.create(step="decision")  # bypassing the admin's and the presets' checks
+    with pytest.raises(ValidationError) as caught:
+        ask(org, complaint_of(org, "quality"))
+    assert "names no approver" in caught.value.message_dict["step"][0]

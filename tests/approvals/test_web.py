@@ -76,3 +76,16 @@ def test_someone_else_is_told_who_may(org, waiting):
 @pytest.mark.django_db
 def test_signed_out_is_sent_to_log_in(waiting):
     assert Client().get(reverse("approvals")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_complaint_page_shows_the_approval_on_its_timeline(org, waiting):
+    signed_in(org.gm).post(
+        reverse("approval-decide", args=[waiting.pk]),
+        {f"{waiting.pk}-decision": "refuse", f"{waiting.pk}-reason": "方案不可行"},
+    )
+    page = signed_in(org.director).get(reverse("complaint-detail", args=[waiting.complaint.number]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "event-approval_requested" in html and "event-approval_decided" in html
+    assert "返修方案呈核" in html and "方案不可行" in html
