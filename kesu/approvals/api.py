@@ -91,7 +91,7 @@ def _out(approval: Approval) -> dict[str, Any]:
                 "reason": d.reason,
                 "at": d.at,
             }
-            for d in approval.decisions.select_related("actor__user", "acting_for__user")
+            for d in approval.decisions.all()  # prefetched by the list; one query for one approval
         ],
     }
 

@@ -34,7 +34,9 @@ class Standing:
 
 
 def accused_ids(complaint: Complaint) -> set[int]:
-    return set(complaint.accused_staff.values_list("pk", flat=True))
+    """The people complained about (read from ``prefetch_related("complaint__accused_staff")``
+    when the caller prefetched them)."""
+    return {person.pk for person in complaint.accused_staff.all()}
 
 
 def fits(entry: dict[str, Any], principal: Staff, complaint: Complaint) -> bool:

@@ -21,8 +21,8 @@ def approvals_waiting_for(*, staff: Staff) -> list[Approval]:
     pending approvals are few, and whether one waits for a person depends on their capacities now."""
     pending = (
         Approval.objects.filter(status=ApprovalStatus.PENDING)
-        .select_related("complaint__category", "complaint__handling_department", "requested_by__user")
-        .prefetch_related("decisions", "complaint__accused_staff")
+        .select_related("complaint__category", "complaint__handling_department", "requested_by__user", "rule")
+        .prefetch_related("decisions__actor__user", "decisions__acting_for__user", "complaint__accused_staff")
         .order_by("created_at", "pk")
     )
     capacities = capacities_of(staff=staff)
@@ -32,7 +32,7 @@ def approvals_waiting_for(*, staff: Staff) -> list[Approval]:
         if authority.standing_of(
             approval=approval,
             staff=staff,
-            accused={s.pk for s in approval.complaint.accused_staff.all()},
+            accused=authority.accused_ids(approval.complaint),
             capacities=capacities,
         )
         is not None

@@ -96,3 +96,28 @@ def test_someone_who_may_neither_see_nor_decide_404(org, client_for, waiting):
     outsider = make_staff("sales2", "周业务", org.sales, Role.HANDLER)
     assert client_for(outsider).post(f"{BASE}/{waiting.pk}/decision", {"approve": True}).status_code == 404
     assert client_for(org.gm).post(f"{BASE}/999999/decision", {"approve": True}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_list_reads_two_queries_per_waiting_approval_at_most(org, client_for):
+    """Who may decide each one is read per approval (2 queries); everything else is shared."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ApprovalRule.objects.all().delete()
+    rule("decision", None, None, None, ("any", [GM]))
+    gm = client_for(org.gm)
+    counts = []
+    for total in (1, 6):
+        while Approval.objects.count() < total:
+            request_approval(
+                complaint=complaint_of(org, "product_quality"),
+                step="decision",
+                amount=Decimal(1),
+                by=org.clerk,
+                subject="呈核",
+            )
+        with CaptureQueriesContext(connection) as queries:
+            assert len(gm.get(BASE).json()["items"]) == total
+        counts.append(len(queries))
+    assert counts[1] - counts[0] <= 2 * 5, counts
