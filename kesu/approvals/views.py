@@ -22,7 +22,8 @@ from kesu.organization.selectors import staff_of
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("approve", gettext_lazy("Approve")), ("refuse", gettext_lazy("Refuse"))]
+        label=gettext_lazy("Your decision"),
+        choices=[("approve", gettext_lazy("Approve")), ("refuse", gettext_lazy("Refuse"))],
     )
     reason = forms.CharField(
         label=gettext_lazy("reason"),
