@@ -36,6 +36,7 @@ from kesu.deadlines.models import (
     ComplaintClock,
     EscalationStep,
     ExtensionRequest,
+    HandlingTimeTarget,
     TimeLimitPolicy,
     WorkingHours,
 )
@@ -74,6 +75,7 @@ CONFIGURATION: set[type[Model]] = {
     CalendarYear,
     WorkingHours,
     TimeLimitPolicy,
+    HandlingTimeTarget,
     EscalationStep,
     Department,
     Position,
