@@ -52,7 +52,9 @@ LIMITS: tuple[Limit, ...] = (
     ),
     Limit("comment", HANDLING_TEXT, "every action's comment"),
     Limit(
-        "reason", HANDLING_TEXT, "`propose_transfer`, `answer_and_forward`, `correct`, `request_extension`"
+        "reason",
+        HANDLING_TEXT,
+        "`propose_transfer`, `answer_and_forward`, `correct`, `request_extension`, an approval decision",
     ),
     Limit("late_reason", HANDLING_TEXT, "`close`"),
     Limit("complainant_name", PERSON_NAME, "registration"),
