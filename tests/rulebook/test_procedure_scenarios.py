@@ -377,3 +377,20 @@ def test_lawfirm_major_complaints_wait_for_the_partners_meeting(org, lawfirm, co
         Step("close", "front_desk", Status.CLOSED),
     ]:
         complaint = take(complaint, lawfirm, step)
+
+
+@pytest.mark.parametrize("preset", ["furniture", "telecom", "liquor", "pcb", "lawfirm"])
+def test_every_procedure_step_cites_its_seed(db, preset):
+    """Every step of every preset procedure names the seed clause it follows, or says the seed is
+    silent (制度未写 / 制度中没有 / 未载)."""
+    import json
+    from importlib import resources
+
+    data = json.loads((resources.files("kesu.rulebook") / "presets" / f"{preset}.json").read_text("utf-8"))
+    assert data["procedures"], preset
+    for procedure in data["procedures"]:
+        assert procedure["source"].startswith("seed 00"), procedure["name"]
+        for step in procedure["steps"]:
+            assert step["source"].startswith("seed 00"), (procedure["name"], step)
+    # and the preset loads: its procedures pass the admin's checks
+    apply_preset(name=preset)
