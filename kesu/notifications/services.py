@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -62,6 +63,58 @@ def notify(
     if ids:
         transaction.on_commit(lambda: send_notification_emails(ids=ids))
     return created
+
+
+@dataclass(frozen=True)
+class Message:
+    """One recipient's notification text (each may read differently: "as deputy for …")."""
+
+    recipient: Staff
+    title: str
+    body: str = ""
+
+
+def notify_each(
+    *,
+    messages: Iterable[Message],
+    kind: str,
+    complaint: Complaint | None,
+    dedup_key: str,
+    at: datetime | None = None,
+) -> None:
+    """Like :func:`notify`, but in two queries whatever the number of recipients (one insert that
+    skips the rows already there, one read of the ids to e-mail), for the hand-overs that run on
+    every action. Each recipient gets one notification per ``dedup_key``; e-mail after commit."""
+    by_recipient = {m.recipient.pk: m for m in messages}
+    if not by_recipient:
+        return
+    title_max = Notification._meta.get_field("title").max_length
+    created_at = at or timezone.now()
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=pk,
+                kind=kind,
+                title=m.title[:title_max],
+                body=m.body,
+                complaint=complaint,
+                dedup_key=dedup_key,
+                created_at=created_at,
+            )
+            for pk, m in by_recipient.items()
+        ],
+        ignore_conflicts=True,  # already told for this key: not again
+    )
+    with_address = [pk for pk, m in by_recipient.items() if m.recipient.user.email]
+    if not with_address:
+        return
+    ids = list(
+        Notification.objects.filter(
+            dedup_key=dedup_key, recipient_id__in=with_address, emailed_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        transaction.on_commit(lambda: send_notification_emails(ids=ids))
 
 
 def send_notification_emails(*, ids: Iterable[int]) -> int:
