@@ -63,15 +63,16 @@ def on_complaint_event(event: ComplaintEvent) -> None:
     now = timezone.now()
     told: dict[int, Message] = {}
     values = {
-        "number": complaint.number,
         "severity": complaint.severity.name if complaint.severity_id else "",
         "category": complaint.category.name if complaint.category_id else "",
         "by": event.actor.display_name if event.actor else "",
     }
-    title = _("Major complaint %(number)s (%(severity)s, %(category)s)") % values
+    # No number in the text: at registration it is drawn after this (the centre and the e-mail
+    # subject show the complaint's number beside the title).
+    title = _("Major complaint (%(severity)s, %(category)s)") % values
     body = (
         _(
-            "Complaint %(number)s counts as a major complaint (重大投诉) under the rule book"
+            "This complaint counts as a major complaint (重大投诉) under the rule book"
             " (%(severity)s, %(category)s), registered or reclassified by %(by)s: it is reported to you at once."
         )
         % values

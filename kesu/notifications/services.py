@@ -117,6 +117,15 @@ def notify_each(
         transaction.on_commit(lambda: send_notification_emails(ids=ids))
 
 
+def _subject(notification: Notification) -> str:
+    """The complaint's number leads the subject unless the title has it (a complaint registered
+    as major is told about before its number is drawn, so that title cannot hold it)."""
+    complaint = notification.complaint
+    if complaint is None or complaint.number in notification.title:
+        return f"[Kesu] {notification.title}"
+    return f"[Kesu] {complaint.number}: {notification.title}"
+
+
 def send_notification_emails(*, ids: Iterable[int]) -> int:
     """E-mail the given notifications that are not e-mailed yet to recipients who have an address.
     Returns how many were sent; a failure leaves the notification for the retry task."""
@@ -136,7 +145,7 @@ def send_notification_emails(*, ids: Iterable[int]) -> int:
             continue
         try:
             send_mail(
-                f"[Kesu] {notification.title}",
+                _subject(notification),
                 notification.body or notification.title,
                 settings.DEFAULT_FROM_EMAIL,
                 [notification.recipient.user.email],
