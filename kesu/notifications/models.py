@@ -45,6 +45,8 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox_idx"),
+            # The notification centre's history: all of one person's, newest first.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_history_idx"),
             # The e-mail retry looks only at the few not yet e-mailed.
             models.Index(
                 fields=["created_at"], condition=Q(emailed_at__isnull=True), name="notification_unsent_idx"

@@ -60,5 +60,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('severity__isnull', False), ('category__isnull', False), _connector='OR'), name='major_rule_names_severity_or_class')],
             },
         ),
+        migrations.AddIndex(
+            model_name="notification",
+            index=models.Index(fields=["recipient", "-created_at", "-id"], name="notification_history_idx"),
+        ),
         migrations.RunPython(load_from_preset, migrations.RunPython.noop),
     ]
