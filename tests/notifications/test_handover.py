@@ -212,18 +212,19 @@ def test_an_extension_request_tells_who_may_approve_it(
 def test_a_refused_transfer_comes_back_to_the_desk(
     staff_mail, register, back, django_capture_on_commit_callbacks
 ):
+    """The GM rejects, or the department declines: the desk must route it again."""
     org = staff_mail
     if back == "reject":
         complaint = advance(register(), org, Status.TRANSFER_PROPOSED)
-        step = lambda: services.reject_transfer(complaint=complaint, by=org.gm, comment="非质量问题")  # noqa: E731
+        by, refuse = org.gm, services.reject_transfer
     else:
         complaint = advance(register(), org, Status.TRANSFER_APPROVED)
-        step = lambda: services.decline_transfer(
-            complaint=complaint, by=org.production_head, comment="非本部门"
-        )  # noqa: E731
+        by, refuse = org.production_head, services.decline_transfer
     mail.outbox.clear()
 
-    complaint = act(django_capture_on_commit_callbacks, step)
+    complaint = act(
+        django_capture_on_commit_callbacks, lambda: refuse(complaint=complaint, by=by, comment="非本部门")
+    )
 
     assert complaint.status == Status.CLASSIFIED
     assert told(complaint) == ["clerk", "director"]
@@ -235,10 +236,13 @@ def test_a_rolled_back_action_tells_nobody(staff_mail, register, django_capture_
     complaint = register()
     before = Notification.objects.count()
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
-        with transaction.atomic():
-            advance(complaint, org, Status.TRANSFER_PROPOSED)
-            raise RuntimeError("the request failed after the action")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        advance(complaint, org, Status.TRANSFER_PROPOSED)
+        raise RuntimeError("the request failed after the action")
 
     assert callbacks == [] and mail.outbox == []
     assert Notification.objects.count() == before

@@ -106,7 +106,6 @@ def test_the_accused_is_not_told_and_an_absent_leader_is_replaced_by_the_deputy(
 def test_a_class_rule_tells_the_department_heads_of_the_responsible_department(staff_mail, register):
     """Seed 003's kind of rule (every quality complaint made known): a class, and a department-scoped
     role told in the responsible department only once there is one."""
-    org = staff_mail
     quality = Category.objects.get(code="product_quality")
     MajorComplaintRule.objects.create(category=quality, role=Role.DEPARTMENT_HEAD, source="test")
 
