@@ -182,3 +182,21 @@ def test_demo_command_refuses_a_database_with_another_company(org, static_root):
     with pytest.raises(CommandError):
         call_command("demo", "--no-serve", "--complaints", "5")
     assert not Complaint.objects.exists()
+
+
+def test_the_demo_history_fills_the_notification_centre_without_mailing_it(
+    django_capture_on_commit_callbacks,
+):
+    """Hand-overs played while loading are in the centres (the GM has transfers to approve), but
+    the commit e-mails none of them: the demo's e-mails are the ones its visitors cause."""
+    from django.core import mail
+
+    from kesu.notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.load_demo(complaints=40, seed=7)
+
+    assert Notification.objects.filter(kind=Notification.Kind.HANDOVER).exists()
+    assert Notification.objects.filter(recipient__user__username="gm").exists()
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+    assert mail.outbox == []

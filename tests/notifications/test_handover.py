@@ -4,6 +4,8 @@ complained about (回避), never the one who just acted."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -295,3 +297,147 @@ def test_queries_per_hand_over_do_not_grow_with_the_staff(staff_mail, register):
 
     assert Notification.objects.filter(dedup_key=f"handover:{event.pk}").count() == 2 + 20
     assert many == few, f"{few} queries with 2 desk people, {many} with 27"
+
+
+def test_a_recused_general_manager_is_replaced_by_the_rule_books_substitute(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
+    """Seed 000 第四篇 二(一) 被投诉人应当回避: the GM complained about is not told; the preset's
+    recusal substitute (the vice president) approves instead and is told."""
+    org = staff_mail
+    complaint = register()
+    complaint.accused_staff.add(org.gm)
+
+    complaint = act(
+        django_capture_on_commit_callbacks, lambda: advance(complaint, org, Status.TRANSFER_PROPOSED)
+    )
+
+    assert told(complaint) == ["vp"]
+    assert mailed() == ["vp@example.com"]
+
+
+@dataclass(frozen=True)
+class Case:
+    start: str
+    actor: str
+    step: Callable  # (complaint, org) -> complaint
+    expected: tuple[str, ...]
+    accused_role: str  # a holder of this role, complained about, who would otherwise be told
+    accused_department: Callable  # org -> Department
+
+
+def _propose(c, org):
+    return services.propose_transfer(
+        complaint=c,
+        by=org.clerk,
+        to_department=org.production,
+        to_position=org.production_manager,
+        reason="转",
+    )
+
+
+CASES = {
+    "transfer to approve": Case(
+        Status.CLASSIFIED, "clerk", _propose, ("gm",), Role.GENERAL_MANAGER, lambda org: org.gm.department
+    ),
+    "slip to sign": Case(
+        Status.TRANSFER_PROPOSED,
+        "gm",
+        lambda c, org: services.approve_transfer(complaint=c, by=org.gm),
+        ("prodhandler", "prodhead"),
+        Role.DEPARTMENT_HEAD,
+        lambda org: org.production,
+    ),
+    "investigation": Case(
+        Status.TRANSFER_APPROVED,
+        "prodhead",
+        lambda c, org: services.accept_transfer(
+            complaint=c, by=org.production_head, handler=org.production_handler
+        ),
+        ("prodhandler",),
+        Role.HANDLER,
+        lambda org: org.production,
+    ),
+    "resolution": Case(
+        Status.ACCEPTED,
+        "prodhandler",
+        lambda c, org: services.start_investigation(complaint=c, by=org.production_handler),
+        ("prodhead",),
+        Role.DEPARTMENT_HEAD,
+        lambda org: org.production,
+    ),
+    "resolution for the desk": Case(
+        Status.INVESTIGATING,
+        "prodhandler",
+        lambda c, org: services.propose_resolution(complaint=c, by=org.production_handler, resolution="换"),
+        ("clerk", "director"),
+        Role.DESK_CLERK,
+        lambda org: org.cs,
+    ),
+    "reworked step": Case(
+        Status.RESOLUTION_PROPOSED,
+        "director",
+        lambda c, org: services.return_for_rework(complaint=c, by=org.director, comment="补充"),
+        ("prodhandler", "prodhead"),
+        Role.HANDLER,
+        lambda org: org.production,
+    ),
+    "extension to approve": Case(
+        Status.INVESTIGATING,
+        "prodhandler",
+        lambda c, org: clock_actions.request_extension(
+            complaint=c, by=org.production_handler, clock="resolution", extra_amount=2, reason="等配件"
+        ),
+        ("director", "gm", "prodhead", "vp"),  # the approvers, and the department's next step
+        Role.VICE_PRESIDENT,
+        lambda org: org.gm.department,
+    ),
+    "rejected transfer": Case(
+        Status.TRANSFER_PROPOSED,
+        "gm",
+        lambda c, org: services.reject_transfer(complaint=c, by=org.gm, comment="不转"),
+        ("clerk", "director"),
+        Role.DESK_CLERK,
+        lambda org: org.cs,
+    ),
+    "declined transfer": Case(
+        Status.TRANSFER_APPROVED,
+        "prodhead",
+        lambda c, org: services.decline_transfer(complaint=c, by=org.production_head, comment="非本部门"),
+        ("clerk", "director"),
+        Role.DESK_CLERK,
+        lambda org: org.cs,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_hand_over_tells_the_next_people_once_never_the_accused_or_actor_nor_on_rollback(
+    staff_mail, register, name, django_capture_on_commit_callbacks
+):
+    case, org = CASES[name], staff_mail
+    complaint = advance(register(), org, case.start)
+    accused = make_staff("accused", "被投诉人", case.accused_department(org), case.accused_role)
+    accused.user.email = "accused@example.com"
+    accused.user.save()
+    complaint.accused_staff.add(accused)
+    mail.outbox.clear()
+    before = Notification.objects.count()
+
+    # a rolled-back action tells nobody
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        case.step(complaint, org)
+        raise RuntimeError("failed after the action")
+    assert callbacks == [] and mail.outbox == [] and Notification.objects.count() == before
+
+    # the action that commits tells each of the next people once, in Kesu and by e-mail
+    complaint.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = case.step(complaint, org)
+    assert told(complaint) == sorted(case.expected)
+    assert mailed() == sorted(f"{n}@example.com" for n in case.expected)
+    assert case.actor not in case.expected and "accused" not in told(complaint)
