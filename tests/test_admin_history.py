@@ -34,6 +34,7 @@ from kesu.deadlines.models import (
     ComplaintClock,
     EscalationStep,
     ExtensionRequest,
+    HandlingTimeTarget,
     TimeLimitPolicy,
     WorkingHours,
 )
@@ -71,6 +72,7 @@ CONFIGURATION: set[type[Model]] = {
     CalendarYear,
     WorkingHours,
     TimeLimitPolicy,
+    HandlingTimeTarget,
     EscalationStep,
     Department,
     Position,
