@@ -27,6 +27,8 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("GET", "/api/v1/notifications"),
         ("POST", "/api/v1/notifications/read"),
         ("POST", "/api/v1/notifications/{notification_id}/read"),
+        ("GET", "/api/v1/approvals"),
+        ("POST", "/api/v1/approvals/{approval_id}/decision"),
     }
     assert document["components"]["securitySchemes"]["BearerTokenAuth"] == {
         "type": "http",
