@@ -297,6 +297,23 @@ def _sources(action: Action, rules: Rules) -> frozenset[Status]:
     return action.sources
 
 
+def takers_for(complaint: Complaint, action: Action) -> tuple[Taker, ...]:
+    """Who may take ``action`` on ``complaint`` under its procedure (roles and scopes, before the
+    person's own department, absence and recusal are checked)."""
+    return takers(action, rules_for(complaint))
+
+
+def sources_for(complaint: Complaint, action: Action) -> frozenset[Status]:
+    """The statuses ``action`` starts from under the complaint's procedure."""
+    return _sources(action, rules_for(complaint))
+
+
+def awaited(complaint: Complaint, action: Action) -> bool:
+    """Whether the complaint waits for ``action`` to move on: not a step its procedure lists as
+    optional (an approval the desk may go past waits on nobody)."""
+    return FOLLOWS.get(action.name, action.name) not in rules_for(complaint).optional
+
+
 def transfer_target(complaint: Complaint) -> Status:
     """Where a proposed transfer goes: to the approver, or straight to the department when the
     procedure has no approval step (or an optional one)."""

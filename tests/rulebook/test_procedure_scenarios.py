@@ -16,7 +16,7 @@ from kesu.core.errors import ActionNotAllowed
 from kesu.organization.models import Department, Role, Staff
 from kesu.organization.selectors import capacities_of
 from kesu.rulebook.services import apply_preset
-from tests.conftest import intake, make_staff
+from tests.conftest import advance, intake, make_staff
 
 
 @dataclass(frozen=True)
@@ -394,3 +394,40 @@ def test_every_procedure_step_cites_its_seed(db, preset):
             assert step["source"].startswith("seed 00"), (procedure["name"], step)
     # and the preset loads: its procedures pass the admin's checks
     apply_preset(name=preset)
+
+
+def _next_takers(complaint: Complaint) -> set[str]:
+    from kesu.notifications.handover import next_takers
+
+    fresh = Complaint.objects.prefetch_related("accused_staff").get(pk=complaint.pk)
+    return {told.capacities[0].actor.user.username for told in next_takers(fresh).values()}
+
+
+def test_telecom_the_team_is_told_to_reply_the_ticket(org, telecom):
+    """seed 000 第二篇 二.1: the maintenance team replies to the ticket, so it is the one told when
+    the solution is ready (the hand-over notifications follow the procedure)."""
+    complaint = _registered(org, "network_quality")
+    for step in [
+        Step(
+            "propose_transfer",
+            "desk",
+            Status.TRANSFER_APPROVED,
+            {"to_department": "maintenance", "reason": "派单"},
+        ),
+        Step("accept_transfer", "engineer", Status.ACCEPTED),
+        Step("start_investigation", "engineer", Status.INVESTIGATING),
+        Step("propose_resolution", "engineer", Status.RESOLUTION_PROPOSED, RESOLVE),
+    ]:
+        complaint = take(complaint, telecom, step)
+    assert _next_takers(complaint) == {"teamlead", "engineer"}
+
+
+def test_furniture_the_gm_is_told_only_of_the_approvals_that_wait_for_him(org, furniture, register):
+    """seed 000 第一篇 4.2.3.1 3)⑥: a grievance's decision waits for the GM; the quality opinion's
+    approval (4.2.3.3 4), approver unnamed) is optional in the preset, so nobody waits on him."""
+    grievance = advance(
+        register(category=Category.objects.get(code="grievance")), org, Status.RESOLUTION_PROPOSED
+    )
+    quality = advance(register(), org, Status.RESOLUTION_PROPOSED)
+    assert "gm" in _next_takers(grievance) and "clerk" not in _next_takers(grievance)
+    assert "gm" not in _next_takers(quality) and "clerk" in _next_takers(quality)
