@@ -16,6 +16,8 @@ from django.forms.models import model_to_dict
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from kesu.assignments import services as assignments
+from kesu.assignments.models import Distribution, Task
 from kesu.complaints.models import (
     Attachment,
     Category,
@@ -57,6 +59,8 @@ HISTORY: set[type[Model]] = {
     Notification,
     ApiToken,
     NumberCounter,
+    Task,
+    Distribution,
 }
 # How the company works: edited in the admin.
 CONFIGURATION: set[type[Model]] = {
@@ -112,7 +116,7 @@ def root(superuser) -> Client:
 @pytest.fixture
 def history(org, accepted):
     """One of each history record: a complaint with its timeline, clocks, a pending extension
-    request, a counter, a notification and an API token."""
+    request, a counter, a notification, an API token, a department task and a distribution."""
     with time_machine.travel(local(2026, 11, 17, 9), tick=False):
         complaint = clock_actions.request_extension(
             complaint=accepted,
@@ -129,6 +133,12 @@ def history(org, accepted):
         dedup_key="k",
     )
     ApiToken.issue(staff=org.clerk, name="ERP")
+    assignments.open_tasks(
+        complaint=complaint,
+        by=org.clerk,
+        tasks=[assignments.TaskSpec(department=org.quality, kind="原因分析")],
+    )
+    assignments.distribute_result(complaint=complaint, by=org.clerk, departments=[org.quality])
     return complaint
 
 

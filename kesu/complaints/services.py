@@ -337,6 +337,20 @@ def _event(
     return event
 
 
+def append_event(
+    *,
+    complaint: Complaint,
+    capacity: Capacity,
+    action: str,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+) -> ComplaintEvent:
+    """Append a timeline entry that leaves the complaint as it is (status, version, fields), for
+    apps that record their own acts on a complaint (e.g. department tasks). The caller holds the
+    complaint's row lock and has checked permission; the hooks run as for every entry."""
+    return _event(complaint, capacity, action, from_status=complaint.status, comment=comment, data=data or {})
+
+
 def record_action(
     complaint: Complaint,
     capacity: Capacity,
