@@ -53,3 +53,16 @@ def four_tasks(org, pcb: Pcb) -> list[TaskSpec]:
         TaskSpec(department=pcb.rnd, kind="研发意见"),
         TaskSpec(department=org.sales, kind="客户协商"),
     ]
+
+
+@pytest.fixture
+def client_for(org):
+    """client_for(staff) → an API client with a fresh bearer token, every answer checked against
+    the OpenAPI document; client_for(None) → anonymous."""
+    from kesu.organization.models import ApiToken
+    from tests.api.conftest import ApiClient
+
+    def make(staff: Staff | None) -> ApiClient:
+        return ApiClient(ApiToken.issue(staff=staff, name="test")[1] if staff is not None else None)
+
+    return make
