@@ -187,7 +187,8 @@ def my_tasks(request: HttpRequest) -> dict[str, Any]:
     due first; at most 100."""
     staff: Staff = request.auth
     tasks = selectors.open_tasks_for(staff=staff, limit=100)
-    return {"items": [_task(t, t.complaint.number, staff, rules.accused_ids(t.complaint)) for t in tasks]}
+    accused = selectors.accused_by_complaint({t.complaint_id for t in tasks})
+    return {"items": [_task(t, t.complaint.number, staff, accused[t.complaint_id]) for t in tasks]}
 
 
 @router.post("/tasks/{task_id}/assign", response={200: TaskOut, **WRITE}, summary="Assign a task")

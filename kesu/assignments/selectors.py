@@ -113,13 +113,29 @@ def open_tasks_for(*, staff: Staff, limit: int | None = None) -> list[Task]:
         .filter(department_id__in=departments)
         .exclude(complaint__status__in=TERMINAL_STATUSES)
         .filter(_not_accused_task(staff))
-        .select_related("complaint", "department", "assignee__user")
+        .select_related(
+            "complaint",
+            "department",
+            "assignee__user",
+            "created_by__user",
+            "done_by__user",
+            "cancelled_by__user",
+        )
     )
     due = list(queryset.filter(due_at__isnull=False).order_by("due_at", "pk")[:limit])
     if limit is None or len(due) < limit:
         rest = queryset.filter(due_at__isnull=True).order_by("created_at", "pk")
         due += list(rest[: None if limit is None else limit - len(due)])
     return due
+
+
+def accused_by_complaint(complaint_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The people complained about in each of these complaints (one query)."""
+    found: dict[int, set[int]] = {pk: set() for pk in complaint_ids}
+    rows = Complaint.accused_staff.through.objects.filter(complaint_id__in=list(found))
+    for complaint_id, staff_id in rows.values_list("complaint_id", "staff_id"):
+        found[complaint_id].add(staff_id)
+    return found
 
 
 def _not_accused_task(staff: Staff) -> Q:

@@ -24,6 +24,14 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("POST", "/api/v1/complaints/{number}/actions"),
         ("GET", "/api/v1/reference"),
         ("GET", "/api/v1/figures"),
+        ("GET", "/api/v1/complaints/{number}/tasks"),
+        ("POST", "/api/v1/complaints/{number}/tasks"),
+        ("GET", "/api/v1/tasks"),
+        ("POST", "/api/v1/tasks/{task_id}/assign"),
+        ("POST", "/api/v1/tasks/{task_id}/complete"),
+        ("POST", "/api/v1/tasks/{task_id}/cancel"),
+        ("POST", "/api/v1/complaints/{number}/distributions"),
+        ("POST", "/api/v1/distributions/{distribution_id}/acknowledge"),
     }
     assert document["components"]["securitySchemes"]["BearerTokenAuth"] == {
         "type": "http",

@@ -162,3 +162,34 @@ def test_the_head_assigns_and_cancel_needs_a_reason(accepted, org, pcb, client_f
     assert assigned.status_code == 200 and assigned.json()["assignee"]["username"] == "prodhandler"
     assert no_reason.status_code == 422 and "reason" in no_reason.json()["errors"]
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+
+
+def _queries(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_the_lists_run_a_fixed_number_of_queries_whatever_the_number_of_tasks(org, pcb, register, client_for):
+    one, many = advance(register(), org, Status.ACCEPTED), advance(register(), org, Status.ACCEPTED)
+    services.open_tasks(complaint=one, by=org.clerk, tasks=[four_tasks(org, pcb)[0]])
+    services.distribute_result(complaint=one, by=org.clerk, departments=[org.quality])
+    services.open_tasks(
+        complaint=many,
+        by=org.clerk,
+        tasks=[services.TaskSpec(department=org.quality, kind=f"复验{i}") for i in range(8)],
+    )
+    services.distribute_result(complaint=many, by=org.clerk, departments=[org.quality, org.sales, pcb.rnd])
+    inspector = client_for(pcb.inspector)
+    _queries(inspector, _tasks_url(one))  # warm up: the token's first use is recorded once
+
+    assert _queries(inspector, _tasks_url(one)) == _queries(inspector, _tasks_url(many))
+    few = _queries(inspector, f"{BASE}/tasks")
+    for _ in range(3):
+        extra = advance(register(), org, Status.ACCEPTED)
+        services.open_tasks(complaint=extra, by=org.clerk, tasks=[four_tasks(org, pcb)[0]])
+    assert _queries(inspector, f"{BASE}/tasks") == few
+    assert len(inspector.get(f"{BASE}/tasks").json()["items"]) == 12

@@ -379,3 +379,18 @@ def test_no_task_is_opened_on_a_closed_complaint(accepted, org, pcb):
     closed = complaint_services.withdraw_complaint(complaint=accepted, by=org.clerk, comment="客户撤回")
     with pytest.raises(ActionNotAllowed):
         services.open_tasks(complaint=closed, by=org.clerk, tasks=[TaskSpec(department=pcb.rnd, kind="x")])
+
+
+def test_every_timeline_entry_the_app_writes_has_a_label(accepted, org, pcb):
+    from kesu.assignments.events import EVENT_LABELS
+
+    tasks = _open_four(accepted, org, pcb)
+    services.assign_task(task=tasks["改善对策"], by=org.production_head, assignee=org.production_handler)
+    services.complete_task(task=tasks["改善对策"], by=org.production_handler, result="烘烤")
+    services.cancel_task(task=tasks["客户协商"], by=org.clerk, reason="不需要")
+    [copy] = services.distribute_result(complaint=accepted, by=org.clerk, departments=[org.sales])
+    services.acknowledge_distribution(distribution=copy, by=pcb.sales_head)
+
+    written = set(accepted.events.values_list("action", flat=True)) - {"registered", "propose_transfer"}
+    written -= {"approve_transfer", "accept_transfer"}
+    assert written == set(EVENT_LABELS)
