@@ -12,4 +12,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("kesu.deadlines.urls")),
     path("", include("kesu.complaints.urls")),
+    path("", include("kesu.assignments.urls")),
 ]
