@@ -16,6 +16,8 @@ from django.forms.models import model_to_dict
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from kesu.approvals.models import Approval, ApprovalRule
+from kesu.approvals.services import request_approval
 from kesu.assignments import services as assignments
 from kesu.assignments.models import Distribution, Task
 from kesu.complaints.models import (
@@ -36,6 +38,7 @@ from kesu.deadlines.models import (
     ComplaintClock,
     EscalationStep,
     ExtensionRequest,
+    HandlingTimeTarget,
     TimeLimitPolicy,
     WorkingHours,
 )
@@ -59,6 +62,7 @@ HISTORY: set[type[Model]] = {
     Notification,
     ApiToken,
     NumberCounter,
+    Approval,
     Task,
     Distribution,
 }
@@ -66,6 +70,7 @@ HISTORY: set[type[Model]] = {
 CONFIGURATION: set[type[Model]] = {
     RuleBook,
     RecusalSubstitute,
+    ApprovalRule,
     Category,
     Severity,
     Customer,
@@ -74,6 +79,7 @@ CONFIGURATION: set[type[Model]] = {
     CalendarYear,
     WorkingHours,
     TimeLimitPolicy,
+    HandlingTimeTarget,
     EscalationStep,
     Department,
     Position,
@@ -116,7 +122,8 @@ def root(superuser) -> Client:
 @pytest.fixture
 def history(org, accepted):
     """One of each history record: a complaint with its timeline, clocks, a pending extension
-    request, a counter, a notification, an API token, a department task and a distribution."""
+    request, a counter, a notification, an API token, a pending approval, a department task and a
+    distribution."""
     with time_machine.travel(local(2026, 11, 17, 9), tick=False):
         complaint = clock_actions.request_extension(
             complaint=accepted,
@@ -133,6 +140,9 @@ def history(org, accepted):
         dedup_key="k",
     )
     ApiToken.issue(staff=org.clerk, name="ERP")
+    request_approval(  # the furniture preset: the GM approves a quality opinion
+        complaint=complaint, step="decision", amount=Decimal(800), by=org.production_head, subject="返修方案"
+    )
     assignments.open_tasks(
         complaint=complaint,
         by=org.clerk,

@@ -79,6 +79,7 @@ ACTION_INPUTS: dict[str, list[Field]] = {
     "await_customer": [_text("comment", True)],
     "resume_clocks": [_text("comment")],
     "record_delivery": [Field("delivered_at", "datetime"), _text("comment")],
+    "acknowledge_customer": [_text("reply", True)],
     "request_extension": [
         Field("clock", "clock", True),
         Field("extra_amount", "decimal", True),
@@ -117,6 +118,7 @@ _SERVICES: dict[str, Callable[..., Any]] = {
     "await_customer": clock_actions.await_customer,
     "resume_clocks": clock_actions.resume_clocks,
     "record_delivery": clock_actions.record_delivery,
+    "acknowledge_customer": clock_actions.acknowledge_customer,
     "request_extension": clock_actions.request_extension,
     "approve_extension": clock_actions.approve_extension,
     "reject_extension": clock_actions.reject_extension,

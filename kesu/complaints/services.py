@@ -345,9 +345,10 @@ def append_event(
     comment: str = "",
     data: dict[str, Any] | None = None,
 ) -> ComplaintEvent:
-    """Append a timeline entry that leaves the complaint as it is (status, version, fields), for
-    apps that record their own acts on a complaint (e.g. department tasks). The caller holds the
-    complaint's row lock and has checked permission; the hooks run as for every entry."""
+    """Append a timeline entry that changes neither the complaint's status nor its version, for an
+    app that keeps its own rows about the complaint (e.g. an approval request and its decisions).
+    Call it inside the caller's transaction, with the complaint row locked; other apps react
+    through the hooks as to every entry."""
     return _event(complaint, capacity, action, from_status=complaint.status, comment=comment, data=data or {})
 
 
@@ -659,6 +660,7 @@ def record_follow_up(
     _satisfaction(satisfaction)
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "record_follow_up", by, version)
+        hooks.validate("record_follow_up", locked, {"comment": comment})
         locked.satisfaction = satisfaction
         return record_action(
             locked,

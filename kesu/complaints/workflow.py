@@ -183,6 +183,8 @@ _ACTIONS = [
         None,
         {**DESK, **DEPARTMENT},
     ),
+    # The desk's first answer to the customer (初步答复); the status does not change.
+    _action("acknowledge_customer", _("Record first answer to customer"), OPEN, None, DESK),
     _action(
         "request_extension", _("Request extension"), OPEN, None, {**DESK, **DEPARTMENT}, needs_comment=True
     ),

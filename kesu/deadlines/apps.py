@@ -39,6 +39,8 @@ class DeadlinesConfig(AppConfig):
         # Clocks start and stop with the complaint's own timeline, in the same transaction.
         hooks.after_event(clocks.on_complaint_event)
         hooks.validator("close", clocks.require_late_reason)
+        hooks.validator("record_follow_up", clock_actions.require_what_the_visit_follows)
+        hooks.guard("acknowledge_customer", clock_actions.has_open_customer_ack)
         hooks.guard("await_customer", clock_actions.has_running_pausable_clock)
         hooks.guard("resume_clocks", clock_actions.has_paused_clock)
         hooks.guard("request_extension", clock_actions.can_request_extension)
