@@ -42,7 +42,7 @@ from kesu.deadlines.models import (
     TimeLimitPolicy,
     WorkingHours,
 )
-from kesu.notifications.models import Notification
+from kesu.notifications.models import MajorComplaintRule, Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import ApiToken, AuthFailure, Department, Position, Staff
 from kesu.rulebook.models import NumberCounter, RecusalSubstitute, RuleBook
@@ -70,6 +70,7 @@ HISTORY: set[type[Model]] = {
 CONFIGURATION: set[type[Model]] = {
     RuleBook,
     RecusalSubstitute,
+    MajorComplaintRule,
     ApprovalRule,
     Category,
     Severity,

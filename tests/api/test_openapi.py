@@ -32,6 +32,9 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("POST", "/api/v1/tasks/{task_id}/cancel"),
         ("POST", "/api/v1/complaints/{number}/distributions"),
         ("POST", "/api/v1/distributions/{distribution_id}/acknowledge"),
+        ("GET", "/api/v1/notifications"),
+        ("POST", "/api/v1/notifications/read"),
+        ("POST", "/api/v1/notifications/{notification_id}/read"),
         ("GET", "/api/v1/approvals"),
         ("POST", "/api/v1/approvals/{approval_id}/decision"),
     }
