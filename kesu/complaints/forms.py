@@ -14,13 +14,13 @@ from django.db import models
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
+from kesu.complaints import registry
 from kesu.complaints.actions import ACTION_INPUTS
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity, Status
 from kesu.complaints.services import CORRECTABLE_FIELDS, Intake
 from kesu.complaints.templatetags.kesu_ui import localized
 from kesu.core import limits
 from kesu.customers.models import Customer, Product
-from kesu.deadlines.clocks import ACTIVE
 from kesu.deadlines.selectors import Due
 from kesu.organization.models import Department, Position, Staff
 
@@ -265,7 +265,7 @@ class VersionedForm(forms.Form):
 
 
 CHOICE_KINDS = frozenset(
-    {"category", "severity", "department", "position", "staff", "channel", "satisfaction", "clock"}
+    {"category", "severity", "department", "position", "staff", "channel", "satisfaction"}
 )
 
 
@@ -288,11 +288,7 @@ def _choices(kind: str, complaint: Complaint) -> list[tuple[str, str]]:
             return list(Channel.choices)
         case "satisfaction":
             return list(Satisfaction.choices)
-        case "clock":
-            # The clocks an extension can be asked for: those still running or paused.
-            kinds = complaint.clocks.filter(state__in=ACTIVE).order_by("started_at", "id")
-            return [(clock.kind, clock.get_kind_display()) for clock in kinds.only("kind")]
-    raise AssertionError(kind)
+    return registry.INPUT_KINDS[kind].choices(complaint)  # a kind an app registered
 
 
 def action_form(action: str, complaint: Complaint, data: Any = None) -> VersionedForm:
@@ -316,7 +312,7 @@ def action_form(action: str, complaint: Complaint, data: Any = None) -> Versione
             field = forms.DecimalField(
                 label=label, required=spec.required, max_digits=7, decimal_places=2, min_value=Decimal("0.01")
             )
-        elif spec.kind not in CHOICE_KINDS:
+        elif spec.kind not in CHOICE_KINDS and spec.kind not in registry.INPUT_KINDS:
             # An input kind this form does not know yet: pass the text on; actions.parse_inputs checks it.
             field = forms.CharField(label=label, required=spec.required)
         else:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Strict, create_model
 
-from kesu.complaints import actions
+from kesu.complaints import actions, registry
 from kesu.complaints.models import Channel, Satisfaction, Status
 from kesu.complaints.services import CORRECTABLE_FIELDS
 from kesu.core import limits
@@ -198,7 +198,6 @@ _KIND_TYPES: dict[str, Any] = {
     "position": Id,
     "channel": Channel,
     "satisfaction": Satisfaction,
-    "clock": ClockKind,
     "datetime": InputDateTime,
     "decimal": Amount,
     "changes": CorrectionChanges,
@@ -208,7 +207,9 @@ _KIND_TYPES: dict[str, Any] = {
 def _input_type(field: actions.Field) -> Any:
     if field.kind == "text":
         return Annotated[Text, Field(max_length=field.max_length)]
-    return _KIND_TYPES[field.kind]
+    if field.kind in _KIND_TYPES:
+        return _KIND_TYPES[field.kind]
+    return registry.INPUT_KINDS[field.kind].api_type  # a kind an app registered
 
 
 def _camel(name: str) -> str:

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, ComplaintEvent, Status
-from kesu.complaints.workflow import DEPARTMENT, DEPARTMENT_ROLES, SEES_ALL
+from kesu.complaints.workflow import DEPARTMENT, SEES_ALL, department_roles
 from kesu.core import limits
 from kesu.core.paging import CappedCount, capped_count
 from kesu.deadlines.selectors import due_condition
@@ -60,6 +60,7 @@ def _standing_in(staff: Staff, roles: set[str]) -> dict[str, Q]:
         Q(substitute=staff) | Q(substitute_role__in=roles) | Q(deputy_stands_in=True)
     )
     found: dict[str, Q] = {}
+    scoped = department_roles()
     for rule in rules:
         holders = list(
             Staff.objects.filter(role_assignments__role=rule.role).values("pk", "department_id", "deputy_id")
@@ -67,9 +68,7 @@ def _standing_in(staff: Staff, roles: set[str]) -> dict[str, Q]:
         named = rule.substitute_id == staff.pk or rule.substitute_role in roles
         groups: dict[int | None, list[dict]] = {}
         for holder in holders:
-            groups.setdefault(holder["department_id"] if rule.role in DEPARTMENT_ROLES else None, []).append(
-                holder
-            )
+            groups.setdefault(holder["department_id"] if rule.role in scoped else None, []).append(holder)
         for department, members in groups.items():
             if staff.pk in {m["pk"] for m in members}:
                 continue  # a holder's own complaints are not stood in for by the holder
@@ -240,7 +239,7 @@ def workbench(*, staff: Staff, limit: int = 20) -> Workbench:
     for role, condition in _standing_in(staff, roles).items():
         if role in APPROVALS:
             approval_filter |= condition & Q(status__in=APPROVALS[role])
-        elif role in DEPARTMENT_ROLES:
+        elif role in department_roles():
             task_filter |= condition & Q(status__in=DEPARTMENT_TASKS)
     today = _local_start(timezone.localdate())
     tasks = visible.filter(task_filter).exclude(accused_staff=staff)

@@ -28,22 +28,14 @@ class DeadlinesConfig(AppConfig):
     verbose_name = _("deadlines")
 
     def ready(self) -> None:
-        from kesu.complaints import hooks
-        from kesu.deadlines import clock_actions, clocks
+        from kesu.deadlines.contributions import contribute
         from kesu.deadlines.models import CalendarDay, CalendarYear, WorkingHours
         from kesu.deadlines.presets import load_time_limits
         from kesu.rulebook import sections
 
         sections.register("time_limits", order=20, load=load_time_limits)
 
-        # Clocks start and stop with the complaint's own timeline, in the same transaction.
-        hooks.after_event(clocks.on_complaint_event)
-        hooks.validator("close", clocks.require_late_reason)
-        hooks.guard("await_customer", clock_actions.has_running_pausable_clock)
-        hooks.guard("resume_clocks", clock_actions.has_paused_clock)
-        hooks.guard("request_extension", clock_actions.can_request_extension)
-        hooks.guard("approve_extension", clock_actions.has_pending_extension)
-        hooks.guard("reject_extension", clock_actions.has_pending_extension)
+        contribute()  # actions, inputs, timeline entries, panel: kesu.complaints.registry
 
         post_migrate.connect(_import_statutory_calendar, sender=self, dispatch_uid="kesu-statutory-calendar")
         for model in (CalendarDay, CalendarYear, WorkingHours):
