@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Header, Query, Router
 from ninja.responses import Status as Reply
 
-from kesu.complaints import actions, selectors, services, workflow
+from kesu.complaints import actions, registry, selectors, services, workflow
 from kesu.complaints.models import (
     TERMINAL_STATUSES,
     Category,
@@ -45,8 +45,6 @@ from kesu.complaints.schemas import (
 from kesu.core import limits
 from kesu.core.paging import COUNT_CAP, capped_count
 from kesu.customers.models import Customer, Product
-from kesu.deadlines.models import ClockState
-from kesu.deadlines.selectors import ClockView, clocks_of
 from kesu.organization.models import Department, Position, Staff
 from kesu.organization.selectors import capacities_of
 
@@ -124,38 +122,6 @@ def _slip(s: TransferSlip) -> dict[str, Any]:
     }
 
 
-def _clock(clock: ClockView) -> dict[str, Any]:
-    return {
-        "kind": clock.kind,
-        "kind_label": clock.kind_label,
-        "state": clock.state,
-        "standing": clock.standing,
-        "unit": clock.unit,
-        "started_at": clock.started_at,
-        "due_at": clock.due_at,
-        "due_error": clock.due_error,
-        "paused": clock.paused,
-        "overdue": clock.overdue,
-        "remaining_seconds": clock.remaining_seconds,
-        "stopped_at": clock.stopped_at,
-        "escalation_level": clock.escalation_level,
-        "late_reason": clock.late_reason,
-        "extensions": [
-            {
-                "extra_amount": float(e.extra_amount),
-                "unit": e.unit,
-                "reason": e.reason,
-                "state": e.state,
-                "requested_by": _staff(e.requested_by),
-                "requested_at": e.requested_at,
-                "decided_by": _staff(e.decided_by),
-                "decided_at": e.decided_at,
-            }
-            for e in clock.extensions
-        ],
-    }
-
-
 def _registered(c: Complaint, next_due: datetime | None, accused: list[Staff]) -> dict[str, Any]:
     """The registered facts: what a 201 returns, built from objects already in hand."""
     return {
@@ -199,10 +165,8 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
         "to_department", "to_position", "proposed_by__user", "approved_by__user", "received_by__user"
     )
     attachments = c.attachments.select_related("uploaded_by__user")
-    clocks = clocks_of(c)
-    running = [clock.due_at for clock in clocks if clock.state == ClockState.RUNNING and clock.due_at]
     return {
-        **_registered(c, min(running, default=None), list(c.accused_staff.all())),
+        **_registered(c, c.next_due_at, list(c.accused_staff.all())),
         "handler": _staff(c.handler),
         "resolution": c.resolution,
         "reply": c.reply,
@@ -221,7 +185,6 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
             }
             for a in attachments
         ],
-        "clocks": [_clock(clock) for clock in clocks],
         "allowed_actions": workflow.allowed_actions(complaint=c, capacities=capacities_of(staff=staff)),
         "recusal": [
             {
@@ -233,6 +196,7 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
             }
             for s in workflow.stand_ins(c)
         ],
+        **{name: f.read(c) for name, f in registry.DETAIL_FIELDS.items()},  # e.g. its time limits
     }
 
 
@@ -369,7 +333,7 @@ def list_complaints(request: HttpRequest, params: Query[ComplaintListParams]) ->
         received_to=params.received_to,
         q=params.q,
         open_only=params.open_only,
-        due=params.due,
+        extra={name: getattr(params, name) or "" for name in registry.FILTERS},
     )
     queryset = selectors.complaints_visible_to(staff=staff, filters=filters)
     if params.department and department is None:

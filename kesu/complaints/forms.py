@@ -21,7 +21,6 @@ from kesu.complaints.services import CORRECTABLE_FIELDS, Intake
 from kesu.complaints.templatetags.kesu_ui import localized
 from kesu.core import limits
 from kesu.customers.models import Customer, Product
-from kesu.deadlines.selectors import Due
 from kesu.organization.models import Department, Position, Staff
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -216,7 +215,6 @@ class ListFilterForm(forms.Form):
     department = SafeModelChoiceField(Department.objects.all(), label=_("department"), required=False)
     received_from = DateField(label=_("received from"), required=False)
     received_to = DateField(label=_("received to"), required=False)
-    due = forms.ChoiceField(label=_("time limit"), required=False, choices=[("", _("all")), *Due.choices])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -225,6 +223,10 @@ class ListFilterForm(forms.Form):
         self.fields["category"].choices = blank + [(c.code, localized(c)) for c in Category.objects.all()]
         self.fields["severity"].choices = blank + [(s.code, localized(s)) for s in Severity.objects.all()]
         self.fields["department"].empty_label = _("all")
+        for name, extra in registry.FILTERS.items():  # filters apps add (e.g. "due": time limits)
+            self.fields[name] = forms.ChoiceField(
+                label=extra.label, required=False, choices=[*blank, *extra.choices.choices]
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -19,7 +19,9 @@ habit 17, the import contracts in pyproject.toml).
   the keys of their data (label, how a value is shown): one presenter (``timeline.present``)
   renders every app's entries.
 - :func:`register_panel`: a template included on the workbench or the complaint page, with a
-  function giving its context.
+  function giving its context; :func:`register_navigation`: a value the top navigation shows.
+- :func:`register_filter`: a filter of the complaint list (web and API); :func:`register_detail_field`:
+  a field of the API's complaint detail (e.g. the time limits).
 """
 
 from __future__ import annotations
@@ -215,3 +217,42 @@ def register_navigation(name: str, value: Callable[[Staff], Any]) -> None:
 def panels(place: Place, subject: Any) -> list[dict[str, Any]]:
     """The panels for one page, each as its template and context, in their order."""
     return [{"template": p.template, "context": p.context(subject)} for p in PANELS[place]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Complaint list filters and API detail fields
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter of the complaint list (web form, API query parameter ``?<name>=``): ``choices``
+    is a TextChoices class (its values are the only ones accepted, and the API lists them);
+    ``condition`` turns a chosen value into a filter on complaints."""
+
+    label: Any
+    choices: Any
+    condition: Callable[[str], Any]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DetailField:
+    """A field of the API's complaint detail (GET /complaints/{number}): ``schema`` returns its
+    type (called when the API's schemas are built, after every app is ready), ``read`` its value
+    for one complaint."""
+
+    schema: Callable[[], Any]
+    read: Callable[[Complaint], Any]
+    description: str = ""
+
+
+FILTERS: dict[str, ListFilter] = {}
+DETAIL_FIELDS: dict[str, DetailField] = {}
+
+
+def register_filter(name: str, list_filter: ListFilter) -> None:
+    FILTERS[name] = list_filter
+
+
+def register_detail_field(name: str, detail_field: DetailField) -> None:
+    DETAIL_FIELDS[name] = detail_field

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from kesu.complaints import registry
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, ComplaintEvent, Status
 from kesu.complaints.workflow import DEPARTMENT, SEES_ALL, department_roles
 from kesu.core import limits
 from kesu.core.paging import CappedCount, capped_count
-from kesu.deadlines.selectors import due_condition
 from kesu.organization.models import Role, Staff
 from kesu.organization.selectors import capacities_of
 from kesu.rulebook.models import RecusalSubstitute
@@ -21,7 +21,8 @@ from kesu.rulebook.models import RecusalSubstitute
 @dataclass(frozen=True)
 class ComplaintFilters:
     """The list's filters; every field optional. ``q`` searches number, customer and description;
-    ``due`` is "today" or "overdue" (see ``kesu.deadlines.selectors.due_condition``)."""
+    ``extra`` holds the values of the filters apps registered (registry.register_filter, e.g.
+    ``due``: "today" or "overdue"), by name."""
 
     status: str | None = None
     category: str | None = None  # category code; includes its sub-classes
@@ -31,7 +32,7 @@ class ComplaintFilters:
     received_to: date | None = None
     q: str | None = None
     open_only: bool = False
-    due: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 def complaints_visible_to(
@@ -109,8 +110,9 @@ def _apply_filters(queryset: QuerySet[Complaint], f: ComplaintFilters) -> QueryS
         queryset = queryset.filter(received_at__lt=_local_start(f.received_to) + timedelta(days=1))
     if f.q:
         queryset = queryset.search(f.q)
-    if f.due:
-        queryset = queryset.filter(due_condition(f.due))
+    for name, value in f.extra.items():
+        if value:
+            queryset = queryset.filter(registry.FILTERS[name].condition(value))
     return queryset
 
 

@@ -155,7 +155,7 @@ def _filters(data: dict[str, Any]) -> selectors.ComplaintFilters:
         received_from=data.get("received_from"),
         received_to=data.get("received_to"),
         q=(data.get("q") or "").strip() or None,
-        due=data.get("due") or None,
+        extra={name: data.get(name) or "" for name in registry.FILTERS},
     )
 
 

@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy
 from kesu.complaints import registry
 from kesu.complaints.actions import Field
 from kesu.complaints.models import Complaint, Status
-from kesu.complaints.registry import DataKey, InputKind, Panel
+from kesu.complaints.registry import DataKey, DetailField, InputKind, ListFilter, Panel
 from kesu.complaints.workflow import DEPARTMENT, DESK, OPEN, Action, Scope
 from kesu.deadlines import clock_actions, clocks
 from kesu.deadlines.clocks import ACTIVE
 from kesu.deadlines.models import ClockKind, Unit
-from kesu.deadlines.selectors import clocks_of
+from kesu.deadlines.selectors import Due, clocks_of, due_condition
 from kesu.organization.models import Role
 
 DESK_OR_DEPARTMENT = {**DESK, **DEPARTMENT}
@@ -181,3 +181,32 @@ def contribute() -> None:
         "complaint",
         Panel("deadlines/_clocks.html", lambda complaint: {"clocks": clocks_of(complaint)}, order=10),
     )
+    registry.register_filter(
+        "due",
+        ListFilter(
+            label=gettext_lazy("time limit"),
+            choices=Due,
+            condition=due_condition,
+            description="`overdue`: a running time limit is past its due time; `today`: a running time "
+            "limit falls due between now and the end of today (company time zone).",
+        ),
+    )
+    registry.register_detail_field(
+        "clocks",
+        DetailField(
+            schema=_clocks_schema, read=_clocks_out, description="Its time limits, in the order they started."
+        ),
+    )
+
+
+# The API's shapes import kesu.complaints.schemas, which is built once every app is ready.
+def _clocks_schema() -> Any:
+    from kesu.deadlines.schemas import ClockOut
+
+    return list[ClockOut]
+
+
+def _clocks_out(complaint: Complaint) -> list[dict[str, Any]]:
+    from kesu.deadlines.api import clocks_out
+
+    return clocks_out(complaint)
