@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "kesu.complaints",
     "kesu.deadlines",
     "kesu.notifications",
+    "kesu.operations",
     "huey.contrib.djhuey",
 ]
 
