@@ -13,6 +13,7 @@ removing it here fails too, so the list stays true.
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,23 @@ def test_the_listed_arrows_exist():
         (app, dep) for app, deps in ALLOWED.items() for dep in deps if dep not in graph.get(app, set())
     }
     assert not missing, f"remove from ALLOWED: {sorted(missing)}"
+
+
+def _layers() -> list[set[str]]:
+    """The layers of the import-linter contract in pyproject.toml, top first, as app names."""
+    config = tomllib.loads((KESU.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
+    return [
+        {name.strip().split(".")[1] for name in layer.replace(":", "|").split("|")}
+        for layer in contract["layers"]
+    ]
+
+
+def test_the_import_contracts_say_the_same():
+    """One graph: every app is in a layer of the import contract (run by `make lint`), and every
+    arrow allowed here points down those layers (or between apps one line allows together)."""
+    layers = _layers()
+    level = {app: i for i, layer in enumerate(layers) for app in layer}
+    assert set(ALLOWED) <= set(level), f"not in a layer: {sorted(set(ALLOWED) - set(level))}"
+    upward = {(app, dep) for app, deps in ALLOWED.items() for dep in deps if level[dep] < level[app]}
+    assert not upward, f"allowed here, refused by the layers contract: {sorted(upward)}"
