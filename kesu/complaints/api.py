@@ -13,11 +13,11 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Header, Query, Router
 from ninja.responses import Status as Reply
 
 from kesu.complaints import actions, registry, selectors, services, workflow
+from kesu.complaints.intake import parse_intake
 from kesu.complaints.models import (
     TERMINAL_STATUSES,
     Category,
@@ -44,7 +44,6 @@ from kesu.complaints.schemas import (
 )
 from kesu.core import limits
 from kesu.core.paging import COUNT_CAP, capped_count
-from kesu.customers.models import Customer, Product
 from kesu.organization.models import Department, Position, Staff
 from kesu.organization.selectors import capacities_of
 
@@ -204,50 +203,10 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
 # Parsing
 
 
-def _by_key(model: type, field: str, value: str | None, errors: dict[str, list[str]], name: str) -> Any:
-    if value in (None, ""):
-        return None
-    found = model.objects.filter(**{field: value}).first()
-    if found is None:
-        errors[name] = [_("Unknown value: %(value)s") % {"value": value}]
-    return found
-
-
 def _intake(payload: ComplaintIn) -> tuple[services.Intake, list[Staff]]:
-    """The payload's codes and usernames → records; every unknown one is a field error."""
-    errors: dict[str, list[str]] = {}
-    customer = _by_key(Customer, "code", payload.customer, errors, "customer")
-    product = _by_key(Product, "model_code", payload.product, errors, "product")
-    category = _by_key(Category, "code", payload.category, errors, "category")
-    severity = _by_key(Severity, "code", payload.severity, errors, "severity")
-    usernames = list(dict.fromkeys(payload.accused_staff))
-    accused = list(Staff.objects.filter(user__username__in=usernames).select_related("user"))
-    unknown = sorted(set(usernames) - {s.user.get_username() for s in accused})
-    if unknown:
-        errors["accused_staff"] = [_("Unknown value: %(value)s") % {"value": ", ".join(unknown)}]
-    if errors:
-        raise ValidationError(errors)
-    intake = services.Intake(
-        channel=payload.channel,
-        received_at=payload.received_at,
-        complainant_name=payload.complainant_name,
-        complainant_phone=payload.complainant_phone,
-        complainant_address=payload.complainant_address,
-        customer=customer,
-        product=product,
-        product_model=payload.product_model,
-        batch_number=payload.batch_number,
-        order_number=payload.order_number,
-        shipped_on=payload.shipped_on,
-        arrived_on=payload.arrived_on,
-        quantity=payload.quantity,
-        defective_quantity=payload.defective_quantity,
-        description=payload.description,
-        requested_remedy=payload.requested_remedy,
-        category=category,
-        severity=severity,
-    )
-    return intake, accused
+    """The payload's codes and usernames → records (the one intake parser); every unknown one is
+    a field error."""
+    return parse_intake(payload.model_dump())
 
 
 def request_digest(payload: ComplaintIn) -> str:

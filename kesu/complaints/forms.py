@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints import registry
 from kesu.complaints.actions import ACTION_INPUTS
+from kesu.complaints.intake import parse_intake
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity, Status
 from kesu.complaints.services import CORRECTABLE_FIELDS, Intake
 from kesu.complaints.templatetags.kesu_ui import localized
@@ -181,28 +182,9 @@ class IntakeForm(forms.Form):
                 Severity.objects.filter(is_default=True).values_list("code", flat=True).first()
             )
 
-    def intake(self) -> Intake:
-        data = self.cleaned_data
-        return Intake(
-            channel=data["channel"],
-            received_at=data["received_at"],
-            complainant_name=data["complainant_name"],
-            description=data["description"],
-            complainant_phone=data["complainant_phone"],
-            complainant_address=data["complainant_address"],
-            customer=data["customer"],
-            product=data["product"],
-            product_model=data["product_model"],
-            batch_number=data["batch_number"],
-            order_number=data["order_number"],
-            shipped_on=data["shipped_on"],
-            arrived_on=data["arrived_on"],
-            quantity=data["quantity"],
-            defective_quantity=data["defective_quantity"],
-            requested_remedy=data["requested_remedy"],
-            category=data["category"],
-            severity=data["severity"],
-        )
+    def intake(self) -> tuple[Intake, list[Staff]]:
+        """The cleaned form → (Intake, staff complained about), through the one intake parser."""
+        return parse_intake(self.cleaned_data)
 
 
 class ListFilterForm(forms.Form):

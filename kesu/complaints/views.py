@@ -122,10 +122,11 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         form = IntakeForm(request.POST, request.FILES)
         if form.is_valid():
             try:
+                intake, accused = form.intake()
                 complaint = services.register_complaint(
                     by=staff,
-                    intake=form.intake(),
-                    accused_staff=list(form.cleaned_data["accused_staff"]),
+                    intake=intake,
+                    accused_staff=accused,
                     files=form.cleaned_data["attachments"],
                 )
             except ValidationError as error:
