@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "kesu.rulebook",
     "kesu.customers",
     "kesu.complaints",
+    "kesu.workcalendar",
     "kesu.deadlines",
     "kesu.notifications",
     "kesu.operations",

@@ -27,20 +27,12 @@ from kesu.complaints.models import (
 )
 from kesu.customers.models import Customer, Product
 from kesu.deadlines import clock_actions
-from kesu.deadlines.models import (
-    CalendarDay,
-    CalendarRevision,
-    CalendarYear,
-    ComplaintClock,
-    EscalationStep,
-    ExtensionRequest,
-    TimeLimitPolicy,
-    WorkingHours,
-)
+from kesu.deadlines.models import ComplaintClock, EscalationStep, ExtensionRequest, TimeLimitPolicy
 from kesu.notifications.models import Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import ApiToken, AuthFailure, Department, Position, Staff
 from kesu.rulebook.models import NumberCounter, RecusalSubstitute, RuleBook
+from kesu.workcalendar.models import CalendarDay, CalendarRevision, CalendarYear, WorkingHours
 from tests.api.conftest import ApiClient
 from tests.conftest import local
 

@@ -16,8 +16,8 @@ from kesu.complaints.models import Complaint
 from kesu.complaints.services import lock_for_action, record_action, require_fields
 from kesu.deadlines.clocks import compute_due, iso, remaining, sync_next_due
 from kesu.deadlines.models import ClockState, ComplaintClock, ExtensionRequest
-from kesu.deadlines.selectors import get_calendar
 from kesu.organization.models import Staff
+from kesu.workcalendar.selectors import get_calendar
 
 
 def await_customer(*, complaint: Complaint, by: Staff, comment: str, version: int | None = None) -> Complaint:

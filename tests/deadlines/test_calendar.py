@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kesu.deadlines.calendar import CalendarNotCovered, WorkingCalendar, WorkingHoursSpec
+from kesu.workcalendar.calendar import CalendarNotCovered, WorkingCalendar, WorkingHoursSpec
 from tests.deadlines.reference import (
     count_working_days,
     is_working,
