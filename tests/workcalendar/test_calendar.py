@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kesu.workcalendar.calendar import CalendarNotCovered, WorkingCalendar, WorkingHoursSpec
-from tests.deadlines.reference import (
+from tests.workcalendar.reference import (
     count_working_days,
     is_working,
     package_calendar,

@@ -23,7 +23,7 @@ from kesu.workcalendar.models import (
 )
 from kesu.workcalendar.selectors import get_calendar, uncovered_years_ahead
 from kesu.workcalendar.statutory import package_years
-from tests.deadlines.reference import package_exceptions
+from tests.workcalendar.reference import package_exceptions
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
