@@ -27,7 +27,13 @@ from kesu.complaints.models import (
 )
 from kesu.customers.models import Customer, Product
 from kesu.deadlines import clock_actions
-from kesu.deadlines.models import ComplaintClock, EscalationStep, ExtensionRequest, TimeLimitPolicy
+from kesu.deadlines.models import (
+    ComplaintClock,
+    EscalationStep,
+    ExtensionRequest,
+    HandlingTimeTarget,
+    TimeLimitPolicy,
+)
 from kesu.notifications.models import Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import ApiToken, AuthFailure, Department, Position, Staff
@@ -62,6 +68,7 @@ CONFIGURATION: set[type[Model]] = {
     CalendarYear,
     WorkingHours,
     TimeLimitPolicy,
+    HandlingTimeTarget,
     EscalationStep,
     Department,
     Position,

@@ -456,7 +456,11 @@ class ComplaintEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["complaint", "at"], name="event_complaint_at_idx")]
+        indexes = [
+            models.Index(fields=["complaint", "at"], name="event_complaint_at_idx"),
+            # The figures: the final replies of a period (average handling time to the reply).
+            models.Index(fields=["action", "at"], name="event_action_at_idx"),
+        ]
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline")
 

@@ -645,6 +645,7 @@ def record_follow_up(
     _satisfaction(satisfaction)
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "record_follow_up", by, version)
+        registry.validate("record_follow_up", locked, {"comment": comment})
         locked.satisfaction = satisfaction
         return record_action(
             locked,

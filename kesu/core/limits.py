@@ -45,7 +45,7 @@ LIMITS: tuple[Limit, ...] = (
     Limit("description", DESCRIPTION, "registration; `file_secondary`"),
     Limit("requested_remedy", HANDLING_TEXT, "registration"),
     Limit("resolution", HANDLING_TEXT, "`propose_resolution`"),
-    Limit("reply", HANDLING_TEXT, "`answer_on_spot`, `reply_to_customer`"),
+    Limit("reply", HANDLING_TEXT, "`answer_on_spot`, `reply_to_customer`, `acknowledge_customer`"),
     Limit("comment", HANDLING_TEXT, "every action's comment"),
     Limit("reason", HANDLING_TEXT, "`propose_transfer`, `correct`, `request_extension`"),
     Limit("late_reason", HANDLING_TEXT, "`close`"),

@@ -5,7 +5,8 @@ from kesu.customers.models import Customer, Product
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "contact_name", "phone", "region"]
+    list_display = ["code", "name", "kind", "contact_name", "phone", "region", "is_overseas"]
+    list_filter = ["is_overseas"]
     search_fields = ["code", "name", "contact_name"]
 
 

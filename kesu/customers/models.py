@@ -20,6 +20,11 @@ class Customer(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
+    is_overseas = models.BooleanField(
+        _("overseas customer (国外)"),
+        default=False,
+        help_text=_("Time limits may differ for overseas customers (seed 002: 国内13天，国外17天)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

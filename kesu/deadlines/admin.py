@@ -2,7 +2,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext
 
 from kesu.core.admin import HistoryAdmin
-from kesu.deadlines.models import ClockRule, ComplaintClock, EscalationStep, ExtensionRequest, TimeLimitPolicy
+from kesu.deadlines.models import (
+    ClockRule,
+    ComplaintClock,
+    EscalationStep,
+    ExtensionRequest,
+    HandlingTimeTarget,
+    TimeLimitPolicy,
+)
 
 
 class ClockRuleInline(admin.TabularInline):
@@ -15,9 +22,20 @@ class TimeLimitPolicyAdmin(admin.ModelAdmin):
     """Time limits per class, severity and channel (时限). Each clock is validated when saved:
     no zero or negative limits, no tie with an equally specific overlapping policy."""
 
-    list_display = ["name", "category", "severity", "channel", "is_active"]
-    list_filter = ["is_active", "category", "severity", "channel"]
+    list_display = ["name", "category", "severity", "channel", "market", "is_active"]
+    list_filter = ["is_active", "category", "severity", "channel", "market"]
     inlines = [ClockRuleInline]
+
+
+@admin.register(HandlingTimeTarget)
+class HandlingTimeTargetAdmin(admin.ModelAdmin):
+    """The rule book's target for the monthly average time from receipt to the final reply (e.g.
+    telecom: at most 17 hours). Delete it and the figures show no target."""
+
+    list_display = ["name", "max_average_hours", "source"]
+
+    def has_add_permission(self, request):
+        return not HandlingTimeTarget.objects.exists()
 
 
 @admin.register(EscalationStep)

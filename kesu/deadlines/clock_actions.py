@@ -1,6 +1,7 @@
 """Actions on a complaint's clocks, taken by people: wait for the customer (pause), resume, record
-the delivery of repaired goods, request and decide an extension (延期). Each is a workflow action
-(permission-checked, versioned, on the timeline) like every other complaint action."""
+the delivery of repaired goods, give the customer a first answer (初步答复), request and decide an
+extension (延期). Each is a workflow action (permission-checked, versioned, on the timeline) like
+every other complaint action."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from django.utils.translation import gettext as _
 from kesu.complaints.models import Complaint
 from kesu.complaints.services import lock_for_action, record_action, require_fields
 from kesu.deadlines.clocks import compute_due, iso, remaining, sync_next_due
-from kesu.deadlines.models import ClockState, ComplaintClock, ExtensionRequest
+from kesu.deadlines.models import ClockKind, ClockState, ComplaintClock, ExtensionRequest, StartEvent
+from kesu.deadlines.policies import rules_for
 from kesu.organization.models import Staff
 from kesu.workcalendar.selectors import get_calendar
 
@@ -67,12 +69,57 @@ def record_delivery(
         raise ValidationError({"delivered_at": [_("Cannot be in the future.")]})
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "record_delivery", by, version)
+        if delivered_at < locked.received_at:
+            raise ValidationError({"delivered_at": [_("Cannot be before the complaint was received.")]})
         return record_action(
             locked,
             capacity,
             "record_delivery",
             comment=comment,
             data={"delivered_at": iso(delivered_at)},
+        )
+
+
+def acknowledge_customer(
+    *, complaint: Complaint, by: Staff, reply: str, version: int | None = None
+) -> Complaint:
+    """The desk's first answer to the customer (初步答复, ISO 10002 acknowledgement): what the desk
+    told the customer, e.g. "received, the quality department investigates, answer within 3 working
+    days". It meets the first-answer clock (seed 000 liquor 二 1: 在24小时答复客户) and leaves the
+    status as it is: the final reply is still to come."""
+    require_fields(reply=reply.strip())
+    with transaction.atomic():
+        locked, capacity = lock_for_action(complaint, "acknowledge_customer", by, version)
+        return record_action(locked, capacity, "acknowledge_customer", comment=reply, data={})
+
+
+def _plain(amount: Decimal) -> str:
+    """4.00 → "4", 0.50 → "0.5"."""
+    return f"{Decimal(amount).normalize():f}"
+
+
+def _check_extension_cap(clock: ComplaintClock, extra_amount: Decimal) -> None:
+    """The rule book's most extra time in total (e.g. liquor: 3 working days, special cases at
+    most 7, so 4 more) is never exceeded, whatever was approved before."""
+    if clock.max_extension is None:
+        return
+    left = clock.max_extension - clock.extended_by
+    if extra_amount > left:
+        raise ValidationError(
+            {
+                "extra_amount": [
+                    _(
+                        "The rule book allows at most %(max)s %(unit)s of extra time on this clock "
+                        "in total; %(used)s already approved, so at most %(left)s more."
+                    )
+                    % {
+                        "max": _plain(clock.max_extension),
+                        "unit": clock.get_unit_display(),
+                        "used": _plain(clock.extended_by),
+                        "left": _plain(max(left, Decimal(0))),
+                    }
+                ]
+            }
         )
 
 
@@ -94,6 +141,7 @@ def request_extension(
         target = locked.clocks.filter(kind=clock, state__in=[ClockState.RUNNING, ClockState.PAUSED]).first()
         if target is None:
             raise ValidationError({"clock": [_("No such clock is running on this complaint.")]})
+        _check_extension_cap(target, extra_amount)
         request = ExtensionRequest.objects.create(
             clock=target, extra_amount=extra_amount, reason=reason, requested_by=capacity.actor
         )
@@ -123,6 +171,7 @@ def approve_extension(
         locked, capacity = lock_for_action(complaint, "approve_extension", by, version)
         request = _pending(locked)
         clock: ComplaintClock = request.clock
+        _check_extension_cap(clock, request.extra_amount)
         old_due = clock.due_at
         clock.extended_by += request.extra_amount
         if clock.state == ClockState.PAUSED and clock.remaining_when_paused is not None:
@@ -173,6 +222,40 @@ def reject_extension(
             comment=comment,
             data={"request": request.pk, "clock": request.clock.kind},
         )
+
+
+def delivery_awaited(complaint: Complaint) -> bool:
+    """The complaint's follow-up visit counts from the delivery of the repaired goods, and no
+    delivery has been recorded yet."""
+    rule = rules_for(complaint).get(ClockKind.FOLLOW_UP)
+    if rule is None or rule.start_event != StartEvent.GOODS_DELIVERED:
+        return False
+    return not complaint.events.filter(action="record_delivery").exists()
+
+
+def require_what_the_visit_follows(complaint: Complaint, inputs: dict) -> None:
+    """A follow-up visit cannot come before what it follows: the visit's clock counts from an event
+    (seed 000 furniture 4.4: quality complaints on the 2nd day after the repaired goods were
+    delivered, 返修产品交货期第2天; others 15 days after the reply, 回复客户处理意见后15天). Until that
+    event happened — for quality complaints, until the delivery is recorded — the visit is refused.
+    (The reply itself is required by the lifecycle: a visit is recorded only on a replied complaint.)"""
+    if delivery_awaited(complaint):
+        raise ValidationError(
+            {
+                "comment": [
+                    _(
+                        "The follow-up visit for this complaint is due after the repaired goods are "
+                        "delivered: record the delivery first."
+                    )
+                ]
+            }
+        )
+
+
+def has_open_customer_ack(complaint: Complaint) -> str | None:
+    if complaint.clocks.filter(kind=ClockKind.CUSTOMER_ACK, state=ClockState.RUNNING).exists():
+        return None
+    return _("No first answer to the customer is due.")
 
 
 # Guards: these actions are offered only when they can do something.

@@ -39,6 +39,8 @@ STARTS: dict[str, tuple[str, ...]] = {
 STOPS: dict[str, frozenset[str]] = {
     ClockKind.ACKNOWLEDGE: frozenset({"accept_transfer", "answer_on_spot"}),
     ClockKind.FIRST_RESPONSE: frozenset({"start_investigation", "reply_to_customer", "answer_on_spot"}),
+    # The desk's first answer (初步答复); a final reply or an answer on the spot also answers.
+    ClockKind.CUSTOMER_ACK: frozenset({"acknowledge_customer", "reply_to_customer", "answer_on_spot"}),
     ClockKind.ON_SITE: frozenset({"start_investigation"}),
     ClockKind.RESOLUTION: frozenset({"propose_resolution", "answer_on_spot"}),
     ClockKind.REPLY: frozenset({"reply_to_customer", "answer_on_spot"}),
@@ -147,6 +149,7 @@ def _start_clock(
         count_start_day=rule.count_start_day,
         pausable=rule.pausable,
         remind_before_hours=rule.remind_before_hours,
+        max_extension=rule.max_extension,
         started_at=started_at,
     )
     compute_due(clock, calendar)
@@ -193,6 +196,8 @@ def on_complaint_event(event: ComplaintEvent) -> None:
     if action in RECLASSIFIES:
         recompute_for_policy(complaint, at=event.at)  # keeps next_due_at in step itself
 
+    if action == "record_delivery":
+        stopped = _retime_from_delivery(event, active) or stopped
     started = _start_clocks_for(event, active)
     if stopped or started:
         # After a re-timing by policy the clocks in hand are stale: read them again.
@@ -215,9 +220,35 @@ def _start_clocks_for(event: ComplaintEvent, active: list[ComplaintClock]) -> li
     started = []
     for rule in to_start:
         if rule.kind not in running_kinds:
-            started_at = complaint.received_at if rule.start_event == StartEvent.RECEIVED else event.at
-            started.append(_start_clock(complaint, rule, started_at, calendar))
+            started.append(_start_clock(complaint, rule, _started_at(event, rule.start_event), calendar))
     return started
+
+
+def _started_at(event: ComplaintEvent, start_event: str) -> datetime:
+    """When a clock counting from ``start_event`` starts: receipt counts from the time received;
+    a delivery from the delivery time the action gave (seed 000 furniture 4.4 1): 返修产品交货期第2天
+    — the day the goods were delivered, not the day it was typed in); anything else from the event."""
+    if start_event == StartEvent.RECEIVED:
+        return event.complaint.received_at
+    if start_event == StartEvent.GOODS_DELIVERED and event.data.get("delivered_at"):
+        return datetime.fromisoformat(event.data["delivered_at"])
+    return event.at
+
+
+def _retime_from_delivery(event: ComplaintEvent, active: list[ComplaintClock]) -> bool:
+    """A delivery recorded again (e.g. a corrected date) moves the clocks that count from it."""
+    moved = False
+    for clock in active:
+        if (
+            clock.state == ClockState.RUNNING
+            and clock.rule
+            and clock.rule.start_event == StartEvent.GOODS_DELIVERED
+        ):
+            clock.started_at = _started_at(event, StartEvent.GOODS_DELIVERED)
+            compute_due(clock)
+            clock.save(update_fields=["started_at", "due_at", "due_error"])
+            moved = True
+    return moved
 
 
 def recompute_for_policy(complaint: Complaint, *, at: datetime) -> None:
@@ -241,6 +272,7 @@ def recompute_for_policy(complaint: Complaint, *, at: datetime) -> None:
         clock.rule, clock.amount, clock.unit = rule, rule.amount, rule.unit
         clock.count_start_day, clock.pausable = rule.count_start_day, rule.pausable
         clock.remind_before_hours = rule.remind_before_hours
+        clock.max_extension = rule.max_extension
         compute_due(clock, calendar)
         clock.save()
         if clock.due_at != old:

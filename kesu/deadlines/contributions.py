@@ -78,6 +78,19 @@ CLOCK_ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         None,
     ),
     (
+        # The desk's first answer to the customer (初步答复); the status does not change.
+        Action(
+            name="acknowledge_customer",
+            label=gettext_lazy("Record first answer to customer"),
+            sources=OPEN,
+            target=None,
+            roles=DESK,
+        ),
+        [Field("reply", "text", True)],
+        clock_actions.acknowledge_customer,
+        clock_actions.has_open_customer_ack,
+    ),
+    (
         Action(
             name="request_extension",
             label=gettext_lazy("Request extension"),
@@ -154,6 +167,7 @@ def contribute() -> None:
     # Clocks start and stop with the complaint's own timeline, in the same transaction.
     registry.after_event(clocks.on_complaint_event)
     registry.validator("close", clocks.require_late_reason)
+    registry.validator("record_follow_up", clock_actions.require_what_the_visit_follows)
 
     registry.register_event("reminder", gettext_lazy("Reminder sent (催办)"))
     registry.register_event("escalated", gettext_lazy("Escalated"))

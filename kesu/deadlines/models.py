@@ -24,6 +24,9 @@ class ClockKind(models.TextChoices):
 
     ACKNOWLEDGE = "acknowledge", _("Acknowledge / sign")  # 签收
     FIRST_RESPONSE = "first_response", _("First response")  # 首次响应
+    # The desk's first answer to the customer (初步答复/受理答复, ISO 10002 acknowledgement), not the
+    # final reply: e.g. liquor's "phone complaints answered within 24 hours".
+    CUSTOMER_ACK = "customer_ack", _("First answer to the customer")  # 初步答复
     ON_SITE = "on_site", _("On-site arrival")  # 到场
     RESOLUTION = "resolution", _("Resolution proposal")  # 处理意见
     REPLY = "reply", _("Reply to customer")  # 答复客户
@@ -50,9 +53,17 @@ class StartEvent(models.TextChoices):
     GOODS_DELIVERED = "goods_delivered", _("repaired goods delivered")
 
 
+class CustomerMarket(models.TextChoices):
+    """Where the complaint's customer is (Customer.is_overseas); a complaint without a customer is
+    domestic. Seed 002 (PCB) closes domestic complaints in 13 days and foreign ones in 17."""
+
+    DOMESTIC = "domestic", _("domestic customers (国内)")
+    OVERSEAS = "overseas", _("overseas customers (国外)")
+
+
 class TimeLimitPolicy(models.Model):
-    """Time limits for complaints of one class, severity and channel (each blank = any).
-    The most specific matching policy wins, clock kind by clock kind."""
+    """Time limits for complaints of one class, severity, channel and customer market (each blank
+    = any). The most specific matching policy wins, clock kind by clock kind."""
 
     name = models.CharField(_("name"), max_length=100)
     category = models.ForeignKey(
@@ -67,6 +78,13 @@ class TimeLimitPolicy(models.Model):
         "complaints.Severity", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("severity")
     )
     channel = models.CharField(_("channel"), max_length=20, blank=True, choices=Channel.choices)
+    market = models.CharField(
+        _("customer market"),
+        max_length=10,
+        blank=True,
+        choices=CustomerMarket.choices,
+        help_text=_("Domestic or overseas customers only (blank: any)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -101,6 +119,17 @@ class ClockRule(models.Model):
     remind_before_hours = models.DecimalField(
         _("remind this many hours before"), max_digits=7, decimal_places=2, default=2
     )
+    max_extension = models.DecimalField(
+        _("most extra time in total"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "In the clock's unit: approved extensions may add at most this much (e.g. 3 working days, "
+            "special cases at most 7: 4). Blank: no limit."
+        ),
+    )
 
     class Meta:
         ordering = ["policy", "kind"]
@@ -115,6 +144,35 @@ class ClockRule(models.Model):
         from kesu.deadlines.policies import validate_rule
 
         validate_rule(self)
+
+
+class HandlingTimeTarget(models.Model):
+    """A rule book's target for the average handling time per month, measured from receipt to the
+    final reply to the customer (e.g. seed 000 telecom: 月投诉单平均处理时长不能超过17小时).
+    The figures page shows the target and marks the months, classes or departments above it; a rule
+    book without a row has no target, and nothing is marked."""
+
+    name = models.CharField(_("name"), max_length=100)
+    max_average_hours = models.DecimalField(_("average at most (hours)"), max_digits=7, decimal_places=2)
+    source = models.CharField(_("source (rule-book clause)"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("handling-time target")
+        verbose_name_plural = _("handling-time target")
+
+    def __str__(self) -> str:
+        return f"{self.name}: ≤ {self.max_average_hours:g} h"
+
+    def clean(self) -> None:
+        if self.max_average_hours is not None and self.max_average_hours <= 0:
+            raise ValidationError({"max_average_hours": _("A target must be more than zero hours.")})
+        if HandlingTimeTarget.objects.exclude(pk=self.pk).exists():
+            raise ValidationError(_("A rule book has one handling-time target; edit the existing one."))
+
+    @classmethod
+    def current_hours(cls) -> float | None:
+        target = cls.objects.order_by("pk").values_list("max_average_hours", flat=True).first()
+        return float(target) if target is not None else None
 
 
 class EscalationStep(models.Model):
@@ -176,6 +234,7 @@ class ComplaintClock(models.Model):
     remaining_when_paused = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
     extended_by = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+    max_extension = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
     late_reason = BoundedTextField(_("late reason (洽办)"), max_length=limits.HANDLING_TEXT, blank=True)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from kesu.complaints.models import Category, Complaint
-from kesu.deadlines.models import ClockRule, StartEvent, TimeLimitPolicy, Unit
+from kesu.deadlines.models import ClockRule, CustomerMarket, StartEvent, TimeLimitPolicy, Unit
 
 
 def _depth(category: Category | None) -> int:
@@ -33,14 +33,25 @@ def _ancestors(category: Category | None) -> list[int]:
 
 
 def specificity(policy: TimeLimitPolicy) -> tuple[int, int]:
-    named = sum(1 for value in (policy.category_id, policy.severity_id, policy.channel) if value)
+    named = sum(
+        1 for value in (policy.category_id, policy.severity_id, policy.channel, policy.market) if value
+    )
     return named, _depth(policy.category)
 
 
-def matches(policy: TimeLimitPolicy, complaint: Complaint) -> bool:
+def market_of(complaint: Complaint) -> str:
+    """Domestic or overseas, by the complaint's customer; without a customer, domestic."""
+    if complaint.customer_id is None:
+        return CustomerMarket.DOMESTIC
+    return CustomerMarket.OVERSEAS if complaint.customer.is_overseas else CustomerMarket.DOMESTIC
+
+
+def matches(policy: TimeLimitPolicy, complaint: Complaint, market: str | None = None) -> bool:
     if policy.category_id and policy.category_id not in _ancestors(complaint.category):
         return False
     if policy.severity_id and policy.severity_id != complaint.severity_id:
+        return False
+    if policy.market and policy.market != (market or market_of(complaint)):
         return False
     return not (policy.channel and policy.channel != complaint.channel)
 
@@ -57,6 +68,8 @@ def _overlap(a: TimeLimitPolicy, b: TimeLimitPolicy) -> bool:
         return False
     if a.severity_id and b.severity_id and a.severity_id != b.severity_id:
         return False
+    if a.market and b.market and a.market != b.market:
+        return False
     return not (a.channel and b.channel and a.channel != b.channel)
 
 
@@ -66,8 +79,11 @@ def rules_for(complaint: Complaint) -> dict[str, ClockRule]:
     rules = ClockRule.objects.filter(policy__is_active=True).select_related(
         "policy__category__parent__parent", "policy__severity"
     )
+    market: str | None = None
     for rule in rules:
-        if not matches(rule.policy, complaint):
+        if rule.policy.market and market is None:
+            market = market_of(complaint)
+        if not matches(rule.policy, complaint, market):
             continue
         score = specificity(rule.policy)
         if rule.kind not in best or score > best[rule.kind][0]:
@@ -105,6 +121,14 @@ def validate_rule(rule: ClockRule) -> None:
         and rule.amount != rule.amount.to_integral()
     ):
         errors["amount"] = _("Working days are whole days.")
+    if rule.max_extension is not None and rule.max_extension < 0:
+        errors["max_extension"] = _("Cannot be negative.")
+    elif (
+        rule.unit == Unit.WORKING_DAYS
+        and rule.max_extension is not None
+        and rule.max_extension != rule.max_extension.to_integral()
+    ):
+        errors["max_extension"] = _("Working days are whole days.")
     if rule.remind_before_hours is not None and rule.remind_before_hours < 0:
         errors["remind_before_hours"] = _("Cannot be negative.")
     elif (

@@ -71,10 +71,13 @@ class FigureRowOut(Schema):
     late: int = Field(description="Met late, or still open past their due time.")
     on_time_rate: float | None = Field(description="on_time / clocks_due (0..1); null when nothing came due.")
     closed: int = Field(description="Complaints closed in the period.")
+    replied: int = Field(description="Complaints whose final reply to the customer fell in the period.")
     average_handling_hours: float | None = Field(
-        description="Average hours from receipt to closing over those; null when none closed."
+        description="Average hours from receipt to the final reply over those; null when none replied."
     )
-    above_target: bool = Field(description="The average exceeds target_average_hours.")
+    above_target: bool = Field(
+        description="The average exceeds target_average_hours (never when the rule book sets no target)."
+    )
 
 
 class LateCaseOut(Schema):
@@ -92,7 +95,10 @@ class FiguresOut(Schema):
     by: Dimension
     since: date
     until: date
-    target_average_hours: float = Field(description="The monthly handling-time target (telecom rule book).")
+    target_average_hours: float | None = Field(
+        description="The rule book's target for the average hours from receipt to the final reply "
+        "(e.g. telecom: 17); null when the rule book sets none."
+    )
     rows: list[FigureRowOut]
     late_cases: list[LateCaseOut] = Field(
         description="The late time limits of the period, newest first (at most 200)."

@@ -49,7 +49,9 @@ BATCH = 500
 # Who must act for a clock (the holder, 经办人).
 DEPARTMENT_KINDS = frozenset({ClockKind.ACKNOWLEDGE})  # the receiving department signs
 HANDLER_KINDS = frozenset({ClockKind.FIRST_RESPONSE, ClockKind.ON_SITE, ClockKind.RESOLUTION})
-DESK_KINDS = frozenset({ClockKind.REPLY, ClockKind.FOLLOW_UP, ClockKind.CLOSE})  # 客服部
+DESK_KINDS = frozenset(
+    {ClockKind.CUSTOMER_ACK, ClockKind.REPLY, ClockKind.FOLLOW_UP, ClockKind.CLOSE}
+)  # 客服部
 DESK_ROLES = (Role.DESK_CLERK, Role.CS_DIRECTOR)
 
 # Only these columns are read for a candidate clock (a sweep may read many).

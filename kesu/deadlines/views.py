@@ -8,8 +8,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from kesu.complaints.selectors import complaints_visible_to
-from kesu.deadlines.figures import HANDLING_HOURS_TARGET, default_period, figures, late_cases
+from kesu.deadlines.figures import default_period, figures, late_cases
 from kesu.deadlines.forms import DIMENSION_LABELS, FiguresForm
+from kesu.deadlines.models import HandlingTimeTarget
 from kesu.organization.selectors import staff_of
 
 
@@ -47,6 +48,6 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         "by_label": DIMENSION_LABELS[by],
         "since": since,
         "until": until,
-        "target": HANDLING_HOURS_TARGET,
+        "target": HandlingTimeTarget.current_hours(),
     }
     return render(request, "deadlines/figures.html", context, status=status)

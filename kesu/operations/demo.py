@@ -25,6 +25,7 @@ from kesu.complaints import services
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity, Status
 from kesu.core.sqlite import analyze
 from kesu.customers.models import Customer, Product
+from kesu.deadlines import clock_actions
 from kesu.organization.models import Department, Position, Role, RoleAssignment, Staff
 from kesu.rulebook.services import ensure_rule_book
 
@@ -880,9 +881,14 @@ class _Builder:
                 }
             )
         )
-        return lambda c, _at: services.record_follow_up(
-            complaint=c, by=actor, comment=text, satisfaction=satisfaction
-        )
+
+        def visit(c: Complaint, at: datetime) -> Complaint:
+            if clock_actions.delivery_awaited(c):  # quality: visited after the delivery (seed 000 4.4)
+                delivered = max(c.received_at, at - timedelta(days=1))
+                c = clock_actions.record_delivery(complaint=c, by=actor, delivered_at=delivered)
+            return services.record_follow_up(complaint=c, by=actor, comment=text, satisfaction=satisfaction)
+
+        return visit
 
     def _comment(self) -> Step:
         actor, text = self.people[self.rng.choice(["vp", "gm"])], self.rng.choice(COMMENTS)

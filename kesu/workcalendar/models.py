@@ -2,7 +2,7 @@
 cover, and the working hours. The arithmetic lives in ``kesu.workcalendar.calendar``.
 
 The tables keep the names they had when the calendar was part of kesu.deadlines (``db_table``):
-the models moved between apps without copying a row (migrations 0001 here and deadlines 0006)."""
+the models moved between apps without copying a row (migrations 0001 here and deadlines 0007)."""
 
 from __future__ import annotations
 

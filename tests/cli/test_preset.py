@@ -18,7 +18,7 @@ def test_list_names_every_preset_and_marks_the_loaded_one(capsys):
     furniture = next(line for line in lines if " furniture " in line)
     pcb = next(line for line in lines if " pcb " in line)
     assert furniture.startswith("*") and not pcb.startswith("*")
-    assert "{YY}{MM}{DD}{SEQ:3}" in furniture and "{YY}{MM}{SEQ:3}" in pcb
+    assert "{YY}{MM}{DD}{SEQ:3}" in furniture and "{YY}{MM}{SEQ:2}" in pcb  # seed 002 (八): 流水编号(××)
 
 
 def test_loading_pcb_switches_numbering_and_classes(register, capsys):
@@ -28,9 +28,9 @@ def test_loading_pcb_switches_numbering_and_classes(register, capsys):
     # then: the rule book and the next number follow the PCB maker's pattern (monthly)
     rulebook = RuleBook.current()
     assert (rulebook.preset, rulebook.company_name) == ("pcb", "示范电路板厂")
-    assert "{YY}{MM}{SEQ:3}" in capsys.readouterr().out
+    assert "{YY}{MM}{SEQ:2}" in capsys.readouterr().out
     complaint = register(category=Category.objects.get(code="quality_electrical"))
-    assert complaint.number == f"{timezone.localdate():%y%m}001"
+    assert complaint.number == f"{timezone.localdate():%y%m}01"  # seed 002 (八): 流水编号(××)
     # the furniture classes stay (old complaints point at them) but are no longer offered
     assert not Category.objects.get(code="product_quality").is_active
 

@@ -29,6 +29,7 @@ def test_full_path_writes_one_timeline_entry_per_action(org, register):
         ("start_investigation", "周师傅"),
         ("propose_resolution", "周师傅"),
         ("reply_to_customer", "王专员"),
+        ("record_delivery", "王专员"),  # quality: visited after delivery (seed 000 4.4 1)
         ("record_follow_up", "王专员"),
         ("close", "王专员"),
     ]

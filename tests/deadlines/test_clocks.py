@@ -90,6 +90,9 @@ def test_changing_severity_re_times_the_clock_and_says_so(org):
 
 def test_clock_pauses_while_waiting_on_the_customer(org):
     apply_preset(name="liquor")
+    # Liquor's 3-working-day limit never pauses (seed 000 第三篇 三: at most 7 working days in
+    # all); a company that lets it pause while waiting for a sample says so in the admin.
+    ClockRule.objects.filter(kind="resolution").update(pausable=True)
     quality = Category.objects.get(code="quality")
     # received Monday 2026-11-16 09:00: 3 working days → Thursday 17:30
     with time_machine.travel(local(2026, 11, 16, 9), tick=False):
@@ -307,15 +310,18 @@ def test_every_preset_loads_its_time_limits(db):
 
 
 def test_a_paused_clock_is_not_late_while_it_waits(org):
-    # the liquor preset's resolution clock pauses; its frozen due time passes while it waits
+    # a resolution clock that pauses (liquor's does not: the company allows it in the admin); its
+    # frozen due time passes while it waits
     apply_preset(name="liquor")
+    ClockRule.objects.filter(kind="resolution").update(pausable=True)
     with time_machine.travel(local(2026, 11, 16, 9), tick=False):
         complaint = services.register_complaint(
             by=org.clerk,
             intake=intake(
                 received_at=local(2026, 11, 16, 9),
                 category=Category.objects.get(code="quality"),
-                channel="letter",  # the phone channel would also start a 24-hour reply clock
+                # phone and letter would also start the 24-hour first answer (seed 000 第三篇 二 1–2)
+                channel="in_person",
             ),
         )
         perform_action(

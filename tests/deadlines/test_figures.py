@@ -42,10 +42,12 @@ def test_by_month(history):
     with time_machine.travel(local(2026, 11, 20), tick=False):
         rows = {r.key: r for r in figures(by="month", since=date(2026, 10, 1), until=date(2026, 11, 30))}
     november = rows["2026-11"]
-    assert (november.clocks_due, november.on_time, november.late) == (2, 1, 1)
-    assert november.on_time_rate == 0.5
-    assert november.closed == 2
-    # 25 h and 7 days (168 h): the average of the two
+    # two resolution clocks (one late) and the two quality follow-up visits, due on the 2nd day
+    # after the delivery of the repaired goods (seed 000 4.4 1) and made at once
+    assert (november.clocks_due, november.on_time, november.late) == (4, 3, 1)
+    assert november.on_time_rate == 0.75
+    assert november.closed == 2 and november.replied == 2
+    # 25 h and 7 days (168 h) to the final reply: the average of the two
     assert november.average_handling_hours == pytest.approx((25 + 168) / 2)
     october = rows["2026-10"]
     assert (october.on_time_rate, october.closed) == (1.0, 1)
@@ -58,12 +60,12 @@ def test_by_class_and_department(history, org):
             r.key: r for r in figures(by="category", since=date(2026, 10, 1), until=date(2026, 11, 30))
         }
         by_department = figures(by="department", since=date(2026, 10, 1), until=date(2026, 11, 30))
-    assert by_class["产品质量类"].on_time_rate == 0.5
+    assert by_class["产品质量类"].on_time_rate == 0.75
     assert by_class["服务质量类"].on_time_rate == 1.0
     assert [r.key for r in by_department] == ["生产部"]
-    # three resolution clocks and the service complaint's 15-day follow-up (quality complaints'
-    # follow-up counts from the delivery of repaired goods, which none of them recorded)
-    assert (by_department[0].clocks_due, by_department[0].late) == (4, 1)
+    # three resolution clocks, the service complaint's 15-day follow-up and the quality complaints'
+    # follow-ups, counted from the delivery of the repaired goods (seed 000 4.4 1)
+    assert (by_department[0].clocks_due, by_department[0].late) == (6, 1)
 
 
 def test_an_open_overdue_clock_counts_as_late(org, register):
@@ -121,13 +123,15 @@ def test_late_cases_carry_the_reason_given_at_closing(history, org, register):
 
 
 def _closed_at(complaint, received_at: datetime, closed_at: datetime) -> None:
-    """A closed complaint with a met resolution clock due and met at ``closed_at``."""
-    from kesu.complaints.models import Complaint
+    """A complaint replied to and closed at ``closed_at``, with a met resolution clock due and met
+    then (the handling time counts to the final reply, here at the closing instant)."""
+    from kesu.complaints.models import Complaint, ComplaintEvent
     from kesu.deadlines.models import ClockState, ComplaintClock
 
     Complaint.objects.filter(pk=complaint.pk).update(
         status=Status.CLOSED, received_at=received_at, closed_at=closed_at
     )
+    ComplaintEvent.objects.create(complaint=complaint, action="reply_to_customer", at=closed_at)
     ComplaintClock.objects.filter(complaint=complaint).delete()
     ComplaintClock.objects.create(
         complaint=complaint,

@@ -13,7 +13,7 @@ from django.db.models import Min
 from kesu.complaints import services
 from kesu.complaints.actions import perform_action
 from kesu.complaints.models import Category, Complaint, Status
-from kesu.deadlines.models import ClockState, ComplaintClock
+from kesu.deadlines.models import ClockRule, ClockState, ComplaintClock
 from kesu.rulebook.services import apply_preset
 from kesu.workcalendar import services as calendar_services
 from kesu.workcalendar.models import DayKind
@@ -71,13 +71,14 @@ def test_kept_through_the_main_path_an_extension_and_a_calendar_change(org, regi
 
 def test_kept_while_a_clock_pauses_and_resumes(org):
     apply_preset(name="liquor")
+    ClockRule.objects.filter(kind="resolution").update(pausable=True)  # liquor's never pauses
     with time_machine.travel(local(2026, 11, 16, 9), tick=False):
         complaint = services.register_complaint(
             by=org.clerk,
             intake=intake(
                 received_at=local(2026, 11, 16, 9),
                 category=Category.objects.get(code="quality"),
-                channel="letter",
+                channel="in_person",
             ),
         )
         running = kept(complaint)
@@ -100,7 +101,7 @@ def test_kept_while_a_clock_pauses_and_resumes(org):
 
 
 def test_kept_when_the_policy_changes_and_when_the_complaint_is_withdrawn(org):
-    apply_preset(name="liquor")  # phone: a reply within 24 hours; every channel: 3 working days
+    apply_preset(name="liquor")  # phone: a first answer within 24 hours; every channel: 3 working days
     received = local(2026, 11, 16, 9)
     with time_machine.travel(received, tick=False):
         complaint = services.register_complaint(
@@ -111,9 +112,9 @@ def test_kept_when_the_policy_changes_and_when_the_complaint_is_withdrawn(org):
         )
         assert kept(complaint) == local(2026, 11, 17, 9)
         complaint = services.correct_complaint(
-            complaint=complaint, by=org.clerk, changes={"channel": "letter"}, reason="实为来函"
+            complaint=complaint, by=org.clerk, changes={"channel": "in_person"}, reason="实为来访"
         )
-        assert kept(complaint) == local(2026, 11, 19, 17, 30)  # the reply clock no longer applies
+        assert kept(complaint) == local(2026, 11, 19, 17, 30)  # the first-answer clock no longer applies
         services.withdraw_complaint(complaint=complaint, by=org.clerk, comment="客户撤诉")
         assert kept(complaint) is None
 

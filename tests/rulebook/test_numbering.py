@@ -57,7 +57,8 @@ def test_pcb_resets_monthly(org):
         ).number
         for m in [at(2026, 10, 3), at(2026, 10, 30), at(2026, 11, 1)]
     ]
-    assert numbers == ["2610001", "2610002", "2611001"]
+    # seed 002 (八): 年度(××)月份(××)流水编号(××) — a 2-digit serial, reset every month
+    assert numbers == ["261001", "261002", "261101"]
 
 
 def test_sequence_widens_instead_of_wrapping(org):
@@ -123,7 +124,7 @@ def test_presets(db):
     ]
     apply_preset(name="pcb")
     rulebook = RuleBook.current()
-    assert (rulebook.numbering_pattern, rulebook.numbering_reset) == ("{YY}{MM}{SEQ:3}", "monthly")
+    assert (rulebook.numbering_pattern, rulebook.numbering_reset) == ("{YY}{MM}{SEQ:2}", "monthly")
     active = Category.objects.filter(is_active=True)
     assert set(active.filter(parent=None).values_list("code", flat=True)) == {"quality", "non_quality"}
     assert not Category.objects.get(code="grievance").is_active  # kept for old complaints, not offered

@@ -20,7 +20,13 @@ from kesu.organization.selectors import capacities_of
 
 def test_the_lifecycle_order_is_today_s_with_the_clock_actions_after_reopening():
     names = list(ACTIONS)
-    clock = ["await_customer", "resume_clocks", "record_delivery", "request_extension"]
+    clock = [
+        "await_customer",
+        "resume_clocks",
+        "record_delivery",
+        "acknowledge_customer",
+        "request_extension",
+    ]
     clock += ["approve_extension", "reject_extension"]
     assert names[names.index("reopen") + 1 : names.index("correct")] == clock
     assert names[-3:] == ["correct", "file_secondary", "comment"]

@@ -280,9 +280,23 @@ def test_figures_page_shows_rate_as_percent_and_highlights_slow_averages(as_user
     html = response.content.decode()
     table = html[html.index('id="figures"') :]
     row = next(r for r in table.split("<tr>") if "2026-11" in r)
-    assert "50.0%" in row
-    assert re.search(r'class="num average above-target"[^>]*>96\.5<', row)
+    # two resolution clocks (one late) and two follow-up visits after delivery (seed 000 4.4 1)
+    assert "75.0%" in row
+    # the furniture rule book sets no target: a 96.5-hour average is shown, not marked
+    assert re.search(r'class="num average"[^>]*>96\.5<', row)
+    assert "above-target" not in html
     assert f'href="{reverse("figures")}"' in html  # the nav link
+
+
+def test_figures_page_highlights_averages_above_the_rule_books_target(as_user, org, november):
+    from kesu.deadlines.models import HandlingTimeTarget
+
+    # a company that sets the telecom rule book's target (seed 000 第二篇 二 2: ≤ 17 hours)
+    HandlingTimeTarget.objects.create(name="月平均处理时长", max_average_hours=17)
+    with time_machine.travel(local(2026, 11, 20), tick=False):
+        html = as_user(org.director).get(reverse("figures")).content.decode()
+    row = next(r for r in html[html.index('id="figures"') :].split("<tr>") if "2026-11" in r)
+    assert re.search(r'class="num average above-target"[^>]*>96\.5<', row)
 
 
 def test_figures_with_only_a_start_date_group_by_month(as_user, org, november):

@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from kesu.workcalendar.models import CalendarDay
 from kesu.workcalendar.selectors import load_calendar
 
-BEFORE = [("deadlines", "0005_figures_index"), ("workcalendar", None)]
+BEFORE = [("deadlines", "0006_targets_caps_markets"), ("workcalendar", None)]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,6 +1,6 @@
 # The working calendar's models, moved here from kesu.deadlines with their tables and rows: the
 # tables keep their names (db_table = "deadlines_…"), so this migration only takes them into this
-# app's state (deadlines 0006 lets them go), and renames their content types so that admin history
+# app's state (deadlines 0007 lets them go), and renames their content types so that admin history
 # and permissions follow them.
 
 import datetime

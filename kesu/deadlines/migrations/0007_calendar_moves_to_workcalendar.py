@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("deadlines", "0005_figures_index"),
+        ("deadlines", "0006_targets_caps_markets"),
         ("workcalendar", "0001_initial"),
     ]
 

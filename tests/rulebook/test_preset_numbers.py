@@ -1,0 +1,211 @@
+"""Each preset's numbers equal its seed's: for every time limit, numbering pattern, target and cap,
+the test quotes the seed word for word (read from the seed file), takes the number from the quote
+and compares it with the preset's value. Where a seed is silent the preset says so in ``source``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kesu.rulebook.services import available_presets, read_preset
+
+SEEDS = Path("/work/shared/seeds")
+S000 = "000_complaint_management_and_assessment.txt"
+S002 = "002_customer_management_general.txt"
+CHINESE = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def seed_says(seed: str, quote: str) -> str:
+    """The quote, after checking that the seed says exactly that."""
+    if not SEEDS.is_dir():
+        pytest.skip("the seed texts are not on this machine")
+    assert quote in (SEEDS / seed).read_text(encoding="utf-8"), f"{seed} does not say {quote!r}"
+    return quote
+
+
+def number(pattern: str, text: str) -> int:
+    """The number the regex's group finds in the seed's words (Arabic or Chinese numerals)."""
+    match = re.search(pattern, text)
+    assert match, f"{pattern!r} not in {text!r}"
+    value = match.group(1)
+    return int(value) if value.isdigit() else CHINESE[value]
+
+
+def policy(preset: dict[str, Any], **where: str) -> dict[str, Any]:
+    (found,) = [p for p in preset["time_limits"] if all(p.get(k, "") == v for k, v in where.items())]
+    return found
+
+
+def clock(spec: dict[str, Any], kind: str) -> dict[str, Any]:
+    (found,) = [c for c in spec["clocks"] if c["kind"] == kind]
+    return found
+
+
+def test_every_preset_is_tested_here():
+    assert set(available_presets()) == {"furniture", "telecom", "liquor", "pcb", "lawfirm"}
+
+
+@pytest.mark.parametrize("name", ["furniture", "telecom", "liquor", "pcb", "lawfirm"])
+def test_every_number_cites_its_seed_or_says_the_seed_is_silent(name):
+    preset = read_preset(name)
+    assert "seed" in preset["numbering"]["source"]
+    for spec in preset["time_limits"]:
+        assert "seed" in spec["source"], spec["name"]
+        for quote in spec.get("quotes", []):
+            seed_says(quote["seed"], quote["quote"])
+    for quote in preset["numbering"].get("quotes", []):
+        seed_says(quote["seed"], quote["quote"])
+    if "handling_time_target" in preset:
+        assert "seed" in preset["handling_time_target"]["source"]
+    else:
+        assert (
+            "no" in preset["handling_time_target_source"] and "seed" in preset["handling_time_target_source"]
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# furniture (seed 000 第一篇)
+
+
+def test_furniture_numbers_are_year_month_day_and_the_count_in_the_year():
+    """4.1.2 ①: AA年度 BB月份 s日期 xx年度内投诉次数, e.g. 100912099."""
+    quote = seed_says(S000, "AA代表年度,BB代表月份,s代表日期,xx代表年度內(nèi)投訴次數(shù),如“100912099”")
+    example = re.search(r"“(\d+)”", quote).group(1)
+    numbering = read_preset("furniture")["numbering"]
+    assert numbering["pattern"] == "{YY}{MM}{DD}{SEQ:3}" and numbering["reset"] == "yearly"
+    assert len(example) == 2 + 2 + 2 + 3  # AA BB s xx as the example prints them
+
+
+def test_furniture_time_limits():
+    preset = read_preset("furniture")
+    memo = seed_says(S000, "接收到投訴處理后第2個工作日內(nèi)完成")
+    quality = policy(preset, category="product_quality")
+    assert clock(quality, "resolution")["amount"] == number(r"第(\d+)個工作日", memo)
+    assert clock(quality, "resolution")["unit"] == "working_days"
+    visit = seed_says(S000, "產(chǎn)品質(zhì)量類投訴在返修產(chǎn)品交貨期第2天")
+    assert clock(quality, "follow_up") == {
+        **clock(quality, "follow_up"),
+        "amount": number(r"第(\d+)天", visit),
+        "unit": "calendar_days",
+        "start_event": "goods_delivered",
+    }
+    packaging = seed_says(S000, "在第2個工作日完成處理意見并反饋客服主任")
+    assert clock(policy(preset, category="appearance_packaging"), "resolution")["amount"] == number(
+        r"第(\d+)個工作日", packaging
+    )
+    service = seed_says(S000, "對應系統(tǒng)負責人應在接收投訴后第2個工作日完成處理意見")
+    assert clock(policy(preset, category="service_quality"), "resolution")["amount"] == number(
+        r"第(\d+)個工作日", service
+    )
+    others = seed_says(S000, "其他類問題投訴在回復客戶處理意見后15天")
+    generic = clock(policy(preset, name="全部投诉：答复后15天回访"), "follow_up")
+    assert (generic["amount"], generic["start_event"]) == (number(r"后(\d+)天", others), "replied")
+    assert "handling_time_target" not in preset
+
+
+# ---------------------------------------------------------------------------------------------
+# telecom (seed 000 第二篇)
+
+
+@pytest.mark.parametrize(
+    ("severity", "label"), [("extra_urgent", "特急"), ("urgent", "緊急"), ("normal", "一般")]
+)
+def test_telecom_final_reply_by_severity(severity, label):
+    quote = seed_says(
+        S000,
+        "投訴單的簽收時限是2小時,特急投訴單最終回復時限是10小時,緊急投訴單最終回復時限是15小時,"
+        "一般投訴單最終回復時限是24小時",
+    )
+    reply = clock(policy(read_preset("telecom"), severity=severity), "reply")
+    assert reply["amount"] == number(label + r"投訴單最終回復時限是(\d+)小時", quote)
+    assert (reply["unit"], reply["start_event"]) == ("elapsed_hours", "received")
+
+
+def test_telecom_sign_off_and_monthly_target():
+    preset = read_preset("telecom")
+    sign = seed_says(S000, "投訴單的簽收時限是2小時")
+    assert clock(policy(preset, name="全部工单：2小时签收"), "acknowledge")["amount"] == number(
+        r"簽收時限是(\d+)小時", sign
+    )
+    target = seed_says(S000, "每個月投訴單的平均處理時長不能超過17小時")
+    assert preset["handling_time_target"]["max_average_hours"] == number(r"不能超過(\d+)小時", target)
+
+
+# ---------------------------------------------------------------------------------------------
+# liquor (seed 000 第三篇)
+
+
+def test_liquor_first_answer_within_24_hours_for_phone_and_letters():
+    preset = read_preset("liquor")
+    phone = seed_says(S000, "在24小時答復客戶")
+    first = clock(policy(preset, channel="phone"), "customer_ack")
+    assert (first["amount"], first["unit"]) == (number(r"(\d+)小時", phone), "elapsed_hours")
+    letter = seed_says(S000, "并在24小時內(nèi)給客戶進行登記、回復客戶確認")
+    assert clock(policy(preset, channel="letter"), "customer_ack")["amount"] == number(r"(\d+)小時", letter)
+    # the first answer is not the final reply: no phone policy sets a reply clock from receipt
+    assert all(c["kind"] != "reply" for p in preset["time_limits"] if p.get("channel") for c in p["clocks"])
+
+
+def test_liquor_three_working_days_and_at_most_seven():
+    quote = seed_says(S000, "客戶投訴處理期限不能超過三個工作日,特殊狀況不能超過七個工作日")
+    handling = clock(policy(read_preset("liquor"), channel=""), "resolution")
+    limit = number(r"不能超過(.)個工作日,", quote)
+    ceiling = number(r"特殊狀況不能超過(.)個工作日", quote)
+    assert (handling["amount"], handling["unit"]) == (limit, "working_days")
+    assert handling["amount"] + handling["max_extension"] == ceiling
+    assert handling.get("pausable", False) is False  # a pause would pass the ceiling
+
+
+def test_liquor_feedback_within_24_hours_of_handling():
+    quote = seed_says(S000, "營管辦在24小時內(nèi)會將客戶處理反饋單反饋給投訴客戶")
+    reply = clock(policy(read_preset("liquor"), channel=""), "reply")
+    assert (reply["amount"], reply["start_event"]) == (number(r"(\d+)小時", quote), "resolution_proposed")
+
+
+# ---------------------------------------------------------------------------------------------
+# PCB (seed 002)
+
+
+def test_pcb_numbering_is_year_month_and_a_two_digit_monthly_serial():
+    quote = seed_says(S002, "年度(××)月份(××)流水編號(××)")
+    seed_says(S002, "編號周期以年度月份為原則")
+    widths = [len(part) for part in re.findall(r"\((×+)\)", quote)]
+    assert widths == [2, 2, 2]
+    numbering = read_preset("pcb")["numbering"]
+    assert numbering["pattern"] == f"{{YY}}{{MM}}{{SEQ:{widths[2]}}}" and numbering["reset"] == "monthly"
+
+
+@pytest.mark.parametrize(("market", "label"), [("domestic", "國內"), ("overseas", "國外")])
+def test_pcb_closes_in_13_days_domestic_17_foreign_never_paused(market, label):
+    quote = seed_says(S002, "處理期限自總經理室受理起國內13天國外17天內結案")
+    close = clock(policy(read_preset("pcb"), market=market), "close")
+    assert close["amount"] == number(label + r"(\d+)天", quote)
+    assert (close["unit"], close["start_event"], close.get("pausable", False)) == (
+        "calendar_days",
+        "registered",
+        False,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# law firm (seed 000 第四篇)
+
+
+def test_lawfirm_states_no_time_limit_and_numbers_by_year():
+    preset = read_preset("lawfirm")
+    seed_says(S000, "行政人員應按年度建立案宗")
+    assert preset["numbering"]["reset"] == "yearly"
+    assert "silent" in preset["numbering"]["source"]
+    assert preset["time_limits"] == [] and "no time limit" in preset["time_limits_source"]
+    assert "handling_time_target" not in preset
+
+
+def test_lawfirm_major_complaints_go_to_the_partners_meeting():
+    preset = read_preset("lawfirm")
+    quote = seed_says(S000, "重大事項應由所務會議或合伙人會議討論決定")
+    assert "partners' meeting" in preset["description"]
+    assert quote in [q["quote"] for q in preset["description_quotes"]]
+    assert {s["code"] for s in preset["severities"]} == {"major", "normal"}
