@@ -16,7 +16,7 @@ habit 17, the import contracts in pyproject.toml).
   inside the transaction; an after-event handler runs with every new timeline entry in the same
   transaction (deadline clocks start and stop with the action that starts or stops them).
 - :func:`register_event`, :func:`register_data`: timeline entries the app writes (its label) and
-  the keys of their data (label, how a value is shown): one presenter (``timeline.present``)
+  the keys of their data (label, how a value is shown): one presenter (``views._timeline``)
   renders every app's entries.
 - :func:`register_panel`: a template included on the workbench or the complaint page, with a
   function giving its context; :func:`register_navigation`: a value the top navigation shows.
