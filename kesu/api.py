@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
 
+from kesu.approvals.api import router as approvals_router
 from kesu.complaints.api import router as complaints_router
 from kesu.complaints.schemas import ACTION_MODELS
 from kesu.core.errors import KesuError, Throttled
@@ -73,6 +74,7 @@ api = KesuApi(
 )
 api.add_router("/", complaints_router)
 api.add_router("/", deadlines_router)
+api.add_router("/", approvals_router)
 
 
 def _error(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "kesu.workcalendar",
     "kesu.deadlines",
     "kesu.notifications",
+    "kesu.approvals",
     "kesu.operations",
     "huey.contrib.djhuey",
 ]

@@ -16,6 +16,8 @@ from django.forms.models import model_to_dict
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from kesu.approvals.models import Approval, ApprovalRule
+from kesu.approvals.services import request_approval
 from kesu.complaints.models import (
     Attachment,
     Category,
@@ -55,11 +57,13 @@ HISTORY: set[type[Model]] = {
     Notification,
     ApiToken,
     NumberCounter,
+    Approval,
 }
 # How the company works: edited in the admin.
 CONFIGURATION: set[type[Model]] = {
     RuleBook,
     RecusalSubstitute,
+    ApprovalRule,
     Category,
     Severity,
     Customer,
@@ -111,7 +115,7 @@ def root(superuser) -> Client:
 @pytest.fixture
 def history(org, accepted):
     """One of each history record: a complaint with its timeline, clocks, a pending extension
-    request, a counter, a notification and an API token."""
+    request, a counter, a notification, an API token and a pending approval."""
     with time_machine.travel(local(2026, 11, 17, 9), tick=False):
         complaint = clock_actions.request_extension(
             complaint=accepted,
@@ -128,6 +132,9 @@ def history(org, accepted):
         dedup_key="k",
     )
     ApiToken.issue(staff=org.clerk, name="ERP")
+    request_approval(  # the furniture preset: the GM approves a quality opinion
+        complaint=complaint, step="decision", amount=Decimal(800), by=org.production_head, subject="返修方案"
+    )
     return complaint
 
 

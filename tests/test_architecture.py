@@ -34,6 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     "workcalendar": {"core"},
     "deadlines": {"core", "organization", "rulebook", "complaints", "notifications", "workcalendar"},
     "notifications": {"core", "organization", "complaints"},
+    "approvals": {"core", "organization", "rulebook", "complaints"},
     "operations": {
         "core",
         "organization",

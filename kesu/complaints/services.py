@@ -337,6 +337,21 @@ def _event(
     return event
 
 
+def append_event(
+    *,
+    complaint: Complaint,
+    capacity: Capacity,
+    action: str,
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+) -> ComplaintEvent:
+    """Append a timeline entry that changes neither the complaint's status nor its version, for an
+    app that keeps its own rows about the complaint (e.g. an approval request and its decisions).
+    Call it inside the caller's transaction, with the complaint row locked; other apps react
+    through the registry (after_event) as to every entry."""
+    return _event(complaint, capacity, action, from_status=complaint.status, comment=comment, data=data or {})
+
+
 def record_action(
     complaint: Complaint,
     capacity: Capacity,

@@ -47,7 +47,9 @@ LIMITS: tuple[Limit, ...] = (
     Limit("resolution", HANDLING_TEXT, "`propose_resolution`"),
     Limit("reply", HANDLING_TEXT, "`answer_on_spot`, `reply_to_customer`, `acknowledge_customer`"),
     Limit("comment", HANDLING_TEXT, "every action's comment"),
-    Limit("reason", HANDLING_TEXT, "`propose_transfer`, `correct`, `request_extension`"),
+    Limit(
+        "reason", HANDLING_TEXT, "`propose_transfer`, `correct`, `request_extension`, an approval decision"
+    ),
     Limit("late_reason", HANDLING_TEXT, "`close`"),
     Limit("complainant_name", PERSON_NAME, "registration"),
     Limit("complainant_phone", PHONE, "registration"),

@@ -24,6 +24,8 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("POST", "/api/v1/complaints/{number}/actions"),
         ("GET", "/api/v1/reference"),
         ("GET", "/api/v1/figures"),
+        ("GET", "/api/v1/approvals"),
+        ("POST", "/api/v1/approvals/{approval_id}/decision"),
     }
     assert document["components"]["securitySchemes"]["BearerTokenAuth"] == {
         "type": "http",
