@@ -34,3 +34,4 @@ def _contribute_timeline() -> None:
         "approval_status": DataKey(_("approval status"), choices=dict(ApprovalStatus.choices)),
     }.items():
         registry.register_data(key, data_key)
+    registry.register_data("level", DataKey(_("approval level")), event="approval_decided")

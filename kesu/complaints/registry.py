@@ -171,6 +171,7 @@ class DataKey:
 
 EVENT_LABELS: dict[str, Any] = {}
 DATA_KEYS: dict[str, DataKey] = {}
+EVENT_DATA_KEYS: dict[tuple[str, str], DataKey] = {}
 
 
 def register_event(kind: str, label: Any) -> None:
@@ -178,8 +179,18 @@ def register_event(kind: str, label: Any) -> None:
     EVENT_LABELS[kind] = label
 
 
-def register_data(key: str, data_key: DataKey) -> None:
-    DATA_KEYS[key] = data_key
+def register_data(key: str, data_key: DataKey, *, event: str | None = None) -> None:
+    """How ``key`` of an entry's data is shown: on every entry, or (``event``) only on entries of
+    that kind — e.g. "level" is an escalation level on deadlines' entries and an approval level
+    on approvals' ones."""
+    if event is None:
+        DATA_KEYS[key] = data_key
+    else:
+        EVENT_DATA_KEYS[(event, key)] = data_key
+
+
+def data_key(event: str, key: str) -> DataKey | None:
+    return EVENT_DATA_KEYS.get((event, key)) or DATA_KEYS.get(key)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -194,9 +194,11 @@ def _visible(request: HttpRequest, number: str, *, for_page: bool = False) -> tu
 
 
 class _Lookups:
-    """Names for the codes a timeline entry's data holds (two small rule-book tables)."""
+    """Names for the codes a timeline entry's data holds (two small rule-book tables), for the
+    entry of kind ``event`` being shown."""
 
     def __init__(self) -> None:
+        self.event = ""
         self.categories = {c.code: c for c in Category.objects.all()}
         self.severities = {s.code: s for s in Severity.objects.all()}
 
@@ -207,7 +209,7 @@ class _Lookups:
             return _("yes") if value else _("no")
         if isinstance(value, list):
             return "、".join(str(self.value(key, item)) for item in value) or "—"
-        known = registry.DATA_KEYS.get(key)
+        known = registry.data_key(self.event, key)
         if known is not None and known.choices and isinstance(value, str) and value in known.choices:
             return known.choices[value]
         if known is not None and known.when and isinstance(value, str):
@@ -234,11 +236,11 @@ def _when(value: str) -> str:
     return date_format(timezone.localtime(when), "Y-m-d H:i") if when and timezone.is_aware(when) else value
 
 
-def _data_label(key: str) -> str:
+def _data_label(key: str, event: str) -> str:
     if key in DATA_LABELS:
         return str(DATA_LABELS[key])
-    if key in registry.DATA_KEYS:
-        return str(registry.DATA_KEYS[key].label)
+    if known := registry.data_key(event, key):
+        return str(known.label)
     try:
         return str(Complaint._meta.get_field(key).verbose_name)
     except FieldDoesNotExist:
@@ -249,7 +251,7 @@ def _data_lines(data: dict[str, Any], lookups: _Lookups) -> list[dict[str, Any]]
     """A timeline entry's data as lines: "label: old → new" or "label: value"."""
     lines = []
     for key, value in data.items():
-        known = registry.DATA_KEYS.get(key)
+        known = registry.data_key(lookups.event, key)
         if key in HIDDEN_DATA or value is None or (known is not None and known.hidden):
             continue
         if key == "changes" and isinstance(value, dict):
@@ -270,14 +272,20 @@ def _data_lines(data: dict[str, Any], lookups: _Lookups) -> list[dict[str, Any]]
         elif isinstance(value, dict) and set(value) == {"old", "new"}:
             lines.append(
                 {
-                    "label": _data_label(key),
+                    "label": _data_label(key, lookups.event),
                     "old": lookups.value(key, value["old"]),
                     "new": lookups.value(key, value["new"]),
                     "changed": True,
                 }
             )
         else:
-            lines.append({"label": _data_label(key), "value": lookups.value(key, value), "changed": False})
+            lines.append(
+                {
+                    "label": _data_label(key, lookups.event),
+                    "value": lookups.value(key, value),
+                    "changed": False,
+                }
+            )
     return lines
 
 
@@ -291,6 +299,7 @@ def _timeline(events: list[ComplaintEvent]) -> list[dict[str, Any]]:
     for event in events:
         spec = workflow.ACTIONS.get(event.action)
         label = spec.label if spec else registry.EVENT_LABELS.get(event.action, event.action)
+        lookups.event = event.action  # an app may show a data key its own way on its entries
         rows.append({"event": event, "label": label, "lines": _data_lines(event.data or {}, lookups)})
     return rows
 
