@@ -112,3 +112,30 @@ def test_an_action_after_an_unknown_one_is_refused():
             after="nothing",
         )
     assert "orphan" not in registry.ACTIONS
+
+
+@pytest.mark.django_db
+def test_one_presenter_shows_each_app_s_entries_its_own_way():
+    from django.utils import translation
+
+    from kesu.complaints.models import ComplaintEvent
+    from kesu.complaints.views import _timeline
+
+    entries = [
+        ComplaintEvent(action="escalated", data={"level": 2, "clock": "acknowledge"}),
+        ComplaintEvent(
+            action="approval_decided", data={"level": 1, "approval": 9, "approval_status": "approved"}
+        ),
+    ]
+    with translation.override("en"):
+        escalated, decided = _timeline(entries)
+        assert str(escalated["label"]) == "Escalated"
+        assert [(str(line["label"]), str(line["value"])) for line in escalated["lines"]] == [
+            ("escalation level", "2"),
+            ("time limit", "Acknowledge / sign"),
+        ]
+        assert str(decided["label"]) == "Approval decided"
+        assert [(str(line["label"]), str(line["value"])) for line in decided["lines"]] == [
+            ("approval level", "1"),
+            ("approval status", "approved"),
+        ]
