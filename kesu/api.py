@@ -24,6 +24,7 @@ from kesu.complaints.api import router as complaints_router
 from kesu.complaints.schemas import ACTION_MODELS
 from kesu.core.errors import KesuError, Throttled
 from kesu.deadlines.api import router as deadlines_router
+from kesu.notifications.api import router as notifications_router
 from kesu.organization.auth import BearerTokenAuth, StaffSessionAuth
 
 
@@ -74,6 +75,7 @@ api = KesuApi(
 )
 api.add_router("/", complaints_router)
 api.add_router("/", deadlines_router)
+api.add_router("/", notifications_router)
 api.add_router("/", approvals_router)
 
 

@@ -36,7 +36,7 @@ from kesu.deadlines.models import (
     HandlingTimeTarget,
     TimeLimitPolicy,
 )
-from kesu.notifications.models import Notification
+from kesu.notifications.models import MajorComplaintRule, Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import ApiToken, AuthFailure, Department, Position, Staff
 from kesu.rulebook.models import NumberCounter, RecusalSubstitute, RuleBook
@@ -63,6 +63,7 @@ HISTORY: set[type[Model]] = {
 CONFIGURATION: set[type[Model]] = {
     RuleBook,
     RecusalSubstitute,
+    MajorComplaintRule,
     ApprovalRule,
     Category,
     Severity,

@@ -33,7 +33,7 @@ ALLOWED: dict[str, set[str]] = {
     "complaints": {"core", "organization", "customers", "rulebook"},
     "workcalendar": {"core"},
     "deadlines": {"core", "organization", "rulebook", "complaints", "notifications", "workcalendar"},
-    "notifications": {"core", "organization", "complaints"},
+    "notifications": {"core", "organization", "rulebook", "complaints"},
     "approvals": {"core", "organization", "rulebook", "complaints"},
     "operations": {
         "core",

@@ -24,6 +24,9 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("POST", "/api/v1/complaints/{number}/actions"),
         ("GET", "/api/v1/reference"),
         ("GET", "/api/v1/figures"),
+        ("GET", "/api/v1/notifications"),
+        ("POST", "/api/v1/notifications/read"),
+        ("POST", "/api/v1/notifications/{notification_id}/read"),
         ("GET", "/api/v1/approvals"),
         ("POST", "/api/v1/approvals/{approval_id}/decision"),
     }
