@@ -42,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
         "rulebook",
         "complaints",
         "deadlines",
+        "notifications",
     },
 }
 
