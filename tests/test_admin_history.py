@@ -18,6 +18,8 @@ from django.urls import reverse
 
 from kesu.approvals.models import Approval, ApprovalRule
 from kesu.approvals.services import request_approval
+from kesu.assignments import services as assignments
+from kesu.assignments.models import Distribution, Task
 from kesu.complaints.models import (
     Attachment,
     Category,
@@ -58,6 +60,8 @@ HISTORY: set[type[Model]] = {
     ApiToken,
     NumberCounter,
     Approval,
+    Task,
+    Distribution,
 }
 # How the company works: edited in the admin.
 CONFIGURATION: set[type[Model]] = {
@@ -116,7 +120,8 @@ def root(superuser) -> Client:
 @pytest.fixture
 def history(org, accepted):
     """One of each history record: a complaint with its timeline, clocks, a pending extension
-    request, a counter, a notification, an API token and a pending approval."""
+    request, a counter, a notification, an API token, a pending approval, a department task and a
+    distribution."""
     with time_machine.travel(local(2026, 11, 17, 9), tick=False):
         complaint = clock_actions.request_extension(
             complaint=accepted,
@@ -136,6 +141,12 @@ def history(org, accepted):
     request_approval(  # the furniture preset: the GM approves a quality opinion
         complaint=complaint, step="decision", amount=Decimal(800), by=org.production_head, subject="返修方案"
     )
+    assignments.open_tasks(
+        complaint=complaint,
+        by=org.clerk,
+        tasks=[assignments.TaskSpec(department=org.quality, kind="原因分析")],
+    )
+    assignments.distribute_result(complaint=complaint, by=org.clerk, departments=[org.quality])
     return complaint
 
 

@@ -30,6 +30,7 @@ USERNAME = 150  # Django's username length
 ATTACHMENT_NAME = 255  # longer file names are shortened by Django, keeping the extension
 SEARCH = 100  # the list's search box (q)
 IDEMPOTENCY_KEY = 200
+TASK_KIND = 60  # a department task's kind in the company's words: 原因分析, 改善对策, 研发意见
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ LIMITS: tuple[Limit, ...] = (
     Limit("reply", HANDLING_TEXT, "`answer_on_spot`, `reply_to_customer`, `acknowledge_customer`"),
     Limit("comment", HANDLING_TEXT, "every action's comment"),
     Limit(
-        "reason", HANDLING_TEXT, "`propose_transfer`, `correct`, `request_extension`, an approval decision"
+        "reason",
+        HANDLING_TEXT,
+        "`propose_transfer`, `correct`, `request_extension`, an approval decision, cancelling a task",
     ),
     Limit("late_reason", HANDLING_TEXT, "`close`"),
     Limit("complainant_name", PERSON_NAME, "registration"),
@@ -67,6 +70,12 @@ LIMITS: tuple[Limit, ...] = (
     Limit("q", SEARCH, "the complaint list's search"),
     Limit("attachment name", ATTACHMENT_NAME, "attachments (longer names are shortened)"),
     Limit("Idempotency-Key", IDEMPOTENCY_KEY, "`POST /api/v1/complaints` header"),
+    Limit("kind", TASK_KIND, "opening department tasks (e.g. 原因分析)"),
+    Limit("instructions", HANDLING_TEXT, "opening department tasks (what the department is asked)"),
+    Limit("result", HANDLING_TEXT, "completing a department task"),
+    Limit("note", HANDLING_TEXT, "distributing the result to departments"),
+    Limit("department", CODE, "department tasks and distributions (department code)"),
+    Limit("assignee", USERNAME, "department tasks (username)"),
 )
 
 BY_NAME: dict[str, int] = {limit.name: limit.max_length for limit in LIMITS}
