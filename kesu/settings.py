@@ -93,10 +93,12 @@ INSTALLED_APPS = [
     "kesu.rulebook",
     "kesu.customers",
     "kesu.complaints",
+    "kesu.workcalendar",
     "kesu.deadlines",
     "kesu.notifications",
     "kesu.approvals",
     "kesu.assignments",
+    "kesu.operations",
     "huey.contrib.djhuey",
 ]
 

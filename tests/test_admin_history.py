@@ -33,20 +33,17 @@ from kesu.complaints.models import (
 from kesu.customers.models import Customer, Product
 from kesu.deadlines import clock_actions
 from kesu.deadlines.models import (
-    CalendarDay,
-    CalendarRevision,
-    CalendarYear,
     ComplaintClock,
     EscalationStep,
     ExtensionRequest,
     HandlingTimeTarget,
     TimeLimitPolicy,
-    WorkingHours,
 )
 from kesu.notifications.models import MajorComplaintRule, Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import ApiToken, AuthFailure, Department, Position, Staff
 from kesu.rulebook.models import NumberCounter, RecusalSubstitute, RuleBook
+from kesu.workcalendar.models import CalendarDay, CalendarRevision, CalendarYear, WorkingHours
 from tests.api.conftest import ApiClient
 from tests.conftest import local
 

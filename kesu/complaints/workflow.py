@@ -23,7 +23,7 @@ from enum import StrEnum
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from kesu.complaints import hooks
+from kesu.complaints import registry
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, Status, StepScope
 from kesu.complaints.procedures import FOLLOWS, STEP_ACTIONS, Rules, Taker, default_rules, rules_for
 from kesu.core.errors import ActionNotAllowed
@@ -204,44 +204,6 @@ _ACTIONS = [
         {Role.CS_DIRECTOR: Scope.ANY, Role.GENERAL_MANAGER: Scope.ANY},
         needs_comment=True,
     ),
-    # Clock actions (kesu.deadlines): offered only when they can do something (see hooks.guard).
-    _action(
-        "await_customer",
-        _("Wait for customer / sample"),
-        OPEN,
-        None,
-        {**DESK, **DEPARTMENT},
-        needs_comment=True,
-    ),
-    _action("resume_clocks", _("Resume time limits"), OPEN, None, {**DESK, **DEPARTMENT}),
-    _action(
-        "record_delivery",
-        _("Record delivery of repaired goods"),
-        {Status.INVESTIGATING, Status.RESOLUTION_PROPOSED, Status.REPLIED, Status.FOLLOWED_UP},
-        None,
-        {**DESK, **DEPARTMENT},
-    ),
-    # The desk's first answer to the customer (初步答复); the status does not change.
-    _action("acknowledge_customer", _("Record first answer to customer"), OPEN, None, DESK),
-    _action(
-        "request_extension", _("Request extension"), OPEN, None, {**DESK, **DEPARTMENT}, needs_comment=True
-    ),
-    _action(
-        "approve_extension",
-        _("Approve extension"),
-        OPEN,
-        None,
-        {Role.CS_DIRECTOR: Scope.ANY, Role.VICE_PRESIDENT: Scope.ANY, Role.GENERAL_MANAGER: Scope.ANY},
-        style="primary",
-    ),
-    _action(
-        "reject_extension",
-        _("Reject extension"),
-        OPEN,
-        None,
-        {Role.CS_DIRECTOR: Scope.ANY, Role.VICE_PRESIDENT: Scope.ANY, Role.GENERAL_MANAGER: Scope.ANY},
-        needs_comment=True,
-    ),
     # Actions that do not move the status but are still permission-checked and recorded.
     _action("correct", _("Correct registered facts"), OPEN, None, DESK, needs_comment=True),
     _action(
@@ -260,7 +222,10 @@ _ACTIONS = [
         needs_comment=True,
     ),
 ]
-ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}
+# Every action in lifecycle order: these core ones, and those apps add in their AppConfig.ready()
+# (kesu.complaints.registry.register_action; e.g. kesu.deadlines' clock actions after "reopen").
+ACTIONS: dict[str, Action] = registry.ACTIONS
+ACTIONS.update((a.name, a) for a in _ACTIONS)
 # The actions whose takers the procedure names (the approval's refusals follow its approval).
 PROCEDURE_ACTIONS = frozenset(STEP_ACTIONS) | frozenset(FOLLOWS)
 
@@ -342,7 +307,7 @@ def _capacity_for(action: Action, complaint: Complaint, capacity: Capacity) -> b
 
 def _blocked_by_rule(action: Action, complaint: Complaint) -> str | None:
     """Rules about the complaint itself, beyond status and role."""
-    reason = hooks.blocked_reason(action.name, complaint)
+    reason = registry.blocked_reason(action.name, complaint)
     return str(reason) if reason else None
 
 
@@ -361,20 +326,25 @@ def _accused_ids(complaint: Complaint) -> set[int]:
 
 
 def _action_roles(rules: Rules) -> tuple[frozenset[str], frozenset[str]]:
-    """The roles that take some action under ``rules``, and those that take one for the
-    responsible department only."""
-    found = [t for a in _ACTIONS for t in takers(a, rules)]
+    """The roles that take some action under the procedure ``rules``, and those that take one for
+    the responsible department only (registered actions included)."""
+    found = [t for a in ACTIONS.values() for t in takers(a, rules)]
     return (
         frozenset(t.role for t in found),
         frozenset(t.role for t in found if t.scope == StepScope.DEPARTMENT),
     )
 
 
-# Under the skeleton's own defaults (the workbench's recusal panels use these).
-ACTION_ROLES = frozenset(role for a in _ACTIONS for role in a.roles)
-DEPARTMENT_ROLES = frozenset(
-    role for a in _ACTIONS for role, scope in a.roles.items() if scope is Scope.DEPARTMENT
-)
+def action_roles() -> frozenset[Role]:
+    """The roles some action names under the skeleton's own roles (registered actions included)."""
+    return frozenset(role for a in ACTIONS.values() for role in a.roles)
+
+
+def department_roles() -> frozenset[Role]:
+    """The roles some action scopes to the responsible department (the skeleton's own roles)."""
+    return frozenset(
+        role for a in ACTIONS.values() for role, scope in a.roles.items() if scope is Scope.DEPARTMENT
+    )
 
 
 @dataclass(frozen=True)
@@ -447,9 +417,10 @@ def stand_ins(complaint: Complaint, accused: set[int] | None = None) -> list[Sta
     if not accused:
         return []
     procedure = rules_for(complaint)
-    action_roles, department_roles = _action_roles(procedure)
+    procedure_roles, procedure_department_roles = _action_roles(procedure)
     roles = (
-        set(RoleAssignment.objects.filter(staff_id__in=accused).values_list("role", flat=True)) & action_roles
+        set(RoleAssignment.objects.filter(staff_id__in=accused).values_list("role", flat=True))
+        & procedure_roles
     )
     if not roles:
         return []
@@ -461,7 +432,7 @@ def stand_ins(complaint: Complaint, accused: set[int] | None = None) -> list[Sta
         holders_query = Staff.objects.filter(role_assignments__role=role).select_related(
             "user", "deputy__user"
         )
-        if role in department_roles:
+        if role in procedure_department_roles:
             if complaint.handling_department_id is None:
                 continue
             holders_query = holders_query.filter(department_id=complaint.handling_department_id)
@@ -483,7 +454,7 @@ def stand_ins(complaint: Complaint, accused: set[int] | None = None) -> list[Sta
     # A step the procedure lets the complaint pass by (an optional approval) blocks nothing.
     roles_of = {
         a.name: {t.role for t in takers(a, procedure)}
-        for a in _ACTIONS
+        for a in ACTIONS.values()
         if FOLLOWS.get(a.name, a.name) not in procedure.optional
     }
     blocked = {
@@ -534,7 +505,7 @@ def _permitted(
     standing_in: Sequence[Capacity] = (),
 ) -> Capacity | None:
     """The first capacity that may take ``action`` now. Status and role are checked before the
-    rules about the complaint itself, which may query (hooks.guard). A stand-in for a recused
+    rules about the complaint itself, which may query (registry guards). A stand-in for a recused
     role comes last: someone who may act in their own right does so."""
     if complaint.status not in _sources(action, rules_for(complaint)):
         return None
@@ -570,7 +541,9 @@ def allowed_actions(*, complaint: Complaint, capacities: Iterable[Capacity]) -> 
     accused = _accused_ids(complaint)
     standing_in = _standing_in(complaint, capacities, accused)
     return [
-        a.name for a in _ACTIONS if _permitted(a, complaint, capacities, accused, standing_in) is not None
+        a.name
+        for a in ACTIONS.values()
+        if _permitted(a, complaint, capacities, accused, standing_in) is not None
     ]
 
 
@@ -582,7 +555,7 @@ def authorize(*, complaint: Complaint, action: str, staff: Staff) -> Capacity:
     standing_in = _standing_in(complaint, capacities, accused)
     if spec is not None and (capacity := _permitted(spec, complaint, capacities, accused, standing_in)):
         return capacity
-    allowed = [a.name for a in _ACTIONS if _permitted(a, complaint, capacities, accused, standing_in)]
+    allowed = [a.name for a in ACTIONS.values() if _permitted(a, complaint, capacities, accused, standing_in)]
     if spec is None:
         reason = _("There is no such action.")
     elif spec.name in PROCEDURE_ACTIONS and not takers(spec, rules_for(complaint)):
