@@ -26,6 +26,7 @@ from kesu.complaints.models import (
     Complaint,
     ComplaintEvent,
     IdempotencyKey,
+    Procedure,
     Severity,
     TransferSlip,
 )
@@ -71,6 +72,7 @@ CONFIGURATION: set[type[Model]] = {
     ApprovalRule,
     Category,
     Severity,
+    Procedure,
     Customer,
     Product,
     CalendarDay,

@@ -46,12 +46,17 @@ LIMITS: tuple[Limit, ...] = (
     Limit("description", DESCRIPTION, "registration; `file_secondary`"),
     Limit("requested_remedy", HANDLING_TEXT, "registration"),
     Limit("resolution", HANDLING_TEXT, "`propose_resolution`"),
-    Limit("reply", HANDLING_TEXT, "`answer_on_spot`, `reply_to_customer`, `acknowledge_customer`"),
+    Limit(
+        "reply",
+        HANDLING_TEXT,
+        "`answer_on_spot`, `answer_and_forward`, `reply_to_customer`, `acknowledge_customer`",
+    ),
     Limit("comment", HANDLING_TEXT, "every action's comment"),
     Limit(
         "reason",
         HANDLING_TEXT,
-        "`propose_transfer`, `correct`, `request_extension`, an approval decision, cancelling a task",
+        "`propose_transfer`, `answer_and_forward`, `correct`, `request_extension`, an approval decision,"
+        " cancelling a task",
     ),
     Limit("late_reason", HANDLING_TEXT, "`close`"),
     Limit("complainant_name", PERSON_NAME, "registration"),
