@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "kesu.deadlines",
     "kesu.notifications",
     "kesu.approvals",
+    "kesu.decisions",
     "huey.contrib.djhuey",
 ]
 

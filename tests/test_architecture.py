@@ -35,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
     "deadlines": {"core", "organization", "rulebook", "complaints", "notifications"},
     "notifications": {"core", "organization", "complaints"},
     "approvals": {"core", "organization", "rulebook", "complaints"},
+    "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
 }
 # Arrows against the direction "apps built on complaints depend on complaints, never the reverse".
 TO_REMOVE = {("complaints", "deadlines"), ("complaints", "notifications")}
