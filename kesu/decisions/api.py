@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.responses import Status as Reply
 
 from kesu.complaints.schemas import Count, ErrorOut, InputDateTime, LocalDateTime, StaffRef, Text, bounded
 from kesu.complaints.selectors import complaint_visible_to
@@ -232,7 +233,7 @@ def show(request: HttpRequest, number: str) -> dict[str, Any]:
     response={201: DecisionOut, **WRITE_ERRORS},
     summary="Propose (or rework) the decision",
 )
-def propose(request: HttpRequest, number: str, payload: ProposeIn) -> tuple[int, dict[str, Any]]:
+def propose(request: HttpRequest, number: str, payload: ProposeIn) -> Reply:
     """A new version: cause, shares adding up to exactly 100.00, remedies, money. It then goes to
     approval by amount (核决权限). 403 for someone who may not propose (the accused never, 回避),
     409 while a version waits for approval or after the customer countersigned, 422 bad input."""
@@ -246,7 +247,7 @@ def propose(request: HttpRequest, number: str, payload: ProposeIn) -> tuple[int,
         money=services.MoneyIn(**payload.money.dict()),
         note=payload.note,
     )
-    return 201, _out(complaint)
+    return Reply(201, _out(complaint))
 
 
 @router.post(
