@@ -14,6 +14,7 @@ from kesu.decisions import services
 from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn
 from kesu.organization.models import Staff
 from kesu.rulebook.services import apply_preset
+from tests.api.conftest import client_for, token_for  # noqa: F401 (the API tests' fixtures)
 from tests.conftest import Org, advance, intake
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kesu.approvals.services import decide_approval
 from kesu.decisions.models import Decision, DecisionVersion
-from tests.api.conftest import ApiClient, client_for, token_for  # noqa: F401 (fixtures)
+from tests.api.conftest import ApiClient
 from tests.decisions.conftest import investigated
 
 pytestmark = pytest.mark.django_db
