@@ -28,7 +28,7 @@ Share = Annotated[Decimal, Field(gt=0, le=100, max_digits=5, decimal_places=2)]
 Code = Annotated[Text, Field(max_length=limits.CODE)]
 
 
-class ShareIn(Schema):
+class DecisionShareIn(Schema):
     party: Literal["department", "staff", "customer", "carrier", "supplier"]
     share: Share = Field(description="Percent with at most 2 decimals; the shares add up to exactly 100.00.")
     department: Code = Field("", description="The department's code (party department).")
@@ -40,38 +40,38 @@ class ShareIn(Schema):
     )
 
 
-class RemedyIn(Schema):
+class DecisionRemedyIn(Schema):
     kind: Code = Field(description="A remedy kind's code from the rule book (repair, refund, …).")
     quantity: Count | None = None
     amount: Money | None = Field(None, description="CNY, at most 2 decimals.")
 
 
-class MoneyIn(Schema):
+class DecisionMoneyIn(Schema):
     loss_amount: Money = Decimal("0")
     repair_budget: Money = Decimal("0")
     compensation: Money = Decimal("0")
     freight: Money = Decimal("0")
 
 
-class ProposeIn(Schema):
+class DecisionProposeIn(Schema):
     cause: Code = Field(description="A cause's code from the rule book.")
-    shares: list[ShareIn] = Field(min_length=1, max_length=services.MAX_PARTIES)
-    remedies: list[RemedyIn] = Field(min_length=1, max_length=services.MAX_REMEDIES)
-    money: MoneyIn
+    shares: list[DecisionShareIn] = Field(min_length=1, max_length=services.MAX_PARTIES)
+    remedies: list[DecisionRemedyIn] = Field(min_length=1, max_length=services.MAX_REMEDIES)
+    money: DecisionMoneyIn
     note: bounded("decision note") = ""
 
 
-class CountersignIn(Schema):
+class DecisionCountersignIn(Schema):
     how: Literal["memo", "phone", "email"] = Field(description="Signed memo, phone or e-mail.")
     signed_by: bounded("signed_by") = Field(description="Who countersigned for the customer.")
     at: InputDateTime = Field(description="When (ISO 8601 with time zone), not in the future.")
 
 
-class RefusalIn(Schema):
+class DecisionRefusalIn(Schema):
     reason: bounded("refusal reason") = Field(description="Why the customer does not accept.")
 
 
-class ShareOut(Schema):
+class DecisionShareOut(Schema):
     party: str
     department: str = Field(description="Department code, or empty.")
     staff: str = Field(description="Username, or empty.")
@@ -80,21 +80,21 @@ class ShareOut(Schema):
     share: str
 
 
-class RemedyOut(Schema):
+class DecisionRemedyOut(Schema):
     kind: str
     kind_name: str
     quantity: int | None
     amount: str | None
 
 
-class VersionOut(Schema):
+class DecisionVersionOut(Schema):
     number: int
     status: Literal["draft", "proposed", "approved", "refused"]
     cause: str
     cause_name: str
     upheld: bool
-    shares: list[ShareOut]
-    remedies: list[RemedyOut]
+    shares: list[DecisionShareOut]
+    remedies: list[DecisionRemedyOut]
     money: dict[str, str] = Field(description="loss_amount, repair_budget, compensation, freight (CNY).")
     amount_at_stake: str
     note: str
@@ -109,23 +109,27 @@ class VersionOut(Schema):
     refusal_reason: str
 
 
-class LedgerPartOut(Schema):
+class DecisionLedgerPartOut(Schema):
     label: str
     share: str
     amount: str
 
 
-class LedgerLineOut(Schema):
+class DecisionLedgerLineOut(Schema):
     line: str
     total: str
-    parts: list[LedgerPartOut]
+    parts: list[DecisionLedgerPartOut]
 
 
-class DecisionOut(Schema):
+class HandlingDecisionOut(Schema):
     complaint: str
-    current: VersionOut | None
-    history: list[VersionOut] = Field(description="Every version, oldest first (the current one last).")
-    ledger: list[LedgerLineOut] = Field(description="The current version's money lines split per party.")
+    current: DecisionVersionOut | None
+    history: list[DecisionVersionOut] = Field(
+        description="Every version, oldest first (the current one last)."
+    )
+    ledger: list[DecisionLedgerLineOut] = Field(
+        description="The current version's money lines split per party."
+    )
     approved_text: str = Field(
         description="What replies to the customer quote (seed 002 (九)11); empty if none."
     )
@@ -218,7 +222,7 @@ def _decision(complaint: Any) -> Decision:
 
 @router.get(
     "/complaints/{number}/decision",
-    response={200: DecisionOut, 404: ErrorOut, **UNAUTHORIZED},
+    response={200: HandlingDecisionOut, 404: ErrorOut, **UNAUTHORIZED},
     summary="A complaint's decision",
 )
 def show(request: HttpRequest, number: str) -> dict[str, Any]:
@@ -230,10 +234,10 @@ def show(request: HttpRequest, number: str) -> dict[str, Any]:
 
 @router.post(
     "/complaints/{number}/decision",
-    response={201: DecisionOut, **WRITE_ERRORS},
+    response={201: HandlingDecisionOut, **WRITE_ERRORS},
     summary="Propose (or rework) the decision",
 )
-def propose(request: HttpRequest, number: str, payload: ProposeIn) -> Reply:
+def propose(request: HttpRequest, number: str, payload: DecisionProposeIn) -> Reply:
     """A new version: cause, shares adding up to exactly 100.00, remedies, money. It then goes to
     approval by amount (核决权限). 403 for someone who may not propose (the accused never, 回避),
     409 while a version waits for approval or after the customer countersigned, 422 bad input."""
@@ -252,10 +256,10 @@ def propose(request: HttpRequest, number: str, payload: ProposeIn) -> Reply:
 
 @router.post(
     "/complaints/{number}/decision/countersign",
-    response={200: DecisionOut, **WRITE_ERRORS},
+    response={200: HandlingDecisionOut, **WRITE_ERRORS},
     summary="Record the customer's countersign",
 )
-def countersign(request: HttpRequest, number: str, payload: CountersignIn) -> dict[str, Any]:
+def countersign(request: HttpRequest, number: str, payload: DecisionCountersignIn) -> dict[str, Any]:
     """The customer countersigned the approved decision (客户签字确认). 409 when there is no
     approved decision or its answer is already recorded."""
     complaint = _complaint(request, number)
@@ -271,10 +275,10 @@ def countersign(request: HttpRequest, number: str, payload: CountersignIn) -> di
 
 @router.post(
     "/complaints/{number}/decision/refusal",
-    response={200: DecisionOut, **WRITE_ERRORS},
+    response={200: HandlingDecisionOut, **WRITE_ERRORS},
     summary="Record the customer's refusal",
 )
-def refusal(request: HttpRequest, number: str, payload: RefusalIn) -> dict[str, Any]:
+def refusal(request: HttpRequest, number: str, payload: DecisionRefusalIn) -> dict[str, Any]:
     """The customer does not accept the approved decision (seed 002 (九)9); the desk then files
     a secondary complaint, or a reworked proposal follows. 409 as for the countersign."""
     complaint = _complaint(request, number)

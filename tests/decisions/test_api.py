@@ -144,3 +144,13 @@ def test_who_may_not_propose_gets_403_and_strangers_404(furniture, client_for):
     assert client_for(org.production_head).get("/api/v1/complaints/NOPE-1/decision").status_code == 404
     assert client_for(None).get(url(complaint)).status_code == 401
     assert not DecisionVersion.objects.exists()
+
+
+def test_the_decision_schemas_do_not_replace_another_apps_in_the_document():
+    """OpenAPI components are keyed by class name: a clash would silently document one app's
+    answer with another's schema (approvals has DecisionOut)."""
+    from tests.api.conftest import openapi_document
+
+    components = openapi_document()["components"]["schemas"]
+    assert "approve" in components["DecisionOut"]["properties"]
+    assert "ledger" in components["HandlingDecisionOut"]["properties"]
