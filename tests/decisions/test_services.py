@@ -254,3 +254,14 @@ def test_a_countersign_in_the_future_or_of_an_unknown_kind_is_refused(furniture)
     version.refresh_from_db()
     assert version.customer_answer == ""
     assert version.approval.status == ApprovalStatus.APPROVED
+
+
+def test_the_deputy_of_an_absent_director_proposes_for_him_and_the_timeline_says_so(furniture):
+    org = furniture
+    complaint = investigated(org)
+    org.director.absent_from = timezone.now() - timedelta(hours=1)
+    org.director.save()
+    version = propose(org, complaint, by=org.clerk)  # the clerk is the director's deputy
+    assert version.proposed_by == org.clerk
+    event = complaint.events.get(action="decision_proposed")
+    assert (event.actor, event.acting_for) == (org.clerk, org.director)
