@@ -11,6 +11,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("kesu.deadlines.urls")),
+    path("", include("kesu.notifications.urls")),
     path("", include("kesu.approvals.urls")),
     path("", include("kesu.complaints.urls")),
 ]

@@ -41,7 +41,7 @@ from kesu.deadlines.models import (
 )
 from kesu.decisions.models import Cause, DecisionVersion, RemedyKind
 from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
-from kesu.notifications.models import Notification
+from kesu.notifications.models import MajorComplaintRule, Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import ApiToken, AuthFailure, Department, Position, Staff
 from kesu.rulebook.models import NumberCounter, RecusalSubstitute, RuleBook
@@ -68,6 +68,7 @@ HISTORY: set[type[Model]] = {
 CONFIGURATION: set[type[Model]] = {
     RuleBook,
     RecusalSubstitute,
+    MajorComplaintRule,
     ApprovalRule,
     Cause,
     RemedyKind,

@@ -33,7 +33,7 @@ ALLOWED: dict[str, set[str]] = {
     "rulebook": {"core", "organization"},
     "complaints": {"core", "organization", "customers", "rulebook", "deadlines", "notifications"},
     "deadlines": {"core", "organization", "rulebook", "complaints", "notifications"},
-    "notifications": {"core", "organization", "complaints"},
+    "notifications": {"core", "organization", "rulebook", "complaints"},
     "approvals": {"core", "organization", "rulebook", "complaints"},
     "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
 }

@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from kesu.complaints import services
@@ -26,6 +27,7 @@ from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, S
 from kesu.core.sqlite import analyze
 from kesu.customers.models import Customer, Product
 from kesu.deadlines import clock_actions
+from kesu.notifications.models import Notification
 from kesu.organization.models import Department, Position, Role, RoleAssignment, Staff
 from kesu.rulebook.services import ensure_rule_book
 
@@ -386,6 +388,9 @@ def load_demo(*, complaints: int = 300, seed: int = 2010, now: datetime | None =
         builder.plan(complaints)
         with time_machine.travel(now, tick=False) as traveller:
             builder.run(traveller.move_to)
+        # The months of history just played are in everyone's notification centre, but are not
+        # e-mailed all at once on commit: the demo's e-mails are those its visitors cause.
+        Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=F("created_at"))
     analyze(connection)  # the query planner's statistics for the rows just loaded (SQLite)
     return DemoResult(created=True, complaints=Complaint.objects.count(), logins=demo_logins())
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from kesu.core.admin import HistoryAdmin
-from kesu.notifications.models import Notification
+from kesu.notifications.models import MajorComplaintRule, Notification
 
 
 @admin.register(Notification)
@@ -9,3 +9,9 @@ class NotificationAdmin(HistoryAdmin):
     list_display = ["created_at", "recipient", "kind", "title", "complaint", "read_at", "emailed_at"]
     list_filter = ["kind"]
     search_fields = ["title", "recipient__display_name", "complaint__number"]
+
+
+@admin.register(MajorComplaintRule)
+class MajorComplaintRuleAdmin(HistoryAdmin):
+    list_display = ["severity", "category", "role", "source"]
+    list_filter = ["role"]

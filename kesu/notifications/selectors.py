@@ -8,9 +8,12 @@ from kesu.notifications.models import Notification
 from kesu.organization.models import Staff
 
 
-def inbox(*, staff: Staff, unread_only: bool = False) -> QuerySet[Notification]:
-    """The staff member's notifications, newest first (one query with the complaint)."""
+def inbox(*, staff: Staff, unread_only: bool = False, kind: str | None = None) -> QuerySet[Notification]:
+    """The staff member's notifications, newest first, read ones kept (one query with the
+    complaint); only the unread ones or one kind if asked."""
     queryset = Notification.objects.filter(recipient=staff).select_related("complaint")
+    if kind:
+        queryset = queryset.filter(kind=kind)
     return queryset.filter(read_at__isnull=True) if unread_only else queryset
 
 

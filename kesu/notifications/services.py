@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -64,6 +65,67 @@ def notify(
     return created
 
 
+@dataclass(frozen=True)
+class Message:
+    """One recipient's notification text (each may read differently: "as deputy for …")."""
+
+    recipient: Staff
+    title: str
+    body: str = ""
+
+
+def notify_each(
+    *,
+    messages: Iterable[Message],
+    kind: str,
+    complaint: Complaint | None,
+    dedup_key: str,
+    at: datetime | None = None,
+) -> None:
+    """Like :func:`notify`, but in two queries whatever the number of recipients (one insert that
+    skips the rows already there, one read of the ids to e-mail), for the hand-overs that run on
+    every action. Each recipient gets one notification per ``dedup_key``; e-mail after commit."""
+    by_recipient = {m.recipient.pk: m for m in messages}
+    if not by_recipient:
+        return
+    title_max = Notification._meta.get_field("title").max_length
+    created_at = at or timezone.now()
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=pk,
+                kind=kind,
+                title=m.title[:title_max],
+                body=m.body,
+                complaint=complaint,
+                dedup_key=dedup_key,
+                created_at=created_at,
+            )
+            for pk, m in by_recipient.items()
+        ],
+        ignore_conflicts=True,  # already told for this key: not again
+    )
+    with_address = [pk for pk, m in by_recipient.items() if m.recipient.user.email]
+    if not with_address:
+        return
+    ids = list(
+        Notification.objects.filter(
+            dedup_key=dedup_key, recipient_id__in=with_address, emailed_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    if ids:
+        transaction.on_commit(lambda: send_notification_emails(ids=ids))
+
+
+def _subject(notification: Notification) -> str:
+    """The complaint's number leads the subject unless the title has it (a complaint registered
+    as major is told about before its number is drawn, so that title cannot hold it)."""
+    complaint = notification.complaint
+    if complaint is None or complaint.number in notification.title:
+        return f"[Kesu] {notification.title}"
+    return f"[Kesu] {complaint.number}: {notification.title}"
+
+
 def send_notification_emails(*, ids: Iterable[int]) -> int:
     """E-mail the given notifications that are not e-mailed yet to recipients who have an address.
     Returns how many were sent; a failure leaves the notification for the retry task."""
@@ -83,7 +145,7 @@ def send_notification_emails(*, ids: Iterable[int]) -> int:
             continue
         try:
             send_mail(
-                f"[Kesu] {notification.title}",
+                _subject(notification),
                 notification.body or notification.title,
                 settings.DEFAULT_FROM_EMAIL,
                 [notification.recipient.user.email],

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kesu.complaints.models import Category, Complaint, ComplaintEvent, Severity, Status
 from kesu.core import demo
+from kesu.core.management.commands import demo as demo_command
 from kesu.core.management.commands import serve as serve_command
 from kesu.organization.models import Department, Role, Staff
 from kesu.rulebook.models import NumberCounter, RuleBook
@@ -146,15 +147,32 @@ def test_demo_command_prints_the_log_ins_and_reuses_the_demo(static_root, capsys
     assert (static_root / "admin" / "css" / "base.css").is_file()  # collected for whitenoise
 
 
+class FakeProcess:
+    pid = 4242
+
+
+def test_demo_command_without_worker_starts_only_the_server(static_root, monkeypatch):
+    started, workers = [], []
+    monkeypatch.setattr(serve_command, "exec_server", lambda argv, env: started.append(argv))
+    monkeypatch.setattr(demo_command, "start_worker", lambda: workers.append(1) or FakeProcess())
+
+    call_command("demo", "--complaints", "3", "--no-worker")
+
+    assert len(started) == 1 and workers == []
+
+
 def test_demo_command_then_serves_on_the_given_port(static_root, monkeypatch, capsys):
     # given: do not really become gunicorn
     started = []
     monkeypatch.setattr(serve_command, "exec_server", lambda argv, env: started.append(argv))
+    workers = []
+    monkeypatch.setattr(demo_command, "start_worker", lambda: workers.append(1) or FakeProcess())
 
     # when
     call_command("demo", "--complaints", "12", "--port", "8011", "--workers", "3")
 
-    # then
+    # then: the worker started, then the server
+    assert workers == [1]
     argv = started[0]
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:8011"
     assert argv[argv.index("--workers") + 1] == "3"
@@ -165,3 +183,21 @@ def test_demo_command_refuses_a_database_with_another_company(org, static_root):
     with pytest.raises(CommandError):
         call_command("demo", "--no-serve", "--complaints", "5")
     assert not Complaint.objects.exists()
+
+
+def test_the_demo_history_fills_the_notification_centre_without_mailing_it(
+    django_capture_on_commit_callbacks,
+):
+    """Hand-overs played while loading are in the centres (the GM has transfers to approve), but
+    the commit e-mails none of them: the demo's e-mails are the ones its visitors cause."""
+    from django.core import mail
+
+    from kesu.notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.load_demo(complaints=40, seed=7)
+
+    assert Notification.objects.filter(kind=Notification.Kind.HANDOVER).exists()
+    assert Notification.objects.filter(recipient__user__username="gm").exists()
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+    assert mail.outbox == []

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -32,6 +38,31 @@ def login_table(logins: list[Login]) -> list[str]:
     return lines
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def worker_argv() -> list[str]:
+    return [sys.executable, "-m", "kesu.cli", "worker", "--workers", "1"]
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """`kesu worker` as a child of this process, so the demo sends reminders and notification
+    e-mails (to the console) with no second command. It stops with the demo: this process becomes
+    the web server (exec), and when that exits Linux sends the worker SIGTERM (PR_SET_PDEATHSIG);
+    Ctrl-C reaches both, as they share the terminal's process group."""
+    parent = os.getpid()
+
+    def die_with_parent() -> None:  # runs in the child, before exec
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        except (OSError, AttributeError):  # not Linux: the worker then outlives a killed demo
+            return
+        if os.getppid() != parent:  # the demo died before the line above
+            os._exit(0)
+
+    return subprocess.Popen(worker_argv(), preexec_fn=die_with_parent)  # noqa: PLW1509 (no threads yet)
+
+
 class Command(BaseCommand):
     help = "Migrate, load the demo company if it is not there yet, print the log-ins and serve."
 
@@ -39,6 +70,11 @@ class Command(BaseCommand):
         add_server_arguments(parser)
         parser.add_argument(
             "--no-serve", action="store_true", help="load the demo but do not start the server"
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start the worker (reminders, escalations, e-mail retries) beside the server",
         )
         parser.add_argument(
             "--complaints",
@@ -72,4 +108,10 @@ class Command(BaseCommand):
         self.stdout.write("")
         if options["no_serve"]:
             return
+        if not options["no_worker"]:
+            worker = start_worker()
+            self.stdout.write(
+                _("Worker started (process %(pid)s): reminders and e-mails to the console.")
+                % {"pid": worker.pid}
+            )
         serve(host=options["host"], port=options["port"], workers=options["workers"], stdout=self.stdout)

@@ -1,0 +1,443 @@
+"""Nobody waits unseen (issue 8 §5): each hand-over tells the people who may take the next step,
+once, in Kesu and by e-mail after commit — the deputy of an absent one, never the person
+complained about (回避), never the one who just acted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from kesu.complaints import services
+from kesu.complaints.models import ComplaintEvent, Status
+from kesu.complaints.workflow import ACTIONS
+from kesu.deadlines import clock_actions
+from kesu.notifications import handover
+from kesu.notifications.models import Notification
+from kesu.organization.models import Role, RoleAssignment, Staff
+from tests.conftest import advance, make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_mail(org):
+    """Everyone has an e-mail address: username@example.com."""
+    for person in Staff.objects.select_related("user"):
+        person.user.email = f"{person.user.username}@example.com"
+        person.user.save()
+    return org
+
+
+def told(complaint) -> list[str]:
+    """The usernames told about ``complaint`` by the last hand-over, in order."""
+    last = ComplaintEvent.objects.filter(complaint=complaint).latest("at", "id")
+    return sorted(
+        Notification.objects.filter(dedup_key=f"handover:{last.pk}").values_list(
+            "recipient__user__username", flat=True
+        )
+    )
+
+
+def last_note(person: Staff) -> Notification:
+    return Notification.objects.filter(recipient=person).order_by("-pk").first()
+
+
+def mailed() -> list[str]:
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def absent(person: Staff, deputy: Staff) -> None:
+    person.deputy = deputy
+    person.absent_from = timezone.now() - timedelta(days=1)
+    person.absent_until = timezone.now() + timedelta(days=3)
+    person.save()
+
+
+def act(callbacks, step):
+    """Run one action in its own transaction and send what it queued after commit."""
+    with callbacks(execute=True):
+        return step()
+
+
+def test_a_proposed_transfer_tells_the_general_manager_once(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
+    """Seed 000 第一篇 4.2.2.2 5: every transfer is approved by the general manager."""
+    org = staff_mail
+    complaint = register()
+
+    complaint = act(
+        django_capture_on_commit_callbacks, lambda: advance(complaint, org, Status.TRANSFER_PROPOSED)
+    )
+
+    assert told(complaint) == ["gm"]
+    assert mailed() == ["gm@example.com"]
+    (note,) = Notification.objects.filter(recipient=org.gm)
+    assert note.kind == Notification.Kind.HANDOVER and note.complaint == complaint
+    assert complaint.number in note.title and str(ACTIONS["approve_transfer"].label) in note.title
+
+
+def test_an_absent_general_manager_is_replaced_by_his_deputy(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
+    org = staff_mail
+    absent(org.gm, org.vp)
+    complaint = register()
+
+    complaint = act(
+        django_capture_on_commit_callbacks, lambda: advance(complaint, org, Status.TRANSFER_PROPOSED)
+    )
+
+    assert told(complaint) == ["vp"]
+    assert mailed() == ["vp@example.com"]
+    assert org.gm.display_name in last_note(org.vp).body
+
+
+def test_an_approved_transfer_tells_the_responsible_department_not_the_accused(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
+    """The transfer slip to sign (签收) goes to the responsible department only; the handler
+    complained about is not told (回避), nor is the GM who approved, nor another department."""
+    org = staff_mail
+    complaint = register()
+    complaint.accused_staff.add(org.production_handler)
+    complaint = advance(complaint, org, Status.TRANSFER_PROPOSED)
+    mail.outbox.clear()
+
+    complaint = act(
+        django_capture_on_commit_callbacks, lambda: services.approve_transfer(complaint=complaint, by=org.gm)
+    )
+
+    assert told(complaint) == ["prodhead"]
+    assert mailed() == ["prodhead@example.com"]
+
+
+def test_accepting_tells_the_department_to_investigate_and_investigating_to_resolve(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
+    org = staff_mail
+    complaint = advance(register(), org, Status.TRANSFER_APPROVED)
+
+    complaint = act(
+        django_capture_on_commit_callbacks,
+        lambda: services.accept_transfer(
+            complaint=complaint, by=org.production_head, handler=org.production_handler
+        ),
+    )
+    assert told(complaint) == ["prodhandler"]  # not the head who signed
+
+    complaint = act(
+        django_capture_on_commit_callbacks,
+        lambda: services.start_investigation(complaint=complaint, by=org.production_handler),
+    )
+    assert told(complaint) == ["prodhead"]  # not the handler who started
+
+
+def test_a_proposed_resolution_goes_to_the_desk_once_even_as_deputy(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
+    """The desk passes the resolution on (seed 000: 客服部 replies). The clerk is both a desk clerk
+    and the deputy of the absent CS director: one notification, naming the director."""
+    org = staff_mail
+    second = make_staff("clerk2", "张专员", org.cs, Role.DESK_CLERK)
+    second.user.email = "clerk2@example.com"
+    second.user.save()
+    absent(org.director, org.clerk)
+    complaint = advance(register(), org, Status.INVESTIGATING)
+    mail.outbox.clear()
+
+    complaint = act(
+        django_capture_on_commit_callbacks,
+        lambda: services.propose_resolution(
+            complaint=complaint, by=org.production_handler, resolution="更换扶手"
+        ),
+    )
+
+    assert told(complaint) == ["clerk", "clerk2"]
+    assert mailed() == ["clerk2@example.com", "clerk@example.com"]
+    assert org.director.display_name in last_note(org.clerk).body
+
+
+def test_a_resolution_without_absences_tells_clerks_and_director(staff_mail, register):
+    org = staff_mail
+    complaint = advance(register(), org, Status.RESOLUTION_PROPOSED)
+    assert told(complaint) == ["clerk", "director"]
+
+
+def test_a_step_returned_for_rework_goes_back_to_the_department(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
+    org = staff_mail
+    complaint = advance(register(), org, Status.RESOLUTION_PROPOSED)
+    mail.outbox.clear()
+
+    complaint = act(
+        django_capture_on_commit_callbacks,
+        lambda: services.return_for_rework(complaint=complaint, by=org.director, comment="补充检测报告"),
+    )
+
+    assert told(complaint) == ["prodhandler", "prodhead"]
+    assert "补充检测报告" in last_note(org.production_head).body
+
+
+def test_an_extension_request_tells_who_may_approve_it(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
+    org = staff_mail
+    complaint = advance(register(), org, Status.INVESTIGATING)
+
+    complaint = act(
+        django_capture_on_commit_callbacks,
+        lambda: clock_actions.request_extension(
+            complaint=complaint,
+            by=org.production_handler,
+            clock="resolution",
+            extra_amount=2,
+            reason="等配件",
+        ),
+    )
+
+    names = told(complaint)
+    assert {"director", "vp", "gm"} <= set(names) and "prodhandler" not in names
+    assert str(ACTIONS["approve_extension"].label) in last_note(org.gm).title
+
+
+@pytest.mark.parametrize("back", ["reject", "decline"])
+def test_a_refused_transfer_comes_back_to_the_desk(
+    staff_mail, register, back, django_capture_on_commit_callbacks
+):
+    """The GM rejects, or the department declines: the desk must route it again."""
+    org = staff_mail
+    if back == "reject":
+        complaint = advance(register(), org, Status.TRANSFER_PROPOSED)
+        by, refuse = org.gm, services.reject_transfer
+    else:
+        complaint = advance(register(), org, Status.TRANSFER_APPROVED)
+        by, refuse = org.production_head, services.decline_transfer
+    mail.outbox.clear()
+
+    complaint = act(
+        django_capture_on_commit_callbacks, lambda: refuse(complaint=complaint, by=by, comment="非本部门")
+    )
+
+    assert complaint.status == Status.CLASSIFIED
+    assert told(complaint) == ["clerk", "director"]
+    assert mailed() == ["clerk@example.com", "director@example.com"]
+
+
+def test_a_rolled_back_action_tells_nobody(staff_mail, register, django_capture_on_commit_callbacks):
+    org = staff_mail
+    complaint = register()
+    before = Notification.objects.count()
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        advance(complaint, org, Status.TRANSFER_PROPOSED)
+        raise RuntimeError("the request failed after the action")
+
+    assert callbacks == [] and mail.outbox == []
+    assert Notification.objects.count() == before
+
+
+def test_the_same_event_never_tells_twice(staff_mail, register):
+    org = staff_mail
+    complaint = advance(register(), org, Status.TRANSFER_PROPOSED)
+    event = ComplaintEvent.objects.filter(complaint=complaint).latest("at", "id")
+
+    handover.on_complaint_event(event)
+    handover.on_complaint_event(event)
+
+    assert Notification.objects.filter(recipient=org.gm).count() == 1
+
+
+def test_comments_and_reminders_are_not_hand_overs(staff_mail, register):
+    org = staff_mail
+    complaint = advance(register(), org, Status.TRANSFER_PROPOSED)
+    before = Notification.objects.count()
+
+    services.add_comment(complaint=complaint, by=org.clerk, comment="客户来电催促")
+
+    assert Notification.objects.count() == before
+
+
+def test_queries_per_hand_over_do_not_grow_with_the_staff(staff_mail, register):
+    org = staff_mail
+    complaint = advance(register(), org, Status.RESOLUTION_PROPOSED)
+    event = ComplaintEvent.objects.filter(complaint=complaint).latest("at", "id")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            handover.on_complaint_event(event)
+        return len(captured)
+
+    queries()  # warm the caches a first request fills (rule book, content types)
+    few = queries()
+    users = get_user_model().objects.bulk_create(
+        [get_user_model()(username=f"desk{i}", email=f"desk{i}@example.com") for i in range(25)]
+    )
+    people = Staff.objects.bulk_create(
+        [Staff(user=u, display_name=f"专员{i}", department=org.cs) for i, u in enumerate(users)]
+    )
+    RoleAssignment.objects.bulk_create([RoleAssignment(staff=p, role=Role.DESK_CLERK) for p in people])
+    for person in people[:5]:  # some of them absent, with deputies
+        absent(person, org.clerk)
+
+    many = queries()
+
+    assert Notification.objects.filter(dedup_key=f"handover:{event.pk}").count() == 2 + 20
+    assert many == few, f"{few} queries with 2 desk people, {many} with 27"
+
+
+def test_a_recused_general_manager_is_replaced_by_the_rule_books_substitute(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
+    """Seed 000 第四篇 二(一) 被投诉人应当回避: the GM complained about is not told; the preset's
+    recusal substitute (the vice president) approves instead and is told."""
+    org = staff_mail
+    complaint = register()
+    complaint.accused_staff.add(org.gm)
+
+    complaint = act(
+        django_capture_on_commit_callbacks, lambda: advance(complaint, org, Status.TRANSFER_PROPOSED)
+    )
+
+    assert told(complaint) == ["vp"]
+    assert mailed() == ["vp@example.com"]
+
+
+@dataclass(frozen=True)
+class Case:
+    start: str
+    actor: str
+    step: Callable  # (complaint, org) -> complaint
+    expected: tuple[str, ...]
+    accused_role: str  # a holder of this role, complained about, who would otherwise be told
+    accused_department: Callable  # org -> Department
+
+
+def _propose(c, org):
+    return services.propose_transfer(
+        complaint=c,
+        by=org.clerk,
+        to_department=org.production,
+        to_position=org.production_manager,
+        reason="转",
+    )
+
+
+CASES = {
+    "transfer to approve": Case(
+        Status.CLASSIFIED, "clerk", _propose, ("gm",), Role.GENERAL_MANAGER, lambda org: org.gm.department
+    ),
+    "slip to sign": Case(
+        Status.TRANSFER_PROPOSED,
+        "gm",
+        lambda c, org: services.approve_transfer(complaint=c, by=org.gm),
+        ("prodhandler", "prodhead"),
+        Role.DEPARTMENT_HEAD,
+        lambda org: org.production,
+    ),
+    "investigation": Case(
+        Status.TRANSFER_APPROVED,
+        "prodhead",
+        lambda c, org: services.accept_transfer(
+            complaint=c, by=org.production_head, handler=org.production_handler
+        ),
+        ("prodhandler",),
+        Role.HANDLER,
+        lambda org: org.production,
+    ),
+    "resolution": Case(
+        Status.ACCEPTED,
+        "prodhandler",
+        lambda c, org: services.start_investigation(complaint=c, by=org.production_handler),
+        ("prodhead",),
+        Role.DEPARTMENT_HEAD,
+        lambda org: org.production,
+    ),
+    "resolution for the desk": Case(
+        Status.INVESTIGATING,
+        "prodhandler",
+        lambda c, org: services.propose_resolution(complaint=c, by=org.production_handler, resolution="换"),
+        ("clerk", "director"),
+        Role.DESK_CLERK,
+        lambda org: org.cs,
+    ),
+    "reworked step": Case(
+        Status.RESOLUTION_PROPOSED,
+        "director",
+        lambda c, org: services.return_for_rework(complaint=c, by=org.director, comment="补充"),
+        ("prodhandler", "prodhead"),
+        Role.HANDLER,
+        lambda org: org.production,
+    ),
+    "extension to approve": Case(
+        Status.INVESTIGATING,
+        "prodhandler",
+        lambda c, org: clock_actions.request_extension(
+            complaint=c, by=org.production_handler, clock="resolution", extra_amount=2, reason="等配件"
+        ),
+        ("director", "gm", "prodhead", "vp"),  # the approvers, and the department's next step
+        Role.VICE_PRESIDENT,
+        lambda org: org.gm.department,
+    ),
+    "rejected transfer": Case(
+        Status.TRANSFER_PROPOSED,
+        "gm",
+        lambda c, org: services.reject_transfer(complaint=c, by=org.gm, comment="不转"),
+        ("clerk", "director"),
+        Role.DESK_CLERK,
+        lambda org: org.cs,
+    ),
+    "declined transfer": Case(
+        Status.TRANSFER_APPROVED,
+        "prodhead",
+        lambda c, org: services.decline_transfer(complaint=c, by=org.production_head, comment="非本部门"),
+        ("clerk", "director"),
+        Role.DESK_CLERK,
+        lambda org: org.cs,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_each_hand_over_tells_the_next_people_once_never_the_accused_or_actor_nor_on_rollback(
+    staff_mail, register, name, django_capture_on_commit_callbacks
+):
+    case, org = CASES[name], staff_mail
+    complaint = advance(register(), org, case.start)
+    accused = make_staff("accused", "被投诉人", case.accused_department(org), case.accused_role)
+    accused.user.email = "accused@example.com"
+    accused.user.save()
+    complaint.accused_staff.add(accused)
+    mail.outbox.clear()
+    before = Notification.objects.count()
+
+    # a rolled-back action tells nobody
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        case.step(complaint, org)
+        raise RuntimeError("failed after the action")
+    assert callbacks == [] and mail.outbox == [] and Notification.objects.count() == before
+
+    # the action that commits tells each of the next people once, in Kesu and by e-mail
+    complaint.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = case.step(complaint, org)
+    assert told(complaint) == sorted(case.expected)
+    assert mailed() == sorted(f"{n}@example.com" for n in case.expected)
+    assert case.actor not in case.expected and "accused" not in told(complaint)
