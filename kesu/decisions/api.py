@@ -202,7 +202,7 @@ def _out(complaint: Any) -> dict[str, Any]:
             }
             for line in ([] if current is None else selectors.ledger_of(current))
         ],
-        "approved_text": selectors.approved_decision_text(complaint=complaint),
+        "approved_text": selectors.approved_text_of(versions),
     }
 
 

@@ -20,11 +20,11 @@ def versions_of(*, complaint: Complaint) -> list[DecisionVersion]:
     (a fixed number of queries whatever the number of versions)."""
     return list(
         DecisionVersion.objects.filter(decision__complaint=complaint)
-        .select_related("cause", "proposed_by", "approval", "answer_recorded_by")
+        .select_related("cause", "proposed_by__user", "answer_recorded_by")
         .prefetch_related(
             Prefetch(
                 "shares",
-                queryset=ResponsibilityShare.objects.select_related("department", "staff").order_by(
+                queryset=ResponsibilityShare.objects.select_related("department", "staff__user").order_by(
                     "position"
                 ),
             ),
@@ -76,7 +76,12 @@ def approved_decision_text(*, complaint: Complaint) -> str:
     """What replies to the customer must quote (seed 002 (九)11: sales may promise nothing beyond
     the approved decision): the last approved version's cause, remedies and the money the customer
     receives, or "" when no version is approved."""
-    approved = [v for v in versions_of(complaint=complaint) if v.status == VersionStatus.APPROVED]
+    return approved_text_of(versions_of(complaint=complaint))
+
+
+def approved_text_of(versions: list[DecisionVersion]) -> str:
+    """approved_decision_text for versions already read (versions_of)."""
+    approved = [v for v in versions if v.status == VersionStatus.APPROVED]
     if not approved:
         return ""
     version = approved[-1]

@@ -154,3 +154,34 @@ def test_the_decision_schemas_do_not_replace_another_apps_in_the_document():
     components = openapi_document()["components"]["schemas"]
     assert "approve" in components["DecisionOut"]["properties"]
     assert "ledger" in components["HandlingDecisionOut"]["properties"]
+
+
+def test_reading_a_decision_costs_the_same_queries_for_one_version_or_three(furniture, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    org = furniture
+    complaint = investigated(org)
+    head = client_for(org.production_head)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert head.get(url(complaint)).status_code == 200
+        return len(captured)
+
+    shares = [
+        {"party": "staff", "staff": "prodhandler", "share": "40"},
+        {"party": "department", "department": "production", "share": "60"},
+    ]
+    head.post(url(complaint), body(shares=shares))
+    one = queries()
+    for _round in range(2):
+        decide_approval(
+            approval=DecisionVersion.objects.order_by("-number").first().approval,
+            by=org.gm,
+            approve=False,
+            reason="重议",
+        )
+        assert head.post(url(complaint), body(shares=shares)).status_code == 201
+    assert DecisionVersion.objects.count() == 3
+    assert queries() == one
