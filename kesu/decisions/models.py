@@ -10,6 +10,7 @@ last one. The rule book's lists (causes, remedy kinds) are rows edited in the ad
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -157,6 +158,30 @@ class DecisionVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} v{self.number}"
+
+    # What may change after the proposal: the approval's outcome and the customer's answer.
+    RECORDED_LATER = frozenset(
+        {
+            "status",
+            "approval",
+            "decided_at",
+            "customer_answer",
+            "countersign_how",
+            "countersigned_by",
+            "answered_at",
+            "refusal_reason",
+            "answer_recorded_by",
+        }
+    )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A proposed version's content never changes: a later save must name its fields, and
+        only those recorded later (a rework is a new version)."""
+        if self.pk is not None and not kwargs.get("force_insert"):
+            fields = kwargs.get("update_fields")
+            if fields is None or not set(fields) <= self.RECORDED_LATER:
+                raise ValueError(f"a decision version is immutable once proposed (fields: {fields})")
+        super().save(*args, **kwargs)
 
     def money(self) -> dict[str, Decimal]:
         return {line: getattr(self, line) for line in MONEY_LINES}

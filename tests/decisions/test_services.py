@@ -265,3 +265,15 @@ def test_the_deputy_of_an_absent_director_proposes_for_him_and_the_timeline_says
     assert version.proposed_by == org.clerk
     event = complaint.events.get(action="decision_proposed")
     assert (event.actor, event.acting_for) == (org.clerk, org.director)
+
+
+def test_a_proposed_version_cannot_be_rewritten(furniture):
+    org = furniture
+    version = propose(org, investigated(org))
+    version.repair_budget = Decimal("1.00")
+    with pytest.raises(ValueError, match="immutable"):
+        version.save()
+    with pytest.raises(ValueError, match="immutable"):
+        version.save(update_fields=["repair_budget"])
+    version.refresh_from_db()
+    assert version.repair_budget == Decimal("1000.00")
