@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from kesu.complaints.models import Complaint
 from kesu.decisions.models import MONEY_LINES, DecisionVersion, ResponsibilityShare, VersionStatus
 from kesu.decisions.split import split_amount
+from kesu.organization.models import Role, Staff
+from kesu.organization.selectors import Capacity, capacities_of
 
 
 def versions_of(*, complaint: Complaint) -> list[DecisionVersion]:
@@ -108,3 +110,28 @@ def approved_text_of(versions: list[DecisionVersion]) -> str:
                 % {"line": LINE_LABELS[entry.line], "total": f"{entry.total:.2f}", "borne": f"{borne:.2f}"}
             )
     return "; ".join(str(p) for p in parts)
+
+
+def proposing_capacity(*, complaint: Complaint, staff: Staff) -> Capacity | None:
+    """The capacity in which ``staff`` may propose the complaint's decision, or None: the
+    responsible department's head, the handler or the CS director — themselves or as deputy of an
+    absent one (kesu.organization.selectors.capacities_of); never someone complained about
+    (回避), nor anyone for them. For a page or an action list to offer "propose"."""
+    accused = set(complaint.accused_staff.values_list("pk", flat=True))
+    if staff.pk in accused:
+        return None
+    for capacity in capacities_of(staff=staff):
+        principal = capacity.principal
+        if principal.pk in accused:
+            continue
+        if (
+            Role.CS_DIRECTOR in principal.roles
+            or (complaint.handler_id is not None and principal.pk == complaint.handler_id)
+            or (
+                Role.DEPARTMENT_HEAD in principal.roles
+                and complaint.handling_department_id is not None
+                and principal.department_id == complaint.handling_department_id
+            )
+        ):
+            return capacity
+    return None

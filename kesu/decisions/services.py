@@ -25,6 +25,7 @@ from kesu.approvals.services import request_approval
 from kesu.complaints.models import Complaint
 from kesu.complaints.services import append_event
 from kesu.core import limits
+from kesu.decisions import selectors
 from kesu.decisions.errors import DecisionConflict, MayNotDecide
 from kesu.decisions.models import (
     MAX_AMOUNT,
@@ -232,25 +233,12 @@ def _accused_ids(complaint: Complaint) -> set[int]:
 
 
 def _deciding_capacity(complaint: Complaint, by: Staff) -> Capacity:
-    """Who may propose: the responsible department's head or the handler, or the CS director —
-    themselves or as deputy of an absent one; never someone complained about (回避)."""
-    accused = _accused_ids(complaint)
-    if by.pk in accused:
+    """Who may propose (selectors.proposing_capacity), or MayNotDecide saying why not."""
+    capacity = selectors.proposing_capacity(complaint=complaint, staff=by)
+    if capacity is not None:
+        return capacity
+    if by.pk in _accused_ids(complaint):
         raise MayNotDecide(_("You are complained about in this complaint and must recuse yourself (回避)."))
-    for capacity in capacities_of(staff=by):
-        principal = capacity.principal
-        if principal.pk in accused:
-            continue
-        if (
-            Role.CS_DIRECTOR in principal.roles
-            or (complaint.handler_id is not None and principal.pk == complaint.handler_id)
-            or (
-                Role.DEPARTMENT_HEAD in principal.roles
-                and complaint.handling_department_id is not None
-                and principal.department_id == complaint.handling_department_id
-            )
-        ):
-            return capacity
     raise MayNotDecide(
         _(
             "Only the responsible department's head or handler, or the customer-service director, may"

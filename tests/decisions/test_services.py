@@ -277,3 +277,14 @@ def test_a_proposed_version_cannot_be_rewritten(furniture):
         version.save(update_fields=["repair_budget"])
     version.refresh_from_db()
     assert version.repair_budget == Decimal("1000.00")
+
+
+def test_who_may_propose_is_readable_for_a_page_or_an_action_list(furniture):
+    org = furniture
+    complaint = investigated(org, accused=(org.director,))
+    allowed = {
+        s.user.username
+        for s in (org.production_head, org.production_handler, org.director, org.clerk, org.outsider, org.gm)
+        if selectors.proposing_capacity(complaint=complaint, staff=s) is not None
+    }
+    assert allowed == {"prodhead", "prodhandler"}  # the director is accused (回避)
