@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "kesu.notifications",
     "kesu.approvals",
     "kesu.decisions",
+    "kesu.assignments",
     "huey.contrib.djhuey",
 ]
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("kesu.notifications.urls")),
     path("", include("kesu.approvals.urls")),
     path("", include("kesu.complaints.urls")),
+    path("", include("kesu.assignments.urls")),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from kesu.assignments import schemas as assignment_schemas
 from kesu.complaints.actions import ACTION_INPUTS
 from kesu.complaints.forms import IntakeForm
 from kesu.complaints.schemas import ComplaintIn
@@ -60,3 +61,36 @@ def other_inputs(action: str, name: str) -> dict[str, object]:
         "changes": {"complainant_phone": "1"},
     }
     return {f.name: values[f.name] for f in ACTION_INPUTS[action] if f.name != name and f.name in values}
+
+
+ASSIGNMENT_INPUTS = (
+    assignment_schemas.TasksIn,
+    assignment_schemas.TaskIn,
+    assignment_schemas.AssignIn,
+    assignment_schemas.CompleteIn,
+    assignment_schemas.CancelIn,
+    assignment_schemas.DistributeIn,
+)
+
+
+def _max_length(field_schema: dict) -> int | None:
+    """maxLength of a string field, of a nullable one (anyOf) or of a list's items."""
+    if "maxLength" in field_schema:
+        return field_schema["maxLength"]
+    for option in field_schema.get("anyOf", []):
+        if "maxLength" in option:
+            return option["maxLength"]
+    items = field_schema.get("items")
+    return items.get("maxLength") if isinstance(items, dict) else None
+
+
+def assignment_limits() -> list[tuple[str, Limit, int | None]]:
+    """(schema, limit, its maxLength there) for every limit on a department-task input's field."""
+    by_name = {limit.name: limit for limit in LIMITS}
+    found = []
+    for schema in ASSIGNMENT_INPUTS:
+        properties = schema.model_json_schema()["properties"]
+        for name, field_schema in properties.items():
+            if name in by_name:
+                found.append((schema.__name__, by_name[name], _max_length(field_schema)))
+    return found

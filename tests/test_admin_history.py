@@ -17,6 +17,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from kesu.approvals.models import Approval, ApprovalRule
+from kesu.assignments import services as assignments
+from kesu.assignments.models import Distribution, Task
 from kesu.complaints.models import (
     Attachment,
     Category,
@@ -63,6 +65,8 @@ HISTORY: set[type[Model]] = {
     NumberCounter,
     Approval,
     DecisionVersion,
+    Task,
+    Distribution,
 }
 # How the company works: edited in the admin.
 CONFIGURATION: set[type[Model]] = {
@@ -123,7 +127,8 @@ def root(superuser) -> Client:
 @pytest.fixture
 def history(org, accepted):
     """One of each history record: a complaint with its timeline, clocks, a pending extension
-    request, a counter, a notification, an API token and a pending approval."""
+    request, a counter, a notification, an API token, a pending approval, a department task and a
+    distribution."""
     with time_machine.travel(local(2026, 11, 17, 9), tick=False):
         complaint = clock_actions.request_extension(
             complaint=accepted,
@@ -149,6 +154,12 @@ def history(org, accepted):
         money=MoneyIn(repair_budget="800.00"),
         note="返修方案",
     )
+    assignments.open_tasks(
+        complaint=complaint,
+        by=org.clerk,
+        tasks=[assignments.TaskSpec(department=org.quality, kind="原因分析")],
+    )
+    assignments.distribute_result(complaint=complaint, by=org.clerk, departments=[org.quality])
     return complaint
 
 

@@ -36,6 +36,8 @@ ALLOWED: dict[str, set[str]] = {
     "notifications": {"core", "organization", "rulebook", "complaints"},
     "approvals": {"core", "organization", "rulebook", "complaints"},
     "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
+    # Department tasks (会办): built on complaints; deadlines only for the working calendar.
+    "assignments": {"core", "organization", "complaints", "deadlines"},
 }
 # Arrows against the direction "apps built on complaints depend on complaints, never the reverse".
 TO_REMOVE = {("complaints", "deadlines"), ("complaints", "notifications")}

@@ -12,7 +12,13 @@ from django.core.exceptions import ValidationError
 
 from kesu.core import limits
 from kesu.core.limits import LIMITS, BoundedTextField
-from tests.limit_surfaces import SPECIAL, action_input_limits, intake_form_limits, registration_limits
+from tests.limit_surfaces import (
+    SPECIAL,
+    action_input_limits,
+    assignment_limits,
+    intake_form_limits,
+    registration_limits,
+)
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -37,6 +43,7 @@ def test_every_limit_is_enforced_where_it_is_entered(limit):
         {lim.name for lim in registration_limits()}
         | {lim.name for lim in intake_form_limits()}
         | {lim.name for _action, lim in action_input_limits()}
+        | {lim.name for _schema, lim, _max in assignment_limits()}
         | SPECIAL
     )
     assert limit.name in surfaces, f"no form, schema or action input takes {limit.name}"
@@ -70,6 +77,13 @@ def test_a_bounded_text_refuses_one_character_too_many_in_full_clean_and_the_adm
     with pytest.raises(ValidationError):
         field.clean("x" * (field.max_length + 1), None)
     assert field.formfield().max_length == field.max_length  # what the admin's form enforces
+
+
+@pytest.mark.parametrize(
+    ("schema", "limit", "max_length"), assignment_limits(), ids=lambda v: getattr(v, "name", str(v))
+)
+def test_a_department_task_input_has_the_documented_limit(schema, limit, max_length):
+    assert max_length == limit.max_length, f"{schema}.{limit.name}"
 
 
 @pytest.mark.parametrize("limit", registration_limits(), ids=lambda limit: limit.name)

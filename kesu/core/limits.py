@@ -32,6 +32,7 @@ SEARCH = 100  # the list's search box (q)
 IDEMPOTENCY_KEY = 200
 DECISION_NOTE = HANDLING_TEXT  # the handling decision's note (处理决定说明)
 PARTY_NAME = PERSON_NAME  # a responsible party named in words (a carrier, a supplier, the customer)
+TASK_KIND = 60  # a department task's kind in the company's words: 原因分析, 改善对策, 研发意见
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,9 @@ LIMITS: tuple[Limit, ...] = (
     Limit("reply", HANDLING_TEXT, "`answer_on_spot`, `reply_to_customer`, `acknowledge_customer`"),
     Limit("comment", HANDLING_TEXT, "every action's comment"),
     Limit(
-        "reason", HANDLING_TEXT, "`propose_transfer`, `correct`, `request_extension`, an approval decision"
+        "reason",
+        HANDLING_TEXT,
+        "`propose_transfer`, `correct`, `request_extension`, an approval decision, cancelling a task",
     ),
     Limit("late_reason", HANDLING_TEXT, "`close`"),
     Limit("complainant_name", PERSON_NAME, "registration"),
@@ -73,6 +76,12 @@ LIMITS: tuple[Limit, ...] = (
     Limit("party name", PARTY_NAME, "`propose_decision` (a share's name)"),
     Limit("signed_by", PERSON_NAME, "`record_countersign` (who signed for the customer)"),
     Limit("refusal reason", HANDLING_TEXT, "`record_refusal` (why the customer refuses)"),
+    Limit("kind", TASK_KIND, "opening department tasks (e.g. 原因分析)"),
+    Limit("instructions", HANDLING_TEXT, "opening department tasks (what the department is asked)"),
+    Limit("result", HANDLING_TEXT, "completing a department task"),
+    Limit("note", HANDLING_TEXT, "distributing the result to departments"),
+    Limit("department", CODE, "department tasks and distributions (department code)"),
+    Limit("assignee", USERNAME, "department tasks (username)"),
 )
 
 BY_NAME: dict[str, int] = {limit.name: limit.max_length for limit in LIMITS}
