@@ -26,6 +26,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check kesu tests bench
 	$(BIN)/ruff format --check kesu tests bench
+	$(BIN)/lint-imports --no-cache
 
 # The suite on SQLite, then on PostgreSQL when KESU_TEST_POSTGRES is a database URL.
 test: $(STAMP) lint

@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kesu.deadlines.calendar import WorkingCalendar  # noqa: E402
-from kesu.deadlines.statutory import package_years, statutory_exceptions  # noqa: E402
+from kesu.workcalendar.calendar import WorkingCalendar  # noqa: E402
+from kesu.workcalendar.statutory import package_years, statutory_exceptions  # noqa: E402
 
 N = 200_000
 REPEATS = 5

@@ -93,11 +93,13 @@ INSTALLED_APPS = [
     "kesu.rulebook",
     "kesu.customers",
     "kesu.complaints",
+    "kesu.workcalendar",
     "kesu.deadlines",
     "kesu.notifications",
     "kesu.approvals",
     "kesu.decisions",
     "kesu.assignments",
+    "kesu.operations",
     "huey.contrib.djhuey",
 ]
 

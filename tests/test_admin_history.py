@@ -31,15 +31,11 @@ from kesu.complaints.models import (
 from kesu.customers.models import Customer, Product
 from kesu.deadlines import clock_actions
 from kesu.deadlines.models import (
-    CalendarDay,
-    CalendarRevision,
-    CalendarYear,
     ComplaintClock,
     EscalationStep,
     ExtensionRequest,
     HandlingTimeTarget,
     TimeLimitPolicy,
-    WorkingHours,
 )
 from kesu.decisions.models import Cause, DecisionVersion, RemedyKind
 from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
@@ -47,6 +43,7 @@ from kesu.notifications.models import MajorComplaintRule, Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import ApiToken, AuthFailure, Department, Position, Staff
 from kesu.rulebook.models import NumberCounter, RecusalSubstitute, RuleBook
+from kesu.workcalendar.models import CalendarDay, CalendarRevision, CalendarYear, WorkingHours
 from tests.api.conftest import ApiClient
 from tests.conftest import local
 

@@ -4,48 +4,55 @@ Every import of a Kesu module, also inside functions, is read from the source wi
 arrow that is not listed in ``ALLOWED`` fails: a new dependency between apps is a decision made
 here, in review, not by accident.
 
-Today's graph is not yet one-way: complaints imports deadlines (clock actions, clock views) and
-notifications (the notification centre on the workbench), while both import complaints. Those two
-arrows are listed in ``TO_REMOVE`` and go away when deadlines and notifications contribute their
-actions, inputs, panels and timeline events through a registry that complaints reads (habit 17);
-the test then holds the one-way graph. Removing an arrow from the code without removing it here
-fails too, so the lists stay true.
+The graph is one-way: apps built on complaints (deadlines, notifications) import complaints and
+contribute their actions, inputs, panels and timeline entries through kesu.complaints.registry,
+which complaints reads without importing them (habit 17). Removing an arrow from the code without
+removing it here fails too, so the list stays true.
 """
 
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
 
 KESU = Path(__file__).resolve().parent.parent / "kesu"
 
-# The composition layer ("top": kesu/*.py and these modules of core — checks, the demo company, the
-# CLI commands) may import any app. The rest of core is the foundation (errors, limits, paging, admin
-# base, middleware, SQLite connection) that every app uses, so it imports none of them.
-CORE_TOP = ("kesu/core/checks.py", "kesu/core/demo.py", "kesu/core/management/")
+# The composition layer (kesu/*.py: settings, URLs, the API, the CLI entry point) and the app
+# kesu.operations (the commands, the demo company, the deploy checks) may import any app. core is
+# the foundation (errors, limits, paging, admin base, middleware, SQLite connection) that every app
+# uses, so it imports none of them.
 
 ALLOWED: dict[str, set[str]] = {
     "core": set(),
     "organization": {"core"},
     "customers": set(),
     "rulebook": {"core", "organization"},
-    "complaints": {"core", "organization", "customers", "rulebook", "deadlines", "notifications"},
-    "deadlines": {"core", "organization", "rulebook", "complaints", "notifications"},
+    "complaints": {"core", "organization", "customers", "rulebook"},
+    "workcalendar": {"core"},
+    "deadlines": {"core", "organization", "rulebook", "complaints", "notifications", "workcalendar"},
     "notifications": {"core", "organization", "rulebook", "complaints"},
     "approvals": {"core", "organization", "rulebook", "complaints"},
     "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
-    # Department tasks (会办): built on complaints; deadlines only for the working calendar.
-    "assignments": {"core", "organization", "complaints", "deadlines"},
+    # Department tasks (会办): built on complaints, counting in the working calendar.
+    "assignments": {"core", "organization", "complaints", "workcalendar"},
+    "operations": {
+        "core",
+        "organization",
+        "customers",
+        "rulebook",
+        "complaints",
+        "deadlines",
+        "notifications",
+    },
 }
-# Arrows against the direction "apps built on complaints depend on complaints, never the reverse".
-TO_REMOVE = {("complaints", "deadlines"), ("complaints", "notifications")}
 
 
 def _app_of(path: Path) -> str:
     relative = path.relative_to(KESU).as_posix()
-    if relative.startswith(tuple(p.removeprefix("kesu/") for p in CORE_TOP)) or "/" not in relative:
+    if "/" not in relative:
         return "top"
     return relative.split("/", 1)[0]
 
@@ -93,4 +100,23 @@ def test_the_listed_arrows_exist():
         (app, dep) for app, deps in ALLOWED.items() for dep in deps if dep not in graph.get(app, set())
     }
     assert not missing, f"remove from ALLOWED: {sorted(missing)}"
-    assert {(app, dep) for app, deps in ALLOWED.items() for dep in deps} >= TO_REMOVE
+
+
+def _layers() -> list[set[str]]:
+    """The layers of the import-linter contract in pyproject.toml, top first, as app names."""
+    config = tomllib.loads((KESU.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
+    return [
+        {name.strip().split(".")[1] for name in layer.replace(":", "|").split("|")}
+        for layer in contract["layers"]
+    ]
+
+
+def test_the_import_contracts_say_the_same():
+    """One graph: every app is in a layer of the import contract (run by `make lint`), and every
+    arrow allowed here points down those layers (or between apps one line allows together)."""
+    layers = _layers()
+    level = {app: i for i, layer in enumerate(layers) for app in layer}
+    assert set(ALLOWED) <= set(level), f"not in a layer: {sorted(set(ALLOWED) - set(level))}"
+    upward = {(app, dep) for app, deps in ALLOWED.items() for dep in deps if level[dep] < level[app]}
+    assert not upward, f"allowed here, refused by the layers contract: {sorted(upward)}"

@@ -13,3 +13,25 @@ class ApprovalsConfig(AppConfig):
 
         # After the classes (order 10): a rule names its class by code.
         sections.register("approval_rules", order=40, load=load_approval_rules)
+        _contribute_timeline()
+
+
+def _contribute_timeline() -> None:
+    """How the complaint page's timeline shows the entries approvals write (kesu.complaints.registry)."""
+    from kesu.approvals.models import ApprovalStatus
+    from kesu.complaints import registry
+    from kesu.complaints.registry import DataKey
+
+    registry.register_event("approval_requested", _("Approval requested"))
+    registry.register_event("approval_decided", _("Approval decided"))
+    for key, data_key in {
+        "approval": DataKey(hidden=True),
+        "rule": DataKey(hidden=True),
+        "step": DataKey(_("step")),
+        "amount": DataKey(_("amount (CNY)")),
+        "levels": DataKey(_("approval levels")),
+        "approve": DataKey(_("approved")),
+        "approval_status": DataKey(_("approval status"), choices=dict(ApprovalStatus.choices)),
+    }.items():
+        registry.register_data(key, data_key)
+    registry.register_data("level", DataKey(_("approval level")), event="approval_decided")

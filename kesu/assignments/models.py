@@ -30,7 +30,7 @@ class TaskStatus(models.TextChoices):
 
 
 class DueUnit(models.TextChoices):
-    """How a task's time limit is counted, on the working calendar (kesu.deadlines.calendar)."""
+    """How a task's time limit is counted, on the working calendar (kesu.workcalendar.calendar)."""
 
     WORKING_HOURS = "working_hours", _("working hours")
     WORKING_DAYS = "working_days", _("working days")

@@ -5,7 +5,7 @@ Two functions are meant for the complaints registry (the lead wires them; compla
 imports this app):
 
 - ``complaints_visible_through_tasks(staff=…) -> Q``: OR it into ``complaints_visible_to``'s scope;
-- ``tasks_pending(complaint) -> str | None``: a guard (``hooks.guard(action, tasks_pending)``) for
+- ``tasks_pending(complaint) -> str | None``: a guard (``registry.guard(action, tasks_pending)``) for
   the step that waits for all tasks, or ``waiting_for(kinds)`` for one that waits for named kinds.
 """
 
@@ -157,7 +157,7 @@ def all_tasks_done(*, complaint: Complaint, kinds: Iterable[str] | None = None) 
 
 
 def waiting_for(kinds: Iterable[str] | None = None) -> Callable[[Complaint], str | None]:
-    """A guard for the complaints workflow (``hooks.guard(action, waiting_for(["原因分析"]))``):
+    """A guard for the complaints workflow (``registry.guard(action, waiting_for(["原因分析"]))``):
     the reason the step must wait — the open tasks named — or None when it may go on."""
     named = None if kinds is None else tuple(kinds)
 

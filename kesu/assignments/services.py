@@ -23,9 +23,9 @@ from kesu.assignments.models import Distribution, DueUnit, Task, TaskStatus
 from kesu.complaints.models import Complaint
 from kesu.complaints.services import append_event
 from kesu.core import limits
-from kesu.deadlines.calendar import CalendarNotCovered
-from kesu.deadlines.selectors import get_calendar
 from kesu.organization.models import Department, Staff
+from kesu.workcalendar.calendar import CalendarNotCovered
+from kesu.workcalendar.selectors import get_calendar
 
 # A time limit longer than this is a typing error, not a plan (about two working years).
 MAX_DUE_AMOUNT = {DueUnit.WORKING_HOURS: 4_000, DueUnit.WORKING_DAYS: 500}
@@ -57,7 +57,7 @@ def _text_errors(value: str, name: str, *, required: bool, limit: int) -> list[s
 
 def due_time(*, start: datetime, amount: int, unit: str) -> datetime:
     """``amount`` working hours or working days after ``start`` on the working calendar; "N working
-    days" ends at the close of the Nth working day after the start day (kesu.deadlines.calendar)."""
+    days" ends at the close of the Nth working day after the start day (kesu.workcalendar.calendar)."""
     calendar = get_calendar()
     if unit == DueUnit.WORKING_HOURS:
         return calendar.add_working_hours(start, amount)

@@ -16,12 +16,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from kesu.complaints import services
+from kesu.complaints import registry, services
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity
 from kesu.complaints.workflow import ACTIONS, authorize, refuse_accused
 from kesu.core import limits
-from kesu.deadlines import clock_actions
-from kesu.deadlines.models import ClockKind
 from kesu.organization.models import Department, Position, Staff
 
 
@@ -31,7 +29,7 @@ class Field:
 
     name: str
     # text | category | severity | department | position | staff | channel | satisfaction | datetime
-    # | changes | clock | decimal
+    # | changes | decimal, or a kind an app registered (registry.register_input_kind)
     kind: str
     required: bool = False
 
@@ -49,7 +47,9 @@ def _text(f: str, required: bool = False) -> Field:
     return Field(f, "text", required)
 
 
-ACTION_INPUTS: dict[str, list[Field]] = {
+# Every action's inputs (the registry's: apps add theirs with registry.register_action).
+ACTION_INPUTS: dict[str, list[Field]] = registry.INPUTS
+ACTION_INPUTS |= {
     "classify": [Field("category", "category", True), Field("severity", "severity"), _text("comment")],
     "answer_on_spot": [_text("reply", True)],
     "propose_transfer": [
@@ -76,26 +76,14 @@ ACTION_INPUTS: dict[str, list[Field]] = {
     "reopen": [_text("comment", True)],
     "comment": [_text("comment", True)],
     "correct": [Field("changes", "changes", True), _text("reason", True)],
-    "await_customer": [_text("comment", True)],
-    "resume_clocks": [_text("comment")],
-    "record_delivery": [Field("delivered_at", "datetime"), _text("comment")],
-    "acknowledge_customer": [_text("reply", True)],
-    "request_extension": [
-        Field("clock", "clock", True),
-        Field("extra_amount", "decimal", True),
-        _text("reason", True),
-    ],
-    "approve_extension": [_text("comment")],
-    "reject_extension": [_text("comment", True)],
     "file_secondary": [
         _text("description", True),
         Field("received_at", "datetime", True),
         Field("channel", "channel", True),
     ],
 }
-assert set(ACTION_INPUTS) == set(ACTIONS), "every workflow action needs its inputs declared"
-
-_SERVICES: dict[str, Callable[..., Any]] = {
+_SERVICES: dict[str, Callable[..., Any]] = registry.SERVICES
+_SERVICES |= {
     "classify": services.classify_complaint,
     "answer_on_spot": services.answer_on_spot,
     "propose_transfer": services.propose_transfer,
@@ -115,13 +103,6 @@ _SERVICES: dict[str, Callable[..., Any]] = {
     "comment": services.add_comment,
     "correct": services.correct_complaint,
     "file_secondary": services.file_secondary_complaint,
-    "await_customer": clock_actions.await_customer,
-    "resume_clocks": clock_actions.resume_clocks,
-    "record_delivery": clock_actions.record_delivery,
-    "acknowledge_customer": clock_actions.acknowledge_customer,
-    "request_extension": clock_actions.request_extension,
-    "approve_extension": clock_actions.approve_extension,
-    "reject_extension": clock_actions.reject_extension,
 }
 
 
@@ -203,12 +184,6 @@ def _convert(field: Field, raw: Any) -> Any:
             if value is None:
                 raise ValidationError(_("Enter a date and time."))
             return _plausible(value)
-        case "clock":
-            if raw not in ClockKind.values:
-                raise ValidationError(
-                    _("Choose one of: %(values)s") % {"values": ", ".join(ClockKind.values)}
-                )
-            return raw
         case "decimal":
             if isinstance(raw, bool) or not isinstance(raw, (str, int, float, Decimal)):
                 raise ValidationError(_("Enter a number."))
@@ -223,7 +198,7 @@ def _convert(field: Field, raw: Any) -> Any:
             if not isinstance(raw, dict) or not raw:
                 raise ValidationError(_("Give the fields to correct and their new values."))
             return _correction_values(raw)
-    raise AssertionError(field.kind)
+    return registry.INPUT_KINDS[field.kind].parse(raw)
 
 
 def _correction_values(raw: dict[str, Any]) -> dict[str, Any]:

@@ -13,11 +13,11 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Header, Query, Router
 from ninja.responses import Status as Reply
 
-from kesu.complaints import actions, selectors, services, workflow
+from kesu.complaints import actions, registry, selectors, services, workflow
+from kesu.complaints.intake import parse_intake
 from kesu.complaints.models import (
     TERMINAL_STATUSES,
     Category,
@@ -44,9 +44,6 @@ from kesu.complaints.schemas import (
 )
 from kesu.core import limits
 from kesu.core.paging import COUNT_CAP, capped_count
-from kesu.customers.models import Customer, Product
-from kesu.deadlines.models import ClockState
-from kesu.deadlines.selectors import ClockView, clocks_of
 from kesu.organization.models import Department, Position, Staff
 from kesu.organization.selectors import capacities_of
 
@@ -124,38 +121,6 @@ def _slip(s: TransferSlip) -> dict[str, Any]:
     }
 
 
-def _clock(clock: ClockView) -> dict[str, Any]:
-    return {
-        "kind": clock.kind,
-        "kind_label": clock.kind_label,
-        "state": clock.state,
-        "standing": clock.standing,
-        "unit": clock.unit,
-        "started_at": clock.started_at,
-        "due_at": clock.due_at,
-        "due_error": clock.due_error,
-        "paused": clock.paused,
-        "overdue": clock.overdue,
-        "remaining_seconds": clock.remaining_seconds,
-        "stopped_at": clock.stopped_at,
-        "escalation_level": clock.escalation_level,
-        "late_reason": clock.late_reason,
-        "extensions": [
-            {
-                "extra_amount": float(e.extra_amount),
-                "unit": e.unit,
-                "reason": e.reason,
-                "state": e.state,
-                "requested_by": _staff(e.requested_by),
-                "requested_at": e.requested_at,
-                "decided_by": _staff(e.decided_by),
-                "decided_at": e.decided_at,
-            }
-            for e in clock.extensions
-        ],
-    }
-
-
 def _registered(c: Complaint, next_due: datetime | None, accused: list[Staff]) -> dict[str, Any]:
     """The registered facts: what a 201 returns, built from objects already in hand."""
     return {
@@ -199,10 +164,8 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
         "to_department", "to_position", "proposed_by__user", "approved_by__user", "received_by__user"
     )
     attachments = c.attachments.select_related("uploaded_by__user")
-    clocks = clocks_of(c)
-    running = [clock.due_at for clock in clocks if clock.state == ClockState.RUNNING and clock.due_at]
     return {
-        **_registered(c, min(running, default=None), list(c.accused_staff.all())),
+        **_registered(c, c.next_due_at, list(c.accused_staff.all())),
         "handler": _staff(c.handler),
         "resolution": c.resolution,
         "reply": c.reply,
@@ -221,7 +184,6 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
             }
             for a in attachments
         ],
-        "clocks": [_clock(clock) for clock in clocks],
         "allowed_actions": workflow.allowed_actions(complaint=c, capacities=capacities_of(staff=staff)),
         "recusal": [
             {
@@ -233,6 +195,7 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
             }
             for s in workflow.stand_ins(c)
         ],
+        **{name: f.read(c) for name, f in registry.DETAIL_FIELDS.items()},  # e.g. its time limits
     }
 
 
@@ -240,50 +203,10 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
 # Parsing
 
 
-def _by_key(model: type, field: str, value: str | None, errors: dict[str, list[str]], name: str) -> Any:
-    if value in (None, ""):
-        return None
-    found = model.objects.filter(**{field: value}).first()
-    if found is None:
-        errors[name] = [_("Unknown value: %(value)s") % {"value": value}]
-    return found
-
-
 def _intake(payload: ComplaintIn) -> tuple[services.Intake, list[Staff]]:
-    """The payload's codes and usernames → records; every unknown one is a field error."""
-    errors: dict[str, list[str]] = {}
-    customer = _by_key(Customer, "code", payload.customer, errors, "customer")
-    product = _by_key(Product, "model_code", payload.product, errors, "product")
-    category = _by_key(Category, "code", payload.category, errors, "category")
-    severity = _by_key(Severity, "code", payload.severity, errors, "severity")
-    usernames = list(dict.fromkeys(payload.accused_staff))
-    accused = list(Staff.objects.filter(user__username__in=usernames).select_related("user"))
-    unknown = sorted(set(usernames) - {s.user.get_username() for s in accused})
-    if unknown:
-        errors["accused_staff"] = [_("Unknown value: %(value)s") % {"value": ", ".join(unknown)}]
-    if errors:
-        raise ValidationError(errors)
-    intake = services.Intake(
-        channel=payload.channel,
-        received_at=payload.received_at,
-        complainant_name=payload.complainant_name,
-        complainant_phone=payload.complainant_phone,
-        complainant_address=payload.complainant_address,
-        customer=customer,
-        product=product,
-        product_model=payload.product_model,
-        batch_number=payload.batch_number,
-        order_number=payload.order_number,
-        shipped_on=payload.shipped_on,
-        arrived_on=payload.arrived_on,
-        quantity=payload.quantity,
-        defective_quantity=payload.defective_quantity,
-        description=payload.description,
-        requested_remedy=payload.requested_remedy,
-        category=category,
-        severity=severity,
-    )
-    return intake, accused
+    """The payload's codes and usernames → records (the one intake parser); every unknown one is
+    a field error."""
+    return parse_intake(payload.model_dump())
 
 
 def request_digest(payload: ComplaintIn) -> str:
@@ -369,7 +292,7 @@ def list_complaints(request: HttpRequest, params: Query[ComplaintListParams]) ->
         received_to=params.received_to,
         q=params.q,
         open_only=params.open_only,
-        due=params.due,
+        extra={name: getattr(params, name) or "" for name in registry.FILTERS},
     )
     queryset = selectors.complaints_visible_to(staff=staff, filters=filters)
     if params.department and department is None:

@@ -14,14 +14,14 @@ from django.db import models
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
+from kesu.complaints import registry
 from kesu.complaints.actions import ACTION_INPUTS
+from kesu.complaints.intake import parse_intake
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity, Status
 from kesu.complaints.services import CORRECTABLE_FIELDS, Intake
 from kesu.complaints.templatetags.kesu_ui import localized
 from kesu.core import limits
 from kesu.customers.models import Customer, Product
-from kesu.deadlines.clocks import ACTIVE
-from kesu.deadlines.selectors import Due
 from kesu.organization.models import Department, Position, Staff
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -182,28 +182,9 @@ class IntakeForm(forms.Form):
                 Severity.objects.filter(is_default=True).values_list("code", flat=True).first()
             )
 
-    def intake(self) -> Intake:
-        data = self.cleaned_data
-        return Intake(
-            channel=data["channel"],
-            received_at=data["received_at"],
-            complainant_name=data["complainant_name"],
-            description=data["description"],
-            complainant_phone=data["complainant_phone"],
-            complainant_address=data["complainant_address"],
-            customer=data["customer"],
-            product=data["product"],
-            product_model=data["product_model"],
-            batch_number=data["batch_number"],
-            order_number=data["order_number"],
-            shipped_on=data["shipped_on"],
-            arrived_on=data["arrived_on"],
-            quantity=data["quantity"],
-            defective_quantity=data["defective_quantity"],
-            requested_remedy=data["requested_remedy"],
-            category=data["category"],
-            severity=data["severity"],
-        )
+    def intake(self) -> tuple[Intake, list[Staff]]:
+        """The cleaned form → (Intake, staff complained about), through the one intake parser."""
+        return parse_intake(self.cleaned_data)
 
 
 class ListFilterForm(forms.Form):
@@ -216,7 +197,6 @@ class ListFilterForm(forms.Form):
     department = SafeModelChoiceField(Department.objects.all(), label=_("department"), required=False)
     received_from = DateField(label=_("received from"), required=False)
     received_to = DateField(label=_("received to"), required=False)
-    due = forms.ChoiceField(label=_("time limit"), required=False, choices=[("", _("all")), *Due.choices])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -225,6 +205,10 @@ class ListFilterForm(forms.Form):
         self.fields["category"].choices = blank + [(c.code, localized(c)) for c in Category.objects.all()]
         self.fields["severity"].choices = blank + [(s.code, localized(s)) for s in Severity.objects.all()]
         self.fields["department"].empty_label = _("all")
+        for name, extra in registry.FILTERS.items():  # filters apps add (e.g. "due": time limits)
+            self.fields[name] = forms.ChoiceField(
+                label=extra.label, required=False, choices=[*blank, *extra.choices.choices]
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -265,7 +249,7 @@ class VersionedForm(forms.Form):
 
 
 CHOICE_KINDS = frozenset(
-    {"category", "severity", "department", "position", "staff", "channel", "satisfaction", "clock"}
+    {"category", "severity", "department", "position", "staff", "channel", "satisfaction"}
 )
 
 
@@ -288,11 +272,7 @@ def _choices(kind: str, complaint: Complaint) -> list[tuple[str, str]]:
             return list(Channel.choices)
         case "satisfaction":
             return list(Satisfaction.choices)
-        case "clock":
-            # The clocks an extension can be asked for: those still running or paused.
-            kinds = complaint.clocks.filter(state__in=ACTIVE).order_by("started_at", "id")
-            return [(clock.kind, clock.get_kind_display()) for clock in kinds.only("kind")]
-    raise AssertionError(kind)
+    return registry.INPUT_KINDS[kind].choices(complaint)  # a kind an app registered
 
 
 def action_form(action: str, complaint: Complaint, data: Any = None) -> VersionedForm:
@@ -316,7 +296,7 @@ def action_form(action: str, complaint: Complaint, data: Any = None) -> Versione
             field = forms.DecimalField(
                 label=label, required=spec.required, max_digits=7, decimal_places=2, min_value=Decimal("0.01")
             )
-        elif spec.kind not in CHOICE_KINDS:
+        elif spec.kind not in CHOICE_KINDS and spec.kind not in registry.INPUT_KINDS:
             # An input kind this form does not know yet: pass the text on; actions.parse_inputs checks it.
             field = forms.CharField(label=label, required=spec.required)
         else:

@@ -12,16 +12,21 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Union
 
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Strict, create_model
 
-from kesu.complaints import actions
+from kesu.complaints import actions, registry
 from kesu.complaints.models import Channel, Satisfaction, Status
 from kesu.complaints.services import CORRECTABLE_FIELDS
 from kesu.core import limits
-from kesu.deadlines.models import ClockKind, ClockState, Unit
-from kesu.deadlines.selectors import Due, Standing
+
+if not apps.ready:
+    # The action models, list parameters and detail are built from kesu.complaints.registry, which
+    # every app fills in its AppConfig.ready(): importing this module earlier would miss some.
+    raise ImproperlyConfigured("import kesu.complaints.schemas only once every app is ready")
 
 # Far-off dates are refused at the edge: converting year 1 or 9999 between time zones overflows.
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
@@ -198,7 +203,6 @@ _KIND_TYPES: dict[str, Any] = {
     "position": Id,
     "channel": Channel,
     "satisfaction": Satisfaction,
-    "clock": ClockKind,
     "datetime": InputDateTime,
     "decimal": Amount,
     "changes": CorrectionChanges,
@@ -208,7 +212,9 @@ _KIND_TYPES: dict[str, Any] = {
 def _input_type(field: actions.Field) -> Any:
     if field.kind == "text":
         return Annotated[Text, Field(max_length=field.max_length)]
-    return _KIND_TYPES[field.kind]
+    if field.kind in _KIND_TYPES:
+        return _KIND_TYPES[field.kind]
+    return registry.INPUT_KINDS[field.kind].api_type  # a kind an app registered
 
 
 def _camel(name: str) -> str:
@@ -243,7 +249,7 @@ ACTION_MODELS: dict[str, type[Schema]] = {name: _action_model(name) for name in 
 ActionIn = Annotated[Union[tuple(ACTION_MODELS.values())], Field(discriminator="action")]  # noqa: UP007
 
 
-class ComplaintListParams(Schema):
+class _ComplaintListParams(Schema):
     status: Status | None = None
     category: Text | None = Field(None, description="Class code; includes its sub-classes.")
     severity: Text | None = Field(None, description="Severity code.")
@@ -252,11 +258,6 @@ class ComplaintListParams(Schema):
     received_to: InputDate | None = Field(None, description="Received on or before this day.")
     q: bounded("q") | None = Field(None, description="Number, customer, complainant or description.")
     open_only: bool = False
-    due: Due | None = Field(
-        None,
-        description="`overdue`: a running time limit is past its due time; `today`: a running time "
-        "limit falls due between now and the end of today (company time zone).",
-    )
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=MAX_INT)
 
@@ -329,46 +330,6 @@ class AttachmentOut(Schema):
     uploaded_at: LocalDateTime
 
 
-class ExtensionOut(Schema):
-    """An extension request (延期申请) on a time limit."""
-
-    extra_amount: float = Field(description="Extra time, in the time limit's unit.")
-    unit: Unit
-    reason: str
-    state: str = Field(description="pending | approved | rejected")
-    requested_by: StaffRef
-    requested_at: LocalDateTime
-    decided_by: StaffRef | None
-    decided_at: LocalDateTime | None
-
-
-class ClockOut(Schema):
-    """A time limit (时限) running on the complaint."""
-
-    kind: ClockKind
-    kind_label: str
-    state: ClockState
-    standing: Standing = Field(
-        description="running | overdue | paused | met_on_time | met_late | cancelled | no_due_time"
-    )
-    unit: Unit
-    started_at: LocalDateTime = Field(description="When it started counting.")
-    due_at: LocalDateTime | None = Field(description="Null when it cannot be computed (see due_error).")
-    due_error: str = Field(
-        description="Why the due time cannot be computed, e.g. the working calendar does not cover "
-        "the year; empty otherwise."
-    )
-    paused: bool
-    overdue: bool = Field(description="Running and past its due time.")
-    remaining_seconds: int | None = Field(
-        description="Seconds until the due time (negative when overdue); null unless running with a due time."
-    )
-    stopped_at: LocalDateTime | None
-    escalation_level: int
-    late_reason: str = Field(description="Why it was late (洽办), given when the complaint was closed.")
-    extensions: list[ExtensionOut]
-
-
 class ComplaintCreatedOut(ComplaintSummaryOut):
     """What POST /complaints returns: the registered facts (the rest is at the Location)."""
 
@@ -403,7 +364,7 @@ class RecusalOut(Schema):
     notice: str = Field(description="What the desk is told, e.g. “总经理回避：由 钱副总 代为决定”.")
 
 
-class ComplaintOut(ComplaintCreatedOut):
+class _ComplaintOut(ComplaintCreatedOut):
     handler: StaffRef | None
     resolution: str
     reply: str
@@ -412,7 +373,6 @@ class ComplaintOut(ComplaintCreatedOut):
     timeline: list[EventOut]
     transfer_slips: list[TransferSlipOut]
     attachments: list[AttachmentOut]
-    clocks: list[ClockOut] = Field(description="Its time limits, in the order they started.")
     allowed_actions: list[str] = Field(description="The actions the caller may take now.")
     recusal: list[RecusalOut] = Field(
         description="Roles all of whose holders are recused here (回避), and who decides instead."
@@ -492,3 +452,19 @@ class ReferenceOut(Schema):
     departments: list[DepartmentOut]
     positions: list[PositionOut]
     actions: list[ActionOut]
+
+
+# What apps add (kesu.complaints.registry): list filters as query parameters, fields of the detail.
+ComplaintListParams = create_model(
+    "ComplaintListParams",
+    __base__=_ComplaintListParams,
+    **{
+        name: (f.choices | None, Field(None, description=f.description))
+        for name, f in registry.FILTERS.items()
+    },
+)
+ComplaintOut = create_model(
+    "ComplaintOut",
+    __base__=_ComplaintOut,
+    **{name: (f.schema(), Field(description=f.description)) for name, f in registry.DETAIL_FIELDS.items()},
+)

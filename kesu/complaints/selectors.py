@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from kesu.complaints import registry
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, ComplaintEvent, Status
-from kesu.complaints.workflow import DEPARTMENT, DEPARTMENT_ROLES, SEES_ALL
+from kesu.complaints.workflow import DEPARTMENT, SEES_ALL, department_roles
 from kesu.core import limits
 from kesu.core.paging import CappedCount, capped_count
-from kesu.deadlines.selectors import due_condition
 from kesu.organization.models import Role, Staff
 from kesu.organization.selectors import capacities_of
 from kesu.rulebook.models import RecusalSubstitute
@@ -21,7 +21,8 @@ from kesu.rulebook.models import RecusalSubstitute
 @dataclass(frozen=True)
 class ComplaintFilters:
     """The list's filters; every field optional. ``q`` searches number, customer and description;
-    ``due`` is "today" or "overdue" (see ``kesu.deadlines.selectors.due_condition``)."""
+    ``extra`` holds the values of the filters apps registered (registry.register_filter, e.g.
+    ``due``: "today" or "overdue"), by name."""
 
     status: str | None = None
     category: str | None = None  # category code; includes its sub-classes
@@ -31,7 +32,7 @@ class ComplaintFilters:
     received_to: date | None = None
     q: str | None = None
     open_only: bool = False
-    due: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 def complaints_visible_to(
@@ -60,6 +61,7 @@ def _standing_in(staff: Staff, roles: set[str]) -> dict[str, Q]:
         Q(substitute=staff) | Q(substitute_role__in=roles) | Q(deputy_stands_in=True)
     )
     found: dict[str, Q] = {}
+    scoped = department_roles()
     for rule in rules:
         holders = list(
             Staff.objects.filter(role_assignments__role=rule.role).values("pk", "department_id", "deputy_id")
@@ -67,9 +69,7 @@ def _standing_in(staff: Staff, roles: set[str]) -> dict[str, Q]:
         named = rule.substitute_id == staff.pk or rule.substitute_role in roles
         groups: dict[int | None, list[dict]] = {}
         for holder in holders:
-            groups.setdefault(holder["department_id"] if rule.role in DEPARTMENT_ROLES else None, []).append(
-                holder
-            )
+            groups.setdefault(holder["department_id"] if rule.role in scoped else None, []).append(holder)
         for department, members in groups.items():
             if staff.pk in {m["pk"] for m in members}:
                 continue  # a holder's own complaints are not stood in for by the holder
@@ -110,8 +110,9 @@ def _apply_filters(queryset: QuerySet[Complaint], f: ComplaintFilters) -> QueryS
         queryset = queryset.filter(received_at__lt=_local_start(f.received_to) + timedelta(days=1))
     if f.q:
         queryset = queryset.search(f.q)
-    if f.due:
-        queryset = queryset.filter(due_condition(f.due))
+    for name, value in f.extra.items():
+        if value:
+            queryset = queryset.filter(registry.FILTERS[name].condition(value))
     return queryset
 
 
@@ -240,7 +241,7 @@ def workbench(*, staff: Staff, limit: int = 20) -> Workbench:
     for role, condition in _standing_in(staff, roles).items():
         if role in APPROVALS:
             approval_filter |= condition & Q(status__in=APPROVALS[role])
-        elif role in DEPARTMENT_ROLES:
+        elif role in department_roles():
             task_filter |= condition & Q(status__in=DEPARTMENT_TASKS)
     today = _local_start(timezone.localdate())
     tasks = visible.filter(task_filter).exclude(accused_staff=staff)

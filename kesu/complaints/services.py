@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kesu.complaints import attachments as attachment_rules
-from kesu.complaints import hooks
+from kesu.complaints import registry
 from kesu.complaints.models import (
     PROVISIONAL_NUMBER_PREFIX,
     TERMINAL_STATUSES,
@@ -319,7 +319,7 @@ def _event(
     data: dict[str, Any],
     at: datetime | None = None,
 ) -> ComplaintEvent:
-    """Append the timeline entry, then let other apps react in the same transaction (hooks)."""
+    """Append the timeline entry, then let other apps react in the same transaction (registry.after_event)."""
     if capacity.stands_in_for:  # deciding for a role whose every holder is recused (回避)
         data = {**data, "stands_in_for": capacity.stands_in_for}
     event = ComplaintEvent.objects.create(
@@ -333,7 +333,7 @@ def _event(
         comment=comment,
         data=data,
     )
-    hooks.event_recorded(event)
+    registry.event_recorded(event)
     return event
 
 
@@ -348,7 +348,7 @@ def append_event(
     """Append a timeline entry that changes neither the complaint's status nor its version, for an
     app that keeps its own rows about the complaint (e.g. an approval request and its decisions).
     Call it inside the caller's transaction, with the complaint row locked; other apps react
-    through the hooks as to every entry."""
+    through the registry (after_event) as to every entry."""
     return _event(complaint, capacity, action, from_status=complaint.status, comment=comment, data=data or {})
 
 
@@ -660,7 +660,7 @@ def record_follow_up(
     _satisfaction(satisfaction)
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "record_follow_up", by, version)
-        hooks.validate("record_follow_up", locked, {"comment": comment})
+        registry.validate("record_follow_up", locked, {"comment": comment})
         locked.satisfaction = satisfaction
         return record_action(
             locked,
@@ -676,10 +676,10 @@ def close_complaint(
     *, complaint: Complaint, by: Staff, comment: str = "", late_reason: str = "", version: int | None = None
 ) -> Complaint:
     """Close (结案). A complaint that missed a time limit needs the reason it was late (洽办), which
-    other apps may require (hooks.validator) and which is kept on the timeline."""
+    other apps may require (registry.validator) and which is kept on the timeline."""
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "close", by, version)
-        hooks.validate("close", locked, {"late_reason": late_reason})
+        registry.validate("close", locked, {"late_reason": late_reason})
         data = {"late_reason": late_reason} if late_reason.strip() else {}
         return record_action(locked, capacity, "close", comment=comment, data=data, to_status=Status.CLOSED)
 

@@ -21,7 +21,6 @@ register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", views.workbench, name="workbench"),
-    path("notifications/read/", views.notifications_read, name="notifications-read"),
     path("complaints/", views.complaint_list, name="complaint-list"),
     path("complaints/new/", views.complaint_new, name="complaint-new"),
     path("complaints/<str:number>/", views.complaint_detail, name="complaint-detail"),

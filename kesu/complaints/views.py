@@ -21,10 +21,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kesu.complaints import actions, selectors, services, workflow
+from kesu.complaints import actions, registry, selectors, services, workflow
 from kesu.complaints.forms import (
     AttachmentForm,
     CorrectionForm,
@@ -45,21 +45,12 @@ from kesu.complaints.models import (
 from kesu.complaints.templatetags.kesu_ui import localized
 from kesu.core.errors import ActionNotAllowed, StaleVersion
 from kesu.core.paging import page_of
-from kesu.deadlines.models import ClockKind, Unit
-from kesu.deadlines.selectors import clocks_of
-from kesu.notifications.selectors import inbox
-from kesu.notifications.services import mark_read
 from kesu.organization.models import Role, Staff
 from kesu.organization.selectors import capacities_of, staff_of
 
-# Timeline entries that are not workflow actions.
-EVENT_LABELS = {
-    "registered": gettext_lazy("Registered"),
-    "attach": gettext_lazy("Attachment added"),
-    "reminder": gettext_lazy("Reminder sent (催办)"),
-    "escalated": gettext_lazy("Escalated"),
-    "deadlines_recomputed": gettext_lazy("Due times recomputed"),
-}
+# Timeline entries that are not workflow actions (apps add theirs: registry.register_event).
+registry.register_event("registered", gettext_lazy("Registered"))
+registry.register_event("attach", gettext_lazy("Attachment added"))
 DATA_LABELS = {
     "to_department": gettext_lazy("to department"),
     "to_position": gettext_lazy("to position"),
@@ -70,29 +61,11 @@ DATA_LABELS = {
     "parent": gettext_lazy("first complaint"),
     "file": gettext_lazy("file"),
     "size": gettext_lazy("size (bytes)"),
-    # time limits (时限)
-    "clock": gettext_lazy("time limit"),
-    "extra": gettext_lazy("extra time"),
-    "unit": gettext_lazy("unit"),
-    "due": gettext_lazy("due at"),
-    "due_at": gettext_lazy("due at"),
-    "delivered_at": gettext_lazy("delivered at"),
-    "paused": gettext_lazy("paused"),
-    "level": gettext_lazy("escalation level"),
     "role": gettext_lazy("role"),
-    "to": gettext_lazy("notified"),
-    "cause": gettext_lazy("cause"),
     "late_reason": gettext_lazy("late reason (洽办)"),
     "stands_in_for": gettext_lazy("decided instead of (回避)"),
 }
-CAUSES = {
-    "policy": gettext_lazy("the class, severity or channel changed"),
-    "calendar": gettext_lazy("the working calendar changed"),
-}
-HIDDEN_DATA = {"slip", "request", "clock_id"}  # internal ids
-# Data whose value maps clock kinds to due times (or to old → new due times): one line per clock.
-PER_CLOCK_DATA = {"clocks", "resumed"}
-NOTIFICATIONS_SHOWN = 20  # unread notifications listed in the workbench; the count shows them all
+HIDDEN_DATA = {"slip"}  # internal ids (apps hide theirs: registry.DataKey(hidden=True))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,7 +77,6 @@ NOTIFICATIONS_SHOWN = 20  # unread notifications listed in the workbench; the co
 def workbench(request: HttpRequest) -> HttpResponse:
     staff = staff_of(request.user)
     panels = []
-    notifications: list = []
     if staff is not None:
         bench = selectors.workbench(staff=staff)
         panels = [
@@ -113,30 +85,13 @@ def workbench(request: HttpRequest) -> HttpResponse:
             ("due-soon", _("Due soon"), bench.due_soon),
             ("registered-today", _("Registered today"), bench.registered_today),
         ]
-        notifications = list(inbox(staff=staff, unread_only=True)[:NOTIFICATIONS_SHOWN])
     context = {
         "staff": staff,
         "panels": panels,
-        "notifications": notifications,
+        "app_panels": registry.panels("workbench", staff) if staff is not None else [],
         "may_register": workflow.may_register(staff),
     }
     return render(request, "complaints/workbench.html", context)
-
-
-@login_required
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    """ "Mark all read" in the workbench's notification centre (only the viewer's own)."""
-    staff = staff_of(request.user)
-    if staff is None:
-        raise PermissionDenied
-    count = mark_read(staff=staff)
-    messages.success(
-        request,
-        ngettext("%(count)d notification marked read.", "%(count)d notifications marked read.", count)
-        % {"count": count},
-    )
-    return redirect("workbench")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,10 +122,11 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         form = IntakeForm(request.POST, request.FILES)
         if form.is_valid():
             try:
+                intake, accused = form.intake()
                 complaint = services.register_complaint(
                     by=staff,
-                    intake=form.intake(),
-                    accused_staff=list(form.cleaned_data["accused_staff"]),
+                    intake=intake,
+                    accused_staff=accused,
                     files=form.cleaned_data["attachments"],
                 )
             except ValidationError as error:
@@ -200,7 +156,7 @@ def _filters(data: dict[str, Any]) -> selectors.ComplaintFilters:
         received_from=data.get("received_from"),
         received_to=data.get("received_to"),
         q=(data.get("q") or "").strip() or None,
-        due=data.get("due") or None,
+        extra={name: data.get(name) or "" for name in registry.FILTERS},
     )
 
 
@@ -238,9 +194,11 @@ def _visible(request: HttpRequest, number: str, *, for_page: bool = False) -> tu
 
 
 class _Lookups:
-    """Names for the codes a timeline entry's data holds (two small rule-book tables)."""
+    """Names for the codes a timeline entry's data holds (two small rule-book tables), for the
+    entry of kind ``event`` being shown."""
 
     def __init__(self) -> None:
+        self.event = ""
         self.categories = {c.code: c for c in Category.objects.all()}
         self.severities = {s.code: s for s in Severity.objects.all()}
 
@@ -251,24 +209,13 @@ class _Lookups:
             return _("yes") if value else _("no")
         if isinstance(value, list):
             return "、".join(str(self.value(key, item)) for item in value) or "—"
-        if key in ("clock", "paused") and value in ClockKind.values:
-            return ClockKind(value).label
-        if key == "unit" and value in Unit.values:
-            return Unit(value).label
+        known = registry.data_key(self.event, key)
+        if known is not None and known.choices and isinstance(value, str) and value in known.choices:
+            return known.choices[value]
+        if known is not None and known.when and isinstance(value, str):
+            return _when(value)
         if key in ("role", "stands_in_for") and value in Role.values:
             return Role(value).label
-        if key == "cause" and value in CAUSES:
-            return CAUSES[value]
-        if key in ("due", "due_at", "delivered_at") and isinstance(value, str):
-            try:
-                when = parse_datetime(value)
-            except ValueError:
-                when = None
-            return (
-                date_format(timezone.localtime(when), "Y-m-d H:i")
-                if when and timezone.is_aware(when)
-                else value
-            )
         if key == "channel" and value in Channel.values:
             return Channel(value).label
         if key == "satisfaction" and value in Satisfaction.values:
@@ -280,9 +227,20 @@ class _Lookups:
         return value
 
 
-def _data_label(key: str) -> str:
+def _when(value: str) -> str:
+    """An ISO date-time as the page shows it (local time), or the text as it is."""
+    try:
+        when = parse_datetime(value)
+    except ValueError:
+        when = None
+    return date_format(timezone.localtime(when), "Y-m-d H:i") if when and timezone.is_aware(when) else value
+
+
+def _data_label(key: str, event: str) -> str:
     if key in DATA_LABELS:
         return str(DATA_LABELS[key])
+    if known := registry.data_key(event, key):
+        return str(known.label)
     try:
         return str(Complaint._meta.get_field(key).verbose_name)
     except FieldDoesNotExist:
@@ -293,30 +251,46 @@ def _data_lines(data: dict[str, Any], lookups: _Lookups) -> list[dict[str, Any]]
     """A timeline entry's data as lines: "label: old → new" or "label: value"."""
     lines = []
     for key, value in data.items():
-        if key in HIDDEN_DATA or value is None:
+        known = registry.data_key(lookups.event, key)
+        if key in HIDDEN_DATA or value is None or (known is not None and known.hidden):
             continue
         if key == "changes" and isinstance(value, dict):
             lines += _data_lines(value, lookups)
-        elif key in PER_CLOCK_DATA and isinstance(value, dict):
-            for kind, due in value.items():
-                label = ClockKind(kind).label if kind in ClockKind.values else kind
-                if isinstance(due, dict) and set(due) == {"old", "new"}:
-                    old, new = lookups.value("due", due["old"]), lookups.value("due", due["new"])
-                    lines.append({"label": label, "old": old, "new": new, "changed": True})
+        elif known is not None and known.per_item and isinstance(value, dict):
+            # e.g. clock kind → due time, or → {"old", "new"} due times: one line per item
+            for item, when in value.items():
+                label = known.choices.get(item, item)
+                if isinstance(when, dict) and set(when) == {"old", "new"}:
+                    old, new = lookups.value("", when["old"]), lookups.value("", when["new"])
+                    lines.append(
+                        {"label": label, "old": _shown_when(old), "new": _shown_when(new), "changed": True}
+                    )
                 else:
-                    lines.append({"label": label, "value": lookups.value("due", due), "changed": False})
+                    lines.append(
+                        {"label": label, "value": _shown_when(lookups.value("", when)), "changed": False}
+                    )
         elif isinstance(value, dict) and set(value) == {"old", "new"}:
             lines.append(
                 {
-                    "label": _data_label(key),
+                    "label": _data_label(key, lookups.event),
                     "old": lookups.value(key, value["old"]),
                     "new": lookups.value(key, value["new"]),
                     "changed": True,
                 }
             )
         else:
-            lines.append({"label": _data_label(key), "value": lookups.value(key, value), "changed": False})
+            lines.append(
+                {
+                    "label": _data_label(key, lookups.event),
+                    "value": lookups.value(key, value),
+                    "changed": False,
+                }
+            )
     return lines
+
+
+def _shown_when(value: Any) -> Any:
+    return _when(value) if isinstance(value, str) else value
 
 
 def _timeline(events: list[ComplaintEvent]) -> list[dict[str, Any]]:
@@ -324,7 +298,8 @@ def _timeline(events: list[ComplaintEvent]) -> list[dict[str, Any]]:
     rows = []
     for event in events:
         spec = workflow.ACTIONS.get(event.action)
-        label = spec.label if spec else EVENT_LABELS.get(event.action, event.action)
+        label = spec.label if spec else registry.EVENT_LABELS.get(event.action, event.action)
+        lookups.event = event.action  # an app may show a data key its own way on its entries
         rows.append({"event": event, "label": label, "lines": _data_lines(event.data or {}, lookups)})
     return rows
 
@@ -363,7 +338,7 @@ def _detail(
         "attachments": list(complaint.attachments.select_related("uploaded_by")),
         "secondary": selectors.secondary_complaints(complaint),
         "timeline": _timeline(list(selectors.timeline(complaint))),
-        "clocks": clocks_of(complaint),
+        "app_panels": registry.panels("complaint", complaint),
         "action_forms": action_forms,
         "open_action": bound[0] if bound else None,
         "attach_form": attach_form if "comment" in allowed else None,

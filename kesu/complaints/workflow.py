@@ -18,7 +18,7 @@ from enum import StrEnum
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from kesu.complaints import hooks
+from kesu.complaints import registry
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint, Status
 from kesu.core.errors import ActionNotAllowed
 from kesu.organization.models import Role, RoleAssignment, Staff
@@ -166,44 +166,6 @@ _ACTIONS = [
         {Role.CS_DIRECTOR: Scope.ANY, Role.GENERAL_MANAGER: Scope.ANY},
         needs_comment=True,
     ),
-    # Clock actions (kesu.deadlines): offered only when they can do something (see hooks.guard).
-    _action(
-        "await_customer",
-        _("Wait for customer / sample"),
-        OPEN,
-        None,
-        {**DESK, **DEPARTMENT},
-        needs_comment=True,
-    ),
-    _action("resume_clocks", _("Resume time limits"), OPEN, None, {**DESK, **DEPARTMENT}),
-    _action(
-        "record_delivery",
-        _("Record delivery of repaired goods"),
-        {Status.INVESTIGATING, Status.RESOLUTION_PROPOSED, Status.REPLIED, Status.FOLLOWED_UP},
-        None,
-        {**DESK, **DEPARTMENT},
-    ),
-    # The desk's first answer to the customer (初步答复); the status does not change.
-    _action("acknowledge_customer", _("Record first answer to customer"), OPEN, None, DESK),
-    _action(
-        "request_extension", _("Request extension"), OPEN, None, {**DESK, **DEPARTMENT}, needs_comment=True
-    ),
-    _action(
-        "approve_extension",
-        _("Approve extension"),
-        OPEN,
-        None,
-        {Role.CS_DIRECTOR: Scope.ANY, Role.VICE_PRESIDENT: Scope.ANY, Role.GENERAL_MANAGER: Scope.ANY},
-        style="primary",
-    ),
-    _action(
-        "reject_extension",
-        _("Reject extension"),
-        OPEN,
-        None,
-        {Role.CS_DIRECTOR: Scope.ANY, Role.VICE_PRESIDENT: Scope.ANY, Role.GENERAL_MANAGER: Scope.ANY},
-        needs_comment=True,
-    ),
     # Actions that do not move the status but are still permission-checked and recorded.
     _action("correct", _("Correct registered facts"), OPEN, None, DESK, needs_comment=True),
     _action(
@@ -222,7 +184,10 @@ _ACTIONS = [
         needs_comment=True,
     ),
 ]
-ACTIONS: dict[str, Action] = {a.name: a for a in _ACTIONS}
+# Every action in lifecycle order: these core ones, and those apps add in their AppConfig.ready()
+# (kesu.complaints.registry.register_action; e.g. kesu.deadlines' clock actions after "reopen").
+ACTIONS: dict[str, Action] = registry.ACTIONS
+ACTIONS.update((a.name, a) for a in _ACTIONS)
 
 # Roles that see every complaint; the rest see their own department's.
 SEES_ALL = {
@@ -252,7 +217,7 @@ def _blocked_by_rule(action: Action, complaint: Complaint) -> str | None:
         return str(
             _("Only classes the desk may answer on the spot (e.g. grievances) can be closed this way.")
         )
-    reason = hooks.blocked_reason(action.name, complaint)
+    reason = registry.blocked_reason(action.name, complaint)
     return str(reason) if reason else None
 
 
@@ -269,10 +234,17 @@ def _accused_ids(complaint: Complaint) -> set[int]:
 # ---------------------------------------------------------------------------------------------
 # Recusal (回避): who decides when every holder of a role is the person complained about
 
-ACTION_ROLES = frozenset(role for a in _ACTIONS for role in a.roles)
-DEPARTMENT_ROLES = frozenset(
-    role for a in _ACTIONS for role, scope in a.roles.items() if scope is Scope.DEPARTMENT
-)
+
+def action_roles() -> frozenset[Role]:
+    """The roles some action names (registered actions included)."""
+    return frozenset(role for a in ACTIONS.values() for role in a.roles)
+
+
+def department_roles() -> frozenset[Role]:
+    """The roles some action scopes to the responsible department."""
+    return frozenset(
+        role for a in ACTIONS.values() for role, scope in a.roles.items() if scope is Scope.DEPARTMENT
+    )
 
 
 @dataclass(frozen=True)
@@ -345,7 +317,8 @@ def stand_ins(complaint: Complaint, accused: set[int] | None = None) -> list[Sta
     if not accused:
         return []
     roles = (
-        set(RoleAssignment.objects.filter(staff_id__in=accused).values_list("role", flat=True)) & ACTION_ROLES
+        set(RoleAssignment.objects.filter(staff_id__in=accused).values_list("role", flat=True))
+        & action_roles()
     )
     if not roles:
         return []
@@ -357,7 +330,7 @@ def stand_ins(complaint: Complaint, accused: set[int] | None = None) -> list[Sta
         holders_query = Staff.objects.filter(role_assignments__role=role).select_related(
             "user", "deputy__user"
         )
-        if role in DEPARTMENT_ROLES:
+        if role in department_roles():
             if complaint.handling_department_id is None:
                 continue
             holders_query = holders_query.filter(department_id=complaint.handling_department_id)
@@ -377,7 +350,8 @@ def stand_ins(complaint: Complaint, accused: set[int] | None = None) -> list[Sta
     # blocks nothing (someone else may act in its place) is not worth a notice.
     stuck = {s.role for s in found if not s.substitutes}
     blocked = {
-        s.role: tuple(a.name for a in _ACTIONS if s.role in a.roles and set(a.roles) <= stuck) for s in found
+        s.role: tuple(a.name for a in ACTIONS.values() if s.role in a.roles and set(a.roles) <= stuck)
+        for s in found
     }
     return [
         StandIn(s.role, s.recused, s.substitutes, s.configured, blocked[s.role])
@@ -423,7 +397,7 @@ def _permitted(
     standing_in: Sequence[Capacity] = (),
 ) -> Capacity | None:
     """The first capacity that may take ``action`` now. Status and role are checked before the
-    rules about the complaint itself, which may query (hooks.guard). A stand-in for a recused
+    rules about the complaint itself, which may query (registry guards). A stand-in for a recused
     role comes last: someone who may act in their own right does so."""
     if complaint.status not in action.sources:
         return None
@@ -452,7 +426,9 @@ def allowed_actions(*, complaint: Complaint, capacities: Iterable[Capacity]) -> 
     accused = _accused_ids(complaint)
     standing_in = _standing_in(complaint, capacities, accused)
     return [
-        a.name for a in _ACTIONS if _permitted(a, complaint, capacities, accused, standing_in) is not None
+        a.name
+        for a in ACTIONS.values()
+        if _permitted(a, complaint, capacities, accused, standing_in) is not None
     ]
 
 
@@ -464,7 +440,7 @@ def authorize(*, complaint: Complaint, action: str, staff: Staff) -> Capacity:
     standing_in = _standing_in(complaint, capacities, accused)
     if spec is not None and (capacity := _permitted(spec, complaint, capacities, accused, standing_in)):
         return capacity
-    allowed = [a.name for a in _ACTIONS if _permitted(a, complaint, capacities, accused, standing_in)]
+    allowed = [a.name for a in ACTIONS.values() if _permitted(a, complaint, capacities, accused, standing_in)]
     if spec is None:
         reason = _("There is no such action.")
     elif complaint.status not in spec.sources:

@@ -3,14 +3,14 @@ from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
-    """Cross-cutting pieces with no domain of their own: base templates, checks, CLI glue."""
+    """The bottom layer every app uses: errors, limits, paging, the admin base, middleware, the
+    SQLite connection and its statistics. It imports no Kesu app (the commands, the demo company
+    and the deploy checks live in the top layer, kesu.operations)."""
 
     name = "kesu.core"
     label = "core"
 
     def ready(self) -> None:
-        from kesu.core import checks  # noqa: F401  (registers the deploy checklist)
-
         post_migrate.connect(_analyze_after_migrate, sender=self)
 
 

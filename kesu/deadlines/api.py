@@ -9,11 +9,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from kesu.complaints.models import Complaint
 from kesu.complaints.schemas import ErrorOut
 from kesu.complaints.selectors import complaints_visible_to
 from kesu.deadlines.figures import default_period, figures, late_cases
 from kesu.deadlines.models import HandlingTimeTarget
 from kesu.deadlines.schemas import FiguresOut, FiguresParams
+from kesu.deadlines.selectors import ClockView, clocks_of
 from kesu.organization.models import Staff
 
 router = Router(tags=["figures"])
@@ -62,5 +64,46 @@ def figures_endpoint(request: HttpRequest, params: Query[FiguresParams]) -> dict
                 "late_reason": c.late_reason,
             }
             for c in late
+        ],
+    }
+
+
+def _person(staff: Staff | None) -> dict[str, str] | None:
+    return None if staff is None else {"username": staff.user.get_username(), "name": staff.display_name}
+
+
+def clocks_out(complaint: Complaint) -> list[dict[str, Any]]:
+    """The complaint's time limits as its API detail shows them (``clocks``, ClockOut)."""
+    return [_clock(clock) for clock in clocks_of(complaint)]
+
+
+def _clock(clock: ClockView) -> dict[str, Any]:
+    return {
+        "kind": clock.kind,
+        "kind_label": clock.kind_label,
+        "state": clock.state,
+        "standing": clock.standing,
+        "unit": clock.unit,
+        "started_at": clock.started_at,
+        "due_at": clock.due_at,
+        "due_error": clock.due_error,
+        "paused": clock.paused,
+        "overdue": clock.overdue,
+        "remaining_seconds": clock.remaining_seconds,
+        "stopped_at": clock.stopped_at,
+        "escalation_level": clock.escalation_level,
+        "late_reason": clock.late_reason,
+        "extensions": [
+            {
+                "extra_amount": float(e.extra_amount),
+                "unit": e.unit,
+                "reason": e.reason,
+                "state": e.state,
+                "requested_by": _person(e.requested_by),
+                "requested_at": e.requested_at,
+                "decided_by": _person(e.decided_by),
+                "decided_at": e.decided_at,
+            }
+            for e in clock.extensions
         ],
     }

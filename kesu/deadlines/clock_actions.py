@@ -18,8 +18,8 @@ from kesu.complaints.services import lock_for_action, record_action, require_fie
 from kesu.deadlines.clocks import compute_due, iso, remaining, sync_next_due
 from kesu.deadlines.models import ClockKind, ClockState, ComplaintClock, ExtensionRequest, StartEvent
 from kesu.deadlines.policies import rules_for
-from kesu.deadlines.selectors import get_calendar
 from kesu.organization.models import Staff
+from kesu.workcalendar.selectors import get_calendar
 
 
 def await_customer(*, complaint: Complaint, by: Staff, comment: str, version: int | None = None) -> Complaint:

@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kesu.complaints.models import Complaint, ComplaintEvent, Status
-from kesu.deadlines.calendar import CalendarNotCovered, WorkingCalendar
 from kesu.deadlines.models import ClockKind, ClockRule, ClockState, ComplaintClock, StartEvent, Unit
 from kesu.deadlines.policies import rules_for
-from kesu.deadlines.selectors import get_calendar
+from kesu.workcalendar.calendar import CalendarNotCovered, WorkingCalendar
+from kesu.workcalendar.selectors import get_calendar
 
 # Timeline action → the events it marks (a clock counting from that event starts then).
 STARTS: dict[str, tuple[str, ...]] = {

@@ -1,4 +1,5 @@
-"""The API's shapes for the deadlines app: on-time figures (及时率)."""
+"""The API's shapes for the deadlines app: a complaint's time limits (in its detail) and the on-time
+figures (及时率)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,50 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from kesu.complaints.schemas import InputDate, LocalDateTime
+from kesu.complaints.schemas import InputDate, LocalDateTime, StaffRef
+from kesu.deadlines.models import ClockKind, ClockState, Unit
+from kesu.deadlines.selectors import Standing
+
+
+class ExtensionOut(Schema):
+    """An extension request (延期申请) on a time limit."""
+
+    extra_amount: float = Field(description="Extra time, in the time limit's unit.")
+    unit: Unit
+    reason: str
+    state: str = Field(description="pending | approved | rejected")
+    requested_by: StaffRef
+    requested_at: LocalDateTime
+    decided_by: StaffRef | None
+    decided_at: LocalDateTime | None
+
+
+class ClockOut(Schema):
+    """A time limit (时限) running on the complaint."""
+
+    kind: ClockKind
+    kind_label: str
+    state: ClockState
+    standing: Standing = Field(
+        description="running | overdue | paused | met_on_time | met_late | cancelled | no_due_time"
+    )
+    unit: Unit
+    started_at: LocalDateTime = Field(description="When it started counting.")
+    due_at: LocalDateTime | None = Field(description="Null when it cannot be computed (see due_error).")
+    due_error: str = Field(
+        description="Why the due time cannot be computed, e.g. the working calendar does not cover "
+        "the year; empty otherwise."
+    )
+    paused: bool
+    overdue: bool = Field(description="Running and past its due time.")
+    remaining_seconds: int | None = Field(
+        description="Seconds until the due time (negative when overdue); null unless running with a due time."
+    )
+    stopped_at: LocalDateTime | None
+    escalation_level: int
+    late_reason: str = Field(description="Why it was late (洽办), given when the complaint was closed.")
+    extensions: list[ExtensionOut]
+
 
 Dimension = Literal["department", "category", "severity", "month"]
 

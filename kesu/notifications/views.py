@@ -82,3 +82,16 @@ def read_one(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one of mine read; someone else's is left alone (mark_read filters by recipient)."""
     services.mark_read(staff=_staff(request), ids=[pk])
     return _back(request)
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """ "Mark all read" in the workbench's unread panel (only the viewer's own); back to the workbench."""
+    count = services.mark_read(staff=_staff(request))
+    messages.success(
+        request,
+        ngettext("%(count)d notification marked read.", "%(count)d notifications marked read.", count)
+        % {"count": count},
+    )
+    return redirect("workbench")

@@ -89,3 +89,6 @@ def test_the_complaint_page_shows_the_approval_on_its_timeline(org, waiting):
     assert page.status_code == 200
     assert "event-approval_requested" in html and "event-approval_decided" in html
     assert "返修方案呈核" in html and "方案不可行" in html
+    # labelled through kesu.complaints.registry, as every app's entries are (internal ids hidden)
+    assert "Approval requested" in html and "Approval decided" in html and "approval_status" not in html
+    assert "approval level" in html and "escalation level" not in html  # "level" as approvals mean it

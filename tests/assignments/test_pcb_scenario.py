@@ -1,5 +1,5 @@
 """Seed 002 (PCB) 第(九)4–8 walked with department tasks, and the guard wired as the lead will wire
-it (``hooks.guard("propose_resolution", selectors.tasks_pending)``): the responsible department
+it (``registry.guard("propose_resolution", selectors.tasks_pending)``): the responsible department
 cannot propose the resolution while a department's task is open."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections import defaultdict
 import pytest
 
 from kesu.assignments import selectors, services
-from kesu.complaints import hooks, workflow
+from kesu.complaints import registry, workflow
 from kesu.complaints import services as complaint_services
 from kesu.complaints.models import Status
 from kesu.core.errors import ActionNotAllowed
@@ -21,9 +21,9 @@ from tests.conftest import advance
 @pytest.fixture
 def guarded(monkeypatch):
     """The workflow's guards with the department-task guard on ``propose_resolution``."""
-    guards = defaultdict(list, {k: list(v) for k, v in hooks._guards.items()})
+    guards = defaultdict(list, {k: list(v) for k, v in registry._guards.items()})
     guards["propose_resolution"].append(selectors.tasks_pending)
-    monkeypatch.setattr(hooks, "_guards", guards)
+    monkeypatch.setattr(registry, "_guards", guards)
 
 
 def test_seed_002_the_resolution_waits_for_every_department_then_five_copies_go_out(

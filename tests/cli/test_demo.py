@@ -11,9 +11,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from kesu.complaints.models import Category, Complaint, ComplaintEvent, Severity, Status
-from kesu.core import demo
-from kesu.core.management.commands import demo as demo_command
-from kesu.core.management.commands import serve as serve_command
+from kesu.operations import demo
+from kesu.operations.management.commands import demo as demo_command
+from kesu.operations.management.commands import serve as serve_command
 from kesu.organization.models import Department, Role, Staff
 from kesu.rulebook.models import NumberCounter, RuleBook
 from kesu.rulebook.numbering import format_number, period_key

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from kesu.core.management.commands import serve as serve_command
+from kesu.operations.management.commands import serve as serve_command
 from tests.cli.serving import kesu_serve
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]

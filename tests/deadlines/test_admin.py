@@ -9,14 +9,14 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from kesu.deadlines.models import CalendarDay, CalendarYear, DayKind, Source, WorkingHours
-from kesu.deadlines.selectors import get_calendar
+from kesu.workcalendar.models import CalendarDay, CalendarYear, DayKind, Source, WorkingHours
+from kesu.workcalendar.selectors import get_calendar
 
 pytestmark = pytest.mark.django_db
 
 
 def test_days_filter_by_year_and_kind_and_search_by_name(admin_client):
-    url = reverse("admin:deadlines_calendarday_changelist")
+    url = reverse("admin:workcalendar_calendarday_changelist")
     page = admin_client.get(url, {"year": "2026", "kind": DayKind.MAKEUP_WORKDAY})
     assert page.status_code == 200
     shown = {d.date for d in page.context["cl"].result_list}
@@ -29,7 +29,7 @@ def test_days_filter_by_year_and_kind_and_search_by_name(admin_client):
 
 def test_the_admin_warns_when_next_year_is_not_covered(admin_client):
     with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
-        page = admin_client.get(reverse("admin:deadlines_calendaryear_changelist"))
+        page = admin_client.get(reverse("admin:workcalendar_calendaryear_changelist"))
     assert page.status_code == 200
     assert any("2027" in str(m) for m in page.context["messages"])
 
@@ -37,7 +37,7 @@ def test_the_admin_warns_when_next_year_is_not_covered(admin_client):
 def test_an_inconsistent_day_is_a_field_error(admin_client):
     # when a Friday is entered as a make-up working day that is not a working day
     page = admin_client.post(
-        reverse("admin:deadlines_calendarday_add"),
+        reverse("admin:workcalendar_calendarday_add"),
         {"date": "2026-11-27", "is_working_day": "", "kind": DayKind.MAKEUP_WORKDAY, "name": "x"},
     )
     # then the form comes back with the error and nothing is saved
@@ -49,7 +49,7 @@ def test_an_inconsistent_day_is_a_field_error(admin_client):
 def test_a_day_entered_in_the_admin_is_an_administrators_and_is_used_at_once(admin_client):
     assert get_calendar().is_working_day(date(2026, 11, 27))
     page = admin_client.post(
-        reverse("admin:deadlines_calendarday_add"),
+        reverse("admin:workcalendar_calendarday_add"),
         {"date": "2026-11-27", "kind": DayKind.COMPANY_DAY_OFF, "name": "司庆"},
     )
     assert page.status_code == 302
@@ -58,14 +58,16 @@ def test_a_day_entered_in_the_admin_is_an_administrators_and_is_used_at_once(adm
 
 
 def test_covering_a_year_without_holidays_is_refused_in_the_admin(admin_client):
-    page = admin_client.post(reverse("admin:deadlines_calendaryear_add"), {"year": "2027", "covered": "on"})
+    page = admin_client.post(
+        reverse("admin:workcalendar_calendaryear_add"), {"year": "2027", "covered": "on"}
+    )
     assert page.status_code == 200
     assert "covered" in page.context["adminform"].form.errors
     assert not CalendarYear.objects.filter(year=2027).exists()
 
 
 def test_working_hours_edit_is_validated(admin_client):
-    url = reverse("admin:deadlines_workinghours_add")
+    url = reverse("admin:workcalendar_workinghours_add")
     page = admin_client.post(
         url,
         {

@@ -14,10 +14,11 @@ from kesu.complaints import services
 from kesu.complaints.actions import perform_action
 from kesu.complaints.models import Category, Severity, Status
 from kesu.core.errors import ActionNotAllowed
-from kesu.deadlines import services as calendar_services
 from kesu.deadlines.clocks import late_clocks
-from kesu.deadlines.models import ClockRule, ClockState, ComplaintClock, DayKind, TimeLimitPolicy
+from kesu.deadlines.models import ClockRule, ClockState, ComplaintClock, TimeLimitPolicy
 from kesu.rulebook.services import apply_preset
+from kesu.workcalendar import services as calendar_services
+from kesu.workcalendar.models import DayKind
 from tests.conftest import advance, intake, local
 
 

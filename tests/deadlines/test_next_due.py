@@ -13,9 +13,10 @@ from django.db.models import Min
 from kesu.complaints import services
 from kesu.complaints.actions import perform_action
 from kesu.complaints.models import Category, Complaint, Status
-from kesu.deadlines import services as calendar_services
-from kesu.deadlines.models import ClockRule, ClockState, ComplaintClock, DayKind
+from kesu.deadlines.models import ClockRule, ClockState, ComplaintClock
 from kesu.rulebook.services import apply_preset
+from kesu.workcalendar import services as calendar_services
+from kesu.workcalendar.models import DayKind
 from tests.conftest import advance, intake, local
 
 

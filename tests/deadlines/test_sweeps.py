@@ -342,7 +342,7 @@ def test_the_worker_command_runs_the_huey_consumer(monkeypatch):
             started["ran"] = True
 
     monkeypatch.setattr(HUEY, "create_consumer", lambda **config: FakeConsumer(**config))
-    assert get_commands()["worker"] == "kesu.core"
+    assert get_commands()["worker"] == "kesu.operations"
     # when
     call_command("worker", "--workers", "3")
     # then

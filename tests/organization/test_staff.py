@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from kesu.core.checks import check_rule_book
+from kesu.operations.checks import check_rule_book
 from kesu.organization.models import Department
 
 

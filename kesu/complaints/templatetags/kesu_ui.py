@@ -34,10 +34,10 @@ def query_with(context: dict, **changes: Any) -> str:
 @register.simple_tag(takes_context=True)
 def nav_capabilities(context: dict) -> dict[str, Any]:
     """What the top navigation needs about the signed-in person: their staff record, role labels,
-    whether they may register complaints and how many notifications they have not read.
-    Computed once per request."""
+    whether they may register complaints, and what apps add (``extra``: e.g. how many
+    notifications they have not read, registry.register_navigation). Computed once per request."""
+    from kesu.complaints.registry import NAVIGATION
     from kesu.complaints.workflow import may_register
-    from kesu.notifications.selectors import unread_count
     from kesu.organization.models import Role
     from kesu.organization.selectors import staff_of
 
@@ -50,7 +50,16 @@ def nav_capabilities(context: dict) -> dict[str, Any]:
             "staff": staff,
             "roles": roles,
             "may_register": may_register(staff),
-            "unread": unread_count(staff=staff) if staff else 0,
+            "extra": {name: value(staff) for name, value in NAVIGATION.items()} if staff else {},
         }
         request._kesu_nav = cached
     return cached
+
+
+@register.simple_tag(takes_context=True)
+def app_panel(context: Any, panel: dict[str, Any]) -> str:
+    """Render a panel an app registered (kesu.complaints.registry.register_panel) with the page's
+    context plus the panel's own."""
+    template = context.template.engine.get_template(panel["template"])
+    with context.push(**panel["context"]):
+        return template.render(context)

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from kesu.core.demo import DEMO_PASSWORD, DemoConflict, Login, load_demo
-from kesu.core.management.commands.serve import add_server_arguments, serve
+from kesu.operations.demo import DEMO_PASSWORD, DemoConflict, Login, load_demo
+from kesu.operations.management.commands.serve import add_server_arguments, serve
 
 
 def login_table(logins: list[Login]) -> list[str]:

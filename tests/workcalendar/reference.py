@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
-from kesu.deadlines.calendar import WorkingCalendar, WorkingHoursSpec
-from kesu.deadlines.statutory import package_years, statutory_exceptions
+from kesu.workcalendar.calendar import WorkingCalendar, WorkingHoursSpec
+from kesu.workcalendar.statutory import package_years, statutory_exceptions
 
 ONE_DAY = timedelta(days=1)
 

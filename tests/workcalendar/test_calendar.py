@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kesu.deadlines.calendar import CalendarNotCovered, WorkingCalendar, WorkingHoursSpec
-from tests.deadlines.reference import (
+from kesu.workcalendar.calendar import CalendarNotCovered, WorkingCalendar, WorkingHoursSpec
+from tests.workcalendar.reference import (
     count_working_days,
     is_working,
     package_calendar,

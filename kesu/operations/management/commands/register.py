@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from kesu.complaints import services
-from kesu.complaints.models import Category, Channel, Severity
-from kesu.core import limits
+from kesu.complaints.intake import parse_intake
+from kesu.complaints.models import Channel
 from kesu.core.errors import KesuError
-from kesu.customers.models import Customer
 from kesu.organization.models import Staff
 
 
@@ -55,60 +50,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         by = staff_by_username(options["username"])
-        errors: dict[str, list[str]] = {}
-        lookups: dict[str, Any] = {}
-        for name, model, key in [
-            ("category", Category, "code"),
-            ("severity", Severity, "code"),
-            ("customer", Customer, "code"),
-        ]:
-            raw = options[name]
-            if raw is not None and (limits.unstorable(raw) or len(raw) > limits.CODE):
-                errors[name] = [_("Unknown value: %(value)s") % {"value": repr(raw)[:60]}]
-                continue
-            if raw is None:
-                lookups[name] = None
-                continue
-            filters = {key: raw, **({"is_active": True} if model is Category else {})}
-            lookups[name] = model.objects.filter(**filters).first()
-            if lookups[name] is None:
-                errors[name] = [_("Unknown value: %(value)s") % {"value": raw}]
-        for name, option in [
-            ("complainant_name", "complainant"),
-            ("description", "description"),
-            ("complainant_phone", "phone"),
-        ]:
-            # An argument that is not UTF-8 arrives with lone surrogates (Python's surrogateescape).
-            problem = limits.unstorable(options[option])
-            if problem:
-                errors[name] = [problem]
-        received_at = self._received_at(options["received_at"], errors)
-        if errors:
-            raise CommandError(validation_message(ValidationError(errors)))
-        intake = services.Intake(
-            channel=options["channel"],
-            received_at=received_at,
-            complainant_name=options["complainant"],
-            complainant_phone=options["phone"],
-            description=options["description"],
-            **lookups,
-        )
         try:
+            intake, _accused = parse_intake(
+                {
+                    "channel": options["channel"],
+                    "received_at": options["received_at"] or timezone.now(),
+                    "complainant_name": options["complainant"],
+                    "complainant_phone": options["phone"],
+                    "description": options["description"],
+                    "category": options["category"],
+                    "severity": options["severity"],
+                    "customer": options["customer"],
+                }
+            )
             complaint = services.register_complaint(by=by, intake=intake)
         except ValidationError as exc:
             raise CommandError(validation_message(exc)) from None
         except KesuError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(complaint.number)
-
-    def _received_at(self, raw: str | None, errors: dict[str, list[str]]) -> datetime:
-        if raw is None:
-            return timezone.now()
-        try:
-            value = parse_datetime(raw)
-        except ValueError:
-            value = None
-        if value is None:
-            errors["received_at"] = [_("Enter a date and time, e.g. 2025-03-01T09:30.")]
-            return timezone.now()
-        return value if timezone.is_aware(value) else timezone.make_aware(value)

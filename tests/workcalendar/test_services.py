@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kesu.deadlines import services
-from kesu.deadlines.calendar import CalendarNotCovered
-from kesu.deadlines.models import (
+from kesu.workcalendar import services
+from kesu.workcalendar.calendar import CalendarNotCovered
+from kesu.workcalendar.models import (
     CalendarDay,
     CalendarRevision,
     CalendarYear,
@@ -21,9 +21,9 @@ from kesu.deadlines.models import (
     Source,
     WorkingHours,
 )
-from kesu.deadlines.selectors import get_calendar, uncovered_years_ahead
-from kesu.deadlines.statutory import package_years
-from tests.deadlines.reference import package_exceptions
+from kesu.workcalendar.selectors import get_calendar, uncovered_years_ahead
+from kesu.workcalendar.statutory import package_years
+from tests.workcalendar.reference import package_exceptions
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -1,7 +1,9 @@
 """Writes to the working calendar: the statutory import, an administrator's day and year edits.
 
 Every write changes the ``CalendarRevision`` token in its transaction (the model signals do it for
-single rows; the bulk import does it explicitly), so each process reloads its cached calendar.
+single rows; the bulk import does it explicitly), so each process reloads its cached calendar, and
+an administrator's edit sends ``calendar_changed`` in its transaction (kesu.deadlines re-times its
+open clocks on it) — the calendar knows nothing of the apps that count in it.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kesu.deadlines.clocks import recompute_for_calendar
-from kesu.deadlines.models import CalendarDay, CalendarRevision, CalendarYear, DayKind, Source
-from kesu.deadlines.statutory import package_years, statutory_exceptions
+from kesu.workcalendar.models import CalendarDay, CalendarRevision, CalendarYear, DayKind, Source
+from kesu.workcalendar.signals import calendar_changed
+from kesu.workcalendar.statutory import package_years, statutory_exceptions
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,13 @@ def import_statutory_calendar(*, years: Iterable[int] | None = None, using: str 
     return result
 
 
+def changed(*, reason: str) -> int:
+    """Tell the apps that count in the calendar that it changed (in the caller's transaction);
+    returns how many complaints they re-timed."""
+    answers = calendar_changed.send(sender=CalendarDay, reason=reason)
+    return sum(count for _receiver, count in answers if isinstance(count, int))
+
+
 def set_day(*, day: date, is_working_day: bool, kind: str, name: str = "") -> CalendarDay:
     """Record an exception for ``day`` as an administrator's entry (it wins over the package):
     the next year's holidays, a company day off, a company working Saturday."""
@@ -113,7 +122,7 @@ def set_day(*, day: date, is_working_day: bool, kind: str, name: str = "") -> Ca
         row.is_working_day, row.kind, row.name, row.source = is_working_day, kind, name, Source.ADMIN
         row.full_clean()
         row.save()
-        recompute_for_calendar(reason=_("Calendar changed: %(day)s") % {"day": day.isoformat()})
+        changed(reason=_("Calendar changed: %(day)s") % {"day": day.isoformat()})
     return row
 
 
@@ -135,7 +144,7 @@ def reset_day(*, day: date) -> CalendarDay | None:
                 name=statutory.name,
                 source=Source.PACKAGE,
             )
-        recompute_for_calendar(reason=_("Calendar changed: %(day)s") % {"day": day.isoformat()})
+        changed(reason=_("Calendar changed: %(day)s") % {"day": day.isoformat()})
         return row
 
 
@@ -151,5 +160,5 @@ def cover_year(year: int, *, note: str = "") -> CalendarYear:
             row.note = note
         row.full_clean()
         row.save()
-        recompute_for_calendar(reason=_("Calendar now covers %(year)s") % {"year": year})
+        changed(reason=_("Calendar now covers %(year)s") % {"year": year})
     return row

@@ -12,7 +12,7 @@ from kesu.complaints.actions import perform_action
 from kesu.complaints.selectors import complaint_visible_to
 from kesu.complaints.workflow import ACTIONS
 from kesu.core.errors import KesuError
-from kesu.core.management.commands.register import staff_by_username, validation_message
+from kesu.operations.management.commands.register import staff_by_username, validation_message
 
 
 def parse_inputs(pairs: list[str]) -> dict[str, Any]:

@@ -1,0 +1,269 @@
+"""How an app built on complaints contributes to a complaint without complaints importing it.
+
+An app registers in its ``AppConfig.ready()`` (as ``admin.site.register`` does); complaints reads
+what was registered and never imports the app, so the import graph points one way (STYLE.md
+habit 17, the import contracts in pyproject.toml).
+
+- :func:`register_action`: a workflow action — its spec (``workflow.Action``: name, label, source
+  statuses, target, roles and scope, needs_comment, style), its inputs (``actions.Field``), the
+  service that performs it, and optionally a guard; ``after`` places it in the lifecycle order.
+  The web forms, the API (one typed input model per action in the OpenAPI union) and the CLI all
+  follow from it.
+- :func:`register_input_kind`: a kind of input value the app's actions take (e.g. a clock kind):
+  how to read it (parse), its choices on a complaint (web form) and its API type.
+- :func:`guard`, :func:`validator`, :func:`after_event`: rules and reactions around actions —
+  a guard makes an action unavailable now (returns a reason or None); a validator refuses inputs
+  inside the transaction; an after-event handler runs with every new timeline entry in the same
+  transaction (deadline clocks start and stop with the action that starts or stops them).
+- :func:`register_event`, :func:`register_data`: timeline entries the app writes (its label) and
+  the keys of their data (label, how a value is shown): one presenter (``views._timeline``)
+  renders every app's entries.
+- :func:`register_panel`: a template included on the workbench or the complaint page, with a
+  function giving its context; :func:`register_navigation`: a value the top navigation shows.
+- :func:`register_filter`: a filter of the complaint list (web and API); :func:`register_detail_field`:
+  a field of the API's complaint detail (e.g. the time limits).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from kesu.complaints.actions import Field
+    from kesu.complaints.models import Complaint, ComplaintEvent
+    from kesu.complaints.workflow import Action
+    from kesu.organization.models import Staff
+
+EventHandler = Callable[["ComplaintEvent"], None]
+Guard = Callable[["Complaint"], "str | None"]
+Validator = Callable[["Complaint", dict[str, Any]], None]
+Service = Callable[..., "Complaint"]
+
+# The registered actions in lifecycle order, their inputs and services. These dicts are the same
+# objects for the life of the process (workflow.ACTIONS and actions.ACTION_INPUTS are them).
+ACTIONS: dict[str, Action] = {}
+INPUTS: dict[str, list[Field]] = {}
+SERVICES: dict[str, Service] = {}
+_anchors: dict[str, str | None] = {}
+
+_after_event: list[EventHandler] = []
+_guards: dict[str, list[Guard]] = defaultdict(list)
+_validators: dict[str, list[Validator]] = defaultdict(list)
+
+
+def register_action(
+    spec: Action,
+    *,
+    inputs: list[Field],
+    service: Service,
+    guard: Guard | None = None,
+    after: str | None = None,
+) -> None:
+    """Add one action. ``after`` names the action it follows in the lifecycle order (several
+    registered after the same one keep their registration order); None appends it.
+
+    ``service`` is called as ``service(complaint=…, by=…, version=…, **parsed_inputs)`` and must
+    check permission with ``services.lock_for_action`` and write its timeline entry."""
+    if spec.name in ACTIONS and _anchors.get(spec.name) != after:
+        raise ValueError(f"action {spec.name!r} is registered twice")
+    names = [n for n in ACTIONS if n != spec.name]
+    if after is None:
+        position = len(names)
+    else:
+        if after not in ACTIONS:
+            raise ValueError(f"action {spec.name!r}: no action {after!r} to follow")
+        position = names.index(after) + 1
+        while position < len(names) and _anchors.get(names[position]) == after:
+            position += 1
+    ordered = [(n, ACTIONS[n]) for n in names]
+    ordered.insert(position, (spec.name, spec))
+    ACTIONS.clear()
+    ACTIONS.update(ordered)
+    _anchors[spec.name] = after
+    INPUTS[spec.name] = list(inputs)
+    SERVICES[spec.name] = service
+    if guard is not None and guard not in _guards[spec.name]:
+        _guards[spec.name].append(guard)
+
+
+# ---------------------------------------------------------------------------------------------
+# Input kinds beyond complaints' own (text, category, staff, datetime, …)
+
+
+@dataclass(frozen=True)
+class InputKind:
+    """``parse`` turns a raw value into what the service takes (ValidationError if it cannot);
+    ``choices`` lists the values the web form offers on one complaint; ``api_type`` is the type
+    the API's input model declares (so the OpenAPI document lists the values)."""
+
+    parse: Callable[[Any], Any]
+    choices: Callable[[Complaint], list[tuple[str, str]]]
+    api_type: Any
+
+
+INPUT_KINDS: dict[str, InputKind] = {}
+
+
+def register_input_kind(name: str, kind: InputKind) -> None:
+    INPUT_KINDS[name] = kind
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules and reactions
+
+
+def after_event(handler: EventHandler) -> EventHandler:
+    if handler not in _after_event:
+        _after_event.append(handler)
+    return handler
+
+
+def guard(action: str, rule: Guard) -> None:
+    if rule not in _guards[action]:
+        _guards[action].append(rule)
+
+
+def validator(action: str, check: Validator) -> None:
+    if check not in _validators[action]:
+        _validators[action].append(check)
+
+
+def event_recorded(event: ComplaintEvent) -> None:
+    for handler in _after_event:
+        handler(event)
+
+
+def blocked_reason(action: str, complaint: Complaint) -> str | None:
+    for rule in _guards.get(action, ()):
+        reason = rule(complaint)
+        if reason:
+            return reason
+    return None
+
+
+def validate(action: str, complaint: Complaint, inputs: dict[str, Any]) -> None:
+    for check in _validators.get(action, ()):
+        check(complaint, inputs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Timeline: event kinds and the keys of their data
+
+
+@dataclass(frozen=True)
+class DataKey:
+    """How the timeline shows one key of an entry's data.
+
+    ``choices`` maps stored codes to labels (a list of codes shows their labels joined);
+    ``when`` says the value is an ISO date-time; ``per_item`` says the value maps items (e.g.
+    clock kinds, named by ``choices``) to date-times, or to ``{"old", "new"}`` date-times, shown
+    one line per item; ``hidden`` keeps internal ids off the page."""
+
+    label: Any = ""
+    choices: Mapping[str, Any] = field(default_factory=dict)
+    when: bool = False
+    per_item: bool = False
+    hidden: bool = False
+
+
+EVENT_LABELS: dict[str, Any] = {}
+DATA_KEYS: dict[str, DataKey] = {}
+EVENT_DATA_KEYS: dict[tuple[str, str], DataKey] = {}
+
+
+def register_event(kind: str, label: Any) -> None:
+    """A timeline entry that is not an action (e.g. "reminder sent"), with its label."""
+    EVENT_LABELS[kind] = label
+
+
+def register_data(key: str, data_key: DataKey, *, event: str | None = None) -> None:
+    """How ``key`` of an entry's data is shown: on every entry, or (``event``) only on entries of
+    that kind — e.g. "level" is an escalation level on deadlines' entries and an approval level
+    on approvals' ones."""
+    if event is None:
+        DATA_KEYS[key] = data_key
+    else:
+        EVENT_DATA_KEYS[(event, key)] = data_key
+
+
+def data_key(event: str, key: str) -> DataKey | None:
+    return EVENT_DATA_KEYS.get((event, key)) or DATA_KEYS.get(key)
+
+
+# ---------------------------------------------------------------------------------------------
+# Panels
+
+Place = Literal["workbench", "complaint"]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A template included on a page. On the workbench ``context`` is called with the viewer's
+    staff record (never None there); on the complaint page with the complaint."""
+
+    template: str
+    context: Callable[[Any], dict[str, Any]]
+    order: int = 100
+
+
+PANELS: dict[Place, list[Panel]] = {"workbench": [], "complaint": []}
+NAVIGATION: dict[str, Callable[[Staff], Any]] = {}
+
+
+def register_panel(place: Place, panel: Panel) -> None:
+    if panel not in PANELS[place]:
+        PANELS[place].append(panel)
+        PANELS[place].sort(key=lambda p: p.order)
+
+
+def register_navigation(name: str, value: Callable[[Staff], Any]) -> None:
+    """A value the top navigation shows for the signed-in person (e.g. the unread count), read
+    in templates as ``nav.extra.<name>``."""
+    NAVIGATION[name] = value
+
+
+def panels(place: Place, subject: Any) -> list[dict[str, Any]]:
+    """The panels for one page, each as its template and context, in their order."""
+    return [{"template": p.template, "context": p.context(subject)} for p in PANELS[place]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Complaint list filters and API detail fields
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter of the complaint list (web form, API query parameter ``?<name>=``): ``choices``
+    is a TextChoices class (its values are the only ones accepted, and the API lists them);
+    ``condition`` turns a chosen value into a filter on complaints."""
+
+    label: Any
+    choices: Any
+    condition: Callable[[str], Any]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DetailField:
+    """A field of the API's complaint detail (GET /complaints/{number}): ``schema`` returns its
+    type (called when the API's schemas are built, after every app is ready), ``read`` its value
+    for one complaint."""
+
+    schema: Callable[[], Any]
+    read: Callable[[Complaint], Any]
+    description: str = ""
+
+
+FILTERS: dict[str, ListFilter] = {}
+DETAIL_FIELDS: dict[str, DetailField] = {}
+
+
+def register_filter(name: str, list_filter: ListFilter) -> None:
+    FILTERS[name] = list_filter
+
+
+def register_detail_field(name: str, detail_field: DetailField) -> None:
+    DETAIL_FIELDS[name] = detail_field
