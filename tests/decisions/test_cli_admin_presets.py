@@ -70,3 +70,14 @@ def test_the_admin_edits_a_cause_and_refuses_a_duplicate_code(furniture, client)
         {"code": "misuse", "name": "重复", "sort_order": 1},
     )
     assert duplicate.status_code == 200 and Cause.objects.filter(code="misuse").count() == 1
+
+
+def test_the_complaint_page_timeline_shows_the_decision_entries(furniture, client):
+    org = furniture
+    complaint = investigated(org)
+    version = propose(org, complaint)
+    decide_approval(approval=version.approval, by=org.gm, approve=True)
+    client.login(username="prodhead", password="pass-prodhead")
+    page = client.get(f"/complaints/{complaint.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "提出处理决定" in page  # Decision proposed
+    assert "生产部 70.00%" in page  # the shares, as the entry recorded them
