@@ -31,6 +31,7 @@ from kesu.approvals.models import Approval, ApprovalRule, ApprovalStatus
 from kesu.complaints.models import Complaint, Status
 from kesu.complaints.services import record_action
 from kesu.complaints.workflow import rules_for
+from kesu.decisions.models import DecisionVersion
 from kesu.organization.selectors import Capacity
 
 STEP = "decision"
@@ -73,8 +74,8 @@ def move_step(approval: Approval) -> None:
     """approvals' on_decided callback for step "decision" (after the version's own): move the
     complaint's approve step by the approval's outcome, as its last approver."""
     complaint = approval.complaint
-    if not decided_by_amount(complaint):
-        return
+    if not DecisionVersion.objects.filter(approval=approval).exists() or not decided_by_amount(complaint):
+        return  # an approval of step "decision" asked for without a decision moves no step
     last = approval.decisions.select_related("actor", "acting_for").order_by("-at", "-pk").first()
     if last is None:  # decided without a decision row: cannot happen through decide_approval
         return
