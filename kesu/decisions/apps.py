@@ -17,6 +17,7 @@ class DecisionsConfig(AppConfig):
         sections.register("decision_lists", order=50, load=load_decision_lists)
         on_decided("decision", approval_decided)
         _wire_approve_step()
+        _contribute_page()
         _contribute_timeline()
 
 
@@ -29,6 +30,16 @@ def _wire_approve_step() -> None:
     on_decided(wiring.STEP, wiring.move_step)  # after approval_decided: the version first
     registry.guard(wiring.APPROVE_STEP, wiring.not_by_hand)
     registry.guard(wiring.RETURN_STEP, wiring.not_by_hand)
+
+
+def _contribute_page() -> None:
+    """The decision panel on the complaint page, and the approved decision a reply quotes."""
+    from kesu.complaints import registry
+    from kesu.complaints.registry import Panel
+    from kesu.decisions.panels import decision_panel, reply_quotes_the_decision
+
+    registry.register_panel("complaint", Panel("decisions/_decision.html", decision_panel, order=20))
+    registry.register_initial("reply_to_customer", "reply", reply_quotes_the_decision)
 
 
 def _contribute_timeline() -> None:
