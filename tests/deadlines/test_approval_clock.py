@@ -19,6 +19,7 @@ from kesu.deadlines.sweeps import sweep
 from tests.decisions.test_wiring import decision, pcb, proposed  # noqa: F401 (pcb: the fixture)
 
 pytestmark = pytest.mark.django_db
+DESK = ["李主任", "王专员"]  # the customer-service desk (the persona company's 客服部)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=SHANGHAI)  # a Tuesday
 
@@ -61,15 +62,15 @@ def test_a_waiting_approval_is_reminded_then_escalated_up_the_chain(pcb):  # noq
         with at(hours=hours):
             result = sweep()
         seen[hours] = (
-            [s.kind for s in result.reminders],
-            [(s.kind, s.level, s.role) for s in result.escalations],
+            [(s.kind, sorted(s.recipients)) for s in result.reminders],
+            [(s.kind, s.level, s.role, sorted(s.recipients)) for s in result.escalations],
         )
     assert seen == {
         19.9: ([], []),
-        20: (["approval"], []),  # 4 h before the day is up
+        20: ([("approval", DESK)], []),  # 4 h before the day is up: the desk chases it (催辦單)
         23.9: ([], []),
-        24: ([], [("approval", 1, "department_head")]),
-        28: ([], [("approval", 2, "vice_president")]),
+        24: ([], [("approval", 1, "department_head", ["吴经理"])]),  # the responsible department's head
+        28: ([], [("approval", 2, "vice_president", ["钱副总"])]),
     }
     assert complaint.events.filter(action="escalated", data__clock="approval").count() == 2
 
