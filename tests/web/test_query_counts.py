@@ -99,7 +99,8 @@ def test_complaint_page_costs_the_same_queries_with_three_times_the_data(as_user
     # the actions and for the recusal notice, the three pending-extension guards, the severities).
     # Two read procedures: the complaint's (who may take which step) and the default one (who
     # registers: the menu's "register" link), each once for the page, whatever their steps.
-    assert len(first) <= 30, "\n".join(first)
+    # The decision panel (kesu.decisions.panels) reads the decision's versions: one more query.
+    assert len(first) <= 31, "\n".join(first)
     assert sum("complaints_procedurestep" in q for q in first) == 2
     assert html.count("跟进") >= 3 * N
     assert len(re.findall(r"secondary complaint|二次投诉", html)) >= 3 * N
