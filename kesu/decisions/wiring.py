@@ -18,16 +18,19 @@ who decides; the approval by amount of the handling decision is:
   is told so and nothing is saved. A refusal is taken at any time (the version is refused; the
   complaint moves back only if its resolution was proposed).
 
-Where the rule book has no "decision" rules (telecom, liquor) nothing here applies.
+Where the rule book has no "decision" rule for the complaint's class (telecom, liquor, law firm;
+furniture's unclassified complaints) nothing here applies.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kesu.approvals.authority import approvers_now
 from kesu.approvals.models import Approval, ApprovalRule, ApprovalStatus
+from kesu.approvals.rules import class_chain
 from kesu.complaints.models import Complaint, Status
 from kesu.complaints.services import record_action
 from kesu.complaints.workflow import rules_for
@@ -40,8 +43,15 @@ RETURN_STEP = "return_resolution"
 
 
 def decided_by_amount(complaint: Complaint) -> bool:
-    """Whether the complaint's approve step is decided by the decision's approval by amount."""
-    return rules_for(complaint).lists(APPROVE_STEP) and ApprovalRule.objects.filter(step=STEP).exists()
+    """Whether the complaint's approve step is decided by the decision's approval by amount: the
+    procedure lists the step and an approval rule for step "decision" covers the complaint's class
+    (its own, an ancestor's, or one for every class). Furniture has rules for grievances,
+    suggestions and quality only: an unclassified complaint keeps the procedure's approver."""
+    if not rules_for(complaint).lists(APPROVE_STEP):
+        return False
+    return ApprovalRule.objects.filter(
+        Q(category__in=class_chain(complaint.category)) | Q(category__isnull=True), step=STEP
+    ).exists()
 
 
 def pending_approval(complaint: Complaint) -> Approval | None:

@@ -168,3 +168,43 @@ def test_pcb_a_decision_approved_before_the_resolution_is_refused_nothing_saved(
     complaint = _act(complaint, "propose_resolution", pcb["qa"], resolution="道歉")
     decide_approval(approval=version.approval, by=pcb["sales_head"], approve=True)
     assert Complaint.objects.get(pk=complaint.pk).status == Status.RESOLUTION_APPROVED
+
+
+def test_a_class_without_a_decision_rule_keeps_the_procedures_approver(org):
+    """Only a class an approval rule for the decision covers is approved by amount: the furniture
+    company removes its grievance rule, and the GM approves grievances by hand again (seed 000
+    第一篇 4.2.3.1 3)⑥), while nobody is left waiting for a rule that no longer exists."""
+    from kesu.approvals.models import ApprovalRule
+    from kesu.complaints.workflow import allowed_actions
+    from kesu.organization.selectors import capacities_of
+    from tests.conftest import advance
+
+    apply_preset(name="furniture")
+    ApprovalRule.objects.filter(step="decision", category__code="grievance").delete()
+    complaint = complaint_services.register_complaint(
+        by=org.clerk, intake=intake(category=Category.objects.get(code="grievance"))
+    )
+    complaint = advance(complaint, org, Status.RESOLUTION_PROPOSED)
+    assert "approve_resolution" in allowed_actions(
+        complaint=complaint, capacities=capacities_of(staff=org.gm)
+    )
+    complaint = _act(complaint, "approve_resolution", org.gm)
+    assert complaint.status == Status.RESOLUTION_APPROVED
+
+
+def test_furniture_a_grievance_is_approved_by_amount_by_the_gm(org):
+    """seed 000 第一篇 4.2.3.1 3)⑥: the grievance's decision is carried out after the GM approves it —
+    through the decision's approval (the furniture rule for grievances names the GM)."""
+    from tests.conftest import advance, approve_by_amount
+
+    apply_preset(name="furniture")
+    complaint = complaint_services.register_complaint(
+        by=org.clerk, intake=intake(category=Category.objects.get(code="grievance"))
+    )
+    complaint = advance(complaint, org, Status.RESOLUTION_PROPOSED)
+    with pytest.raises(ActionNotAllowed) as refused:
+        _act(complaint, "approve_resolution", org.gm)
+    assert "propose the handling decision" in refused.value.reason
+    complaint = approve_by_amount(complaint, by=org.production_head)
+    assert complaint.status == Status.RESOLUTION_APPROVED
+    assert complaint.events.order_by("-pk").first().actor == org.gm
