@@ -36,7 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "notifications": {"core", "organization", "rulebook", "complaints"},
     "approvals": {"core", "organization", "rulebook", "complaints"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
-    "assignments": {"core", "organization", "complaints", "workcalendar"},
+    "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar"},
     "operations": {
         "core",
         "organization",

@@ -31,6 +31,7 @@ ATTACHMENT_NAME = 255  # longer file names are shortened by Django, keeping the 
 SEARCH = 100  # the list's search box (q)
 IDEMPOTENCY_KEY = 200
 TASK_KIND = 60  # a department task's kind in the company's words: 原因分析, 改善对策, 研发意见
+TASK_KINDS = 400  # the task kinds a step waits for, separated by 、 (admin, presets)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ LIMITS: tuple[Limit, ...] = (
     Limit("note", HANDLING_TEXT, "distributing the result to departments"),
     Limit("department", CODE, "department tasks and distributions (department code)"),
     Limit("assignee", USERNAME, "department tasks (username)"),
+    Limit("kinds", TASK_KINDS, "a step waiting for department tasks (admin, presets; separated by 、)"),
 )
 
 BY_NAME: dict[str, int] = {limit.name: limit.max_length for limit in LIMITS}
