@@ -42,7 +42,9 @@ def complaint_panel(complaint: Complaint) -> dict[str, Any]:
             }
             entries = approval.level_spec()["entries"]
             waiting = [str(e.get("label", "")) for i, e in enumerate(entries) if i not in done]
-        rows.append({"approval": approval, "waiting_for": waiting, "decisions": list(approval.decisions.all())})
+        rows.append(
+            {"approval": approval, "waiting_for": waiting, "decisions": list(approval.decisions.all())}
+        )
     return {"approval_rows": rows}
 
 
@@ -53,10 +55,9 @@ def workbench_panel(staff: Staff) -> dict[str, Any]:
 
 def contribute() -> None:
     registry.register_visibility(sees_as_approver)
-    registry.register_panel("complaint", Panel("approvals/_complaint_approvals.html", complaint_panel, order=35))
+    registry.register_panel(
+        "complaint", Panel("approvals/_complaint_approvals.html", complaint_panel, order=35)
+    )
     registry.register_panel(
         "workbench", Panel("approvals/_workbench_approvals.html", workbench_panel, order=25)
     )
-
-
-

@@ -25,7 +25,7 @@ def sees_through_tasks(staff: Staff) -> Q:
 
 def complaint_panel(complaint: Complaint) -> dict[str, Any]:
     """The complaint's tasks and copies (two queries, whatever their number)."""
-    tasks: list[Task] = list(selectors.tasks_of(complaint=complaint))
+    tasks: list[Task] = selectors.tasks_on(complaint)
     copies: list[Distribution] = list(selectors.distributions_of(complaint=complaint))
     return {"tasks": tasks, "distributions": copies, "open_task_count": sum(t.is_open for t in tasks)}
 
@@ -44,8 +44,12 @@ def contribute() -> None:
             registry.register_data(key, DataKey(data_label), event=kind)
         for key in events.HIDDEN_DATA:
             registry.register_data(key, DataKey(hidden=True), event=kind)
-    registry.register_panel("complaint", Panel("assignments/_complaint_tasks.html", complaint_panel, order=30))
-    registry.register_panel("workbench", Panel("assignments/_workbench_tasks.html", workbench_panel, order=30))
+    registry.register_panel(
+        "complaint", Panel("assignments/_complaint_tasks.html", complaint_panel, order=30)
+    )
+    registry.register_panel(
+        "workbench", Panel("assignments/_workbench_tasks.html", workbench_panel, order=30)
+    )
     # A guard on every action: the rule book's gates (TaskGate rows, edited in the admin) say
     # which of them wait for which tasks; with no gate for an action its guard reads nothing more
     # than the gates, once per complaint object.

@@ -4,7 +4,8 @@ The preset section ``task_gates`` (kesu.rulebook.sections) loads a preset's gate
 them. One registry guard per action (``guard_for``) reads the rows when the action is checked, so
 an edit takes effect on the next check, without a restart. The rows and the open tasks are read
 once per complaint object (a page checks several actions on the same complaint), so a page costs
-one query for the gates and, only when a gate applies, one for the open tasks.
+one query for the complaint's tasks (shared with the page's task panel) and, only when a task
+is open, one for the gates.
 
 Preset shape: ``"task_gates": [{"action": "propose_resolution", "category": null,
 "kinds": ["原因分析", "改善对策"], "source": "seed … clause"}]`` (``kinds`` empty or absent: every
@@ -20,10 +21,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from kesu.assignments.models import KIND_SEPARATORS, Task, TaskGate, TaskStatus
+from kesu.assignments.selectors import tasks_on
 from kesu.complaints.models import Category, Complaint
 
 _GATES = "_kesu_task_gates"
-_OPEN_TASKS = "_kesu_open_tasks"
 SHOWN = 5
 
 
@@ -67,12 +68,7 @@ def _gates(complaint: Complaint) -> list[TaskGate]:
 
 
 def _open_tasks(complaint: Complaint) -> list[Task]:
-    cached = complaint.__dict__.get(_OPEN_TASKS)
-    if cached is None:
-        cached = complaint.__dict__[_OPEN_TASKS] = list(
-            complaint.tasks.filter(status=TaskStatus.OPEN).select_related("department").order_by("pk")
-        )
-    return cached
+    return [task for task in tasks_on(complaint) if task.status == TaskStatus.OPEN]
 
 
 def _applies(gate: TaskGate, complaint: Complaint) -> bool:
@@ -84,7 +80,11 @@ def _applies(gate: TaskGate, complaint: Complaint) -> bool:
 
 
 def pending_for(action: str, complaint: Complaint) -> list[Task]:
-    """The open tasks ``action`` waits for on ``complaint`` under the rule book's gates."""
+    """The open tasks ``action`` waits for on ``complaint`` under the rule book's gates (no task
+    open: nothing to wait for, and the gates are not read)."""
+    open_tasks = _open_tasks(complaint)
+    if not open_tasks:
+        return []
     gates = [g for g in _gates(complaint) if g.action == action and _applies(g, complaint)]
     if not gates:
         return []
@@ -95,7 +95,7 @@ def pending_for(action: str, complaint: Complaint) -> list[Task]:
             waited = None  # every open task
             break
         waited |= set(kinds)
-    return [t for t in _open_tasks(complaint) if waited is None or t.kind in waited]
+    return [t for t in open_tasks if waited is None or t.kind in waited]
 
 
 _GUARDS: dict[str, Callable[[Complaint], str | None]] = {}

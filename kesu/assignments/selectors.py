@@ -81,6 +81,18 @@ def tasks_of(*, complaint: Complaint) -> QuerySet[Task]:
     ).order_by("pk")
 
 
+_TASKS_READ = "_kesu_tasks"
+
+
+def tasks_on(complaint: Complaint) -> list[Task]:
+    """``tasks_of(complaint)`` read once per complaint object: the complaint page's panel and the
+    guards of the actions it offers (kesu.assignments.gates) share the one query."""
+    cached = complaint.__dict__.get(_TASKS_READ)
+    if cached is None:
+        cached = complaint.__dict__[_TASKS_READ] = list(tasks_of(complaint=complaint))
+    return cached
+
+
 def distributions_of(*, complaint: Complaint) -> QuerySet[Distribution]:
     return complaint.distributions.select_related(
         "department", "distributed_by__user", "acknowledged_by__user"

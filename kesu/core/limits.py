@@ -77,7 +77,6 @@ LIMITS: tuple[Limit, ...] = (
     Limit("note", HANDLING_TEXT, "distributing the result to departments"),
     Limit("department", CODE, "department tasks and distributions (department code)"),
     Limit("assignee", USERNAME, "department tasks (username)"),
-    Limit("kinds", TASK_KINDS, "a step waiting for department tasks (admin, presets; separated by 、)"),
 )
 
 BY_NAME: dict[str, int] = {limit.name: limit.max_length for limit in LIMITS}
