@@ -35,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
     "deadlines": {"core", "organization", "rulebook", "complaints", "notifications", "workcalendar"},
     "notifications": {"core", "organization", "rulebook", "complaints"},
     "approvals": {"core", "organization", "rulebook", "complaints"},
+    "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
     "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar"},
     "operations": {
