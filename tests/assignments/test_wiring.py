@@ -132,6 +132,33 @@ def test_the_approver_of_a_pending_approval_sees_the_complaint_and_keeps_it_once
     assert page(pcb.sales_head, complaint).status_code == 200  # decided by him: still his to read
 
 
+def test_the_deputy_of_an_absent_approver_sees_the_complaint_and_only_while_he_stands_in(approval, org, pcb):
+    """A deputy (代理) acts for an absent approver, so he reads what he decides; back from the
+    absence, the principal alone does."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    deputy = make_staff("salesdeputy", "销售副理", pcb.logistics, Role.HANDLER)
+    pcb.sales_head.deputy = deputy
+    pcb.sales_head.absent_from = timezone.now() - timedelta(hours=1)
+    pcb.sales_head.absent_until = timezone.now() + timedelta(days=1)
+    pcb.sales_head.save()
+    assert page(deputy, approval.complaint).status_code == 200
+    pcb.sales_head.absent_from = pcb.sales_head.absent_until = None
+    pcb.sales_head.save()
+    assert page(deputy, approval.complaint).status_code == 404
+
+
+def test_a_cancelled_task_gives_no_access(accepted, org, pcb):
+    (task,) = services.open_tasks(
+        complaint=accepted, by=org.clerk, tasks=[TaskSpec(department=pcb.logistics, kind="物流核查")]
+    )
+    assert page(pcb.logistics_head, accepted).status_code == 200
+    services.cancel_task(task=task, by=org.clerk, reason="不需要")
+    assert page(pcb.logistics_head, accepted).status_code == 404
+
+
 # --- timeline and panels -----------------------------------------------------------------------
 
 
