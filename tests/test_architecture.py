@@ -37,7 +37,7 @@ ALLOWED: dict[str, set[str]] = {
     "approvals": {"core", "organization", "rulebook", "complaints"},
     "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
-    "assignments": {"core", "organization", "complaints", "workcalendar"},
+    "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar"},
     "operations": {
         "core",
         "organization",
