@@ -10,12 +10,14 @@ import re
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from kesu.approvals.services import decide_approval
 from kesu.complaints.models import Complaint
+from kesu.decisions.panels import decision_panel
 from kesu.decisions.selectors import approved_decision_text
 from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
 from tests.decisions.test_wiring import _act, pcb, proposed  # noqa: F401 (pcb: the fixture)
@@ -62,13 +64,21 @@ def section(html: str) -> str:
     return html[start : html.index("</section>", start)]
 
 
+def panel_queries(complaint: Complaint) -> int:
+    """The decision panel alone: its context and its template."""
+    with CaptureQueriesContext(connection) as captured:
+        render_to_string("decisions/_decision.html", decision_panel(complaint))
+    return len(captured.captured_queries)
+
+
 @pytest.mark.django_db
 def test_the_decision_panel_costs_the_same_queries_with_one_or_three_versions(as_user, pcb):  # noqa: F811
     client = as_user(pcb["director"])
     one, three = with_versions(pcb, 1), with_versions(pcb, 3)
-    html_one, count_one = page(client, one)
-    html_three, count_three = page(client, three)
-    assert count_one == count_three
+    # the panel itself, the last version waiting for the GM (who must decide is read too)
+    assert panel_queries(one) == panel_queries(three)
+    html_one, _count = page(client, one)
+    html_three, _count = page(client, three)
 
     panel = section(html_three)
     # the current version: cause, both parties and their shares, the remedies, who must decide
@@ -80,6 +90,12 @@ def test_the_decision_panel_costs_the_same_queries_with_one_or_three_versions(as
     assert len(re.findall(r'class="decision-version"', panel)) == 3
     assert "第1次退回" in panel and "第2次退回" in panel
     assert len(re.findall(r'class="decision-version"', section(html_one))) == 1
+
+    # the whole page, once the last version is approved in both (each approval has decisions)
+    for complaint in (one, three):
+        version = complaint.decision.versions.order_by("-number").first()
+        decide_approval(approval=version.approval, by=pcb["gm"], approve=True)
+    assert page(client, one)[1] == page(client, three)[1]
 
 
 @pytest.mark.django_db

@@ -107,8 +107,7 @@ def test_complaint_page_costs_the_same_queries_with_three_times_the_data(as_user
     # the gates only when a task is open) and the approvals (kesu.approvals; their decisions are a
     # fourth query only when there is an approval). +1 for the decision panel (kesu.decisions.panels:
     # the decision's versions).
-    assert len(first) <= 34, "
-".join(first)
+    assert len(first) <= 34, "\n".join(first)
     assert sum("complaints_procedurestep" in q for q in first) == 2
     assert html.count("跟进") >= 3 * N
     assert len(re.findall(r"secondary complaint|二次投诉", html)) >= 3 * N
