@@ -34,9 +34,10 @@ ALLOWED: dict[str, set[str]] = {
     "workcalendar": {"core"},
     "deadlines": {"core", "organization", "rulebook", "complaints", "notifications", "workcalendar"},
     "notifications": {"core", "organization", "rulebook", "complaints"},
-    "approvals": {"core", "organization", "rulebook", "complaints"},
+    # approvals and assignments tell notifications whom their entries put work on (handovers.py).
+    "approvals": {"core", "organization", "rulebook", "complaints", "notifications"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
-    "assignments": {"core", "organization", "complaints", "workcalendar"},
+    "assignments": {"core", "organization", "complaints", "workcalendar", "notifications"},
     "operations": {
         "core",
         "organization",

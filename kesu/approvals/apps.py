@@ -14,6 +14,16 @@ class ApprovalsConfig(AppConfig):
         # After the classes (order 10): a rule names its class by code.
         sections.register("approval_rules", order=40, load=load_approval_rules)
         _contribute_timeline()
+        _contribute_handovers()
+
+
+def _contribute_handovers() -> None:
+    """Who an approval's entries put work on (kesu.notifications.handover, told in the worker)."""
+    from kesu.approvals import handovers
+    from kesu.notifications import handover
+
+    handover.register("approval_requested", handovers.requested)
+    handover.register("approval_decided", handovers.decided)
 
 
 def _contribute_timeline() -> None:

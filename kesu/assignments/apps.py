@@ -12,3 +12,13 @@ class AssignmentsConfig(AppConfig):
     name = "kesu.assignments"
     label = "assignments"
     verbose_name = _("department tasks")
+
+    def ready(self) -> None:
+        from kesu.assignments import handovers
+        from kesu.notifications import handover
+
+        # Who the app's timeline entries put work on (told by the worker, after commit).
+        handover.register("tasks_opened", handovers.opened)
+        handover.register("task_assigned", handovers.assigned)
+        handover.register("task_done", handovers.done)
+        handover.register("result_distributed", handovers.distributed)
