@@ -197,6 +197,10 @@ def main() -> None:
         name: {"p50_ms": round(statistics.median(v), 2), "queries": queries[name]}
         for name, v in samples.items()
     }
+    if deliver is not None:
+        for name in STEPS:
+            result[name]["worker_p50_ms"] = round(statistics.median(worker[name]), 2)
+            result[name]["worker_queries"] = worker_queries[name]
     forward = [n for n in STEPS if n != "add_comment"]
     mean_forward = statistics.mean(result[n]["p50_ms"] for n in forward)
     comment = result["add_comment"]["p50_ms"]
