@@ -7,6 +7,8 @@ machine's facts to bench/out/report.md and bench/out/results-<time>.json:
                 (b) complaints through the service layer (register_complaint), one per transaction
   http          (c) POST /api/v1/complaints on gunicorn (2 and 4 workers) driven by wrk, 1 and 8
                 clients, a different body per request; reference: plain INSERT + COMMIT in the same run
+  actions       actions over HTTP (gunicorn, 2 workers), 1 and 8 clients walking their complaints
+                round propose transfer (desk) → reject transfer (GM): each one a hand-over
   long          registration and one action with a 10 000-character description vs a short one;
                 kesu_bigrams vs 0003's at 10k/20k/40k characters (PostgreSQL); a 2-character search
                 with and without long descriptions in the table
@@ -44,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import BENCH_DIR, OUT_DIR, PROJECT_DIR, drop_database, pg_url, sqlite_url  # noqa: E402
 
 PYTHON = sys.executable
-PARTS = ("registration", "http", "long", "list", "pages")
+PARTS = ("registration", "http", "actions", "long", "list", "pages")
 
 
 def run_part(script: str, args: list[str], timeout: int, code: Path | None = None) -> dict | None:
@@ -152,7 +154,7 @@ def main() -> None:
         for label, code in codes:
             key = db if label == "current" else f"{db} @ {label}"
             results["runs"][key] = run_parts(args, parts, url, code)
-        for name in ("reg", "http", "long", *([] if args.keep else ["list", "pages"])):
+        for name in ("reg", "http", "actions", "long", *([] if args.keep else ["list", "pages"])):
             drop_database(url(f"{args.prefix}_{name}"))
     results["machine"]["load_average_at_end"] = os.getloadavg()
 
@@ -185,6 +187,13 @@ def run_parts(args: argparse.Namespace, parts: list[str], url, code: Path | None
                 *seconds,
             ],
             timeout=900,
+            code=code,
+        )
+    if "actions" in parts:
+        run["actions"] = run_part(
+            "actions_http.py",
+            [url(f"{args.prefix}_actions"), "--clients", args.connections, *seconds],
+            timeout=600,
             code=code,
         )
     if "long" in parts:

@@ -21,6 +21,7 @@ USAGE = """usage: kesu COMMAND [options]
   act NUMBER ACTION --as USER [--input k=v]   take an action on a complaint, print its status
   worker [--workers N] [--no-periodic]        the task queue consumer: deadline sweeps every minute, e-mail retries
   sweep [--dry-run]                           one deadline sweep now (reminders, escalations); print what was sent
+  decision show NUMBER                        a complaint's handling decision: versions, shares, cost ledger
   any other Django management command, e.g. `kesu createsuperuser`, `kesu shell`
 """
 

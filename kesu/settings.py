@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "kesu.deadlines",
     "kesu.notifications",
     "kesu.approvals",
+    "kesu.decisions",
     "kesu.assignments",
     "kesu.operations",
     "huey.contrib.djhuey",

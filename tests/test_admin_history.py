@@ -17,7 +17,6 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from kesu.approvals.models import Approval, ApprovalRule
-from kesu.approvals.services import request_approval
 from kesu.assignments import services as assignments
 from kesu.assignments.models import Distribution, Task
 from kesu.complaints.models import (
@@ -26,6 +25,7 @@ from kesu.complaints.models import (
     Complaint,
     ComplaintEvent,
     IdempotencyKey,
+    Procedure,
     Severity,
     TransferSlip,
 )
@@ -38,6 +38,8 @@ from kesu.deadlines.models import (
     HandlingTimeTarget,
     TimeLimitPolicy,
 )
+from kesu.decisions.models import Cause, DecisionVersion, RemedyKind
+from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
 from kesu.notifications.models import MajorComplaintRule, Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import ApiToken, AuthFailure, Department, Position, Staff
@@ -60,6 +62,7 @@ HISTORY: set[type[Model]] = {
     ApiToken,
     NumberCounter,
     Approval,
+    DecisionVersion,
     Task,
     Distribution,
 }
@@ -69,8 +72,11 @@ CONFIGURATION: set[type[Model]] = {
     RecusalSubstitute,
     MajorComplaintRule,
     ApprovalRule,
+    Cause,
+    RemedyKind,
     Category,
     Severity,
+    Procedure,
     Customer,
     Product,
     CalendarDay,
@@ -138,8 +144,14 @@ def history(org, accepted):
         dedup_key="k",
     )
     ApiToken.issue(staff=org.clerk, name="ERP")
-    request_approval(  # the furniture preset: the GM approves a quality opinion
-        complaint=complaint, step="decision", amount=Decimal(800), by=org.production_head, subject="返修方案"
+    propose_decision(  # the furniture preset: the GM approves a quality opinion (a pending approval)
+        complaint=complaint,
+        by=org.production_head,
+        cause="quality_defect",
+        shares=[ShareIn(party="department", department="production", share="100")],
+        remedies=[RemedyIn(kind="repair", quantity=1)],
+        money=MoneyIn(repair_budget="800.00"),
+        note="返修方案",
     )
     assignments.open_tasks(
         complaint=complaint,

@@ -36,6 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "notifications": {"core", "organization", "rulebook", "complaints"},
     # approvals and assignments tell notifications whom their entries put work on (handovers.py).
     "approvals": {"core", "organization", "rulebook", "complaints", "notifications"},
+    "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
     "assignments": {"core", "organization", "complaints", "workcalendar", "notifications"},
     "operations": {

@@ -8,6 +8,7 @@ decision and an action on its complaint, queue instead of deadlocking.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -34,6 +35,20 @@ from kesu.organization.models import Staff
 from kesu.organization.selectors import Capacity
 
 MAX_AMOUNT = Decimal(10 ** (AMOUNT_DIGITS - AMOUNT_PLACES)) - Decimal("0.01")
+
+# What an app does when an approval of its step is decided (approved or refused), keyed by step
+# code. Called inside decide_approval's transaction, with the complaint and the approval locked,
+# after the approval is saved and its timeline entry written: an error undoes the decision.
+DecidedCallback = Callable[[Approval], None]
+_on_decided: dict[str, list[DecidedCallback]] = {}
+
+
+def on_decided(step: str, callback: DecidedCallback) -> None:
+    """Call ``callback(approval)`` whenever an approval of ``step`` ends approved or refused, in
+    the same transaction (idempotent: ready() may run twice)."""
+    callbacks = _on_decided.setdefault(step, [])
+    if callback not in callbacks:
+        callbacks.append(callback)
 
 
 def _text(errors: dict[str, list[str]], name: str, value: str, *, required: bool) -> str:
@@ -191,4 +206,7 @@ def decide_approval(*, approval: Approval, by: Staff, approve: bool, reason: str
                 "approval_status": locked.status,
             },
         )
+        if not locked.is_pending:
+            for callback in _on_decided.get(locked.step, []):
+                callback(locked)
     return locked

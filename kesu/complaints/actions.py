@@ -52,6 +52,12 @@ ACTION_INPUTS: dict[str, list[Field]] = registry.INPUTS
 ACTION_INPUTS |= {
     "classify": [Field("category", "category", True), Field("severity", "severity"), _text("comment")],
     "answer_on_spot": [_text("reply", True)],
+    "answer_and_forward": [
+        _text("reply", True),
+        Field("to_department", "department", True),
+        Field("to_position", "position"),
+        _text("reason", True),
+    ],
     "propose_transfer": [
         Field("to_department", "department", True),
         Field("to_position", "position"),
@@ -63,6 +69,8 @@ ACTION_INPUTS |= {
     "decline_transfer": [_text("comment", True)],
     "start_investigation": [_text("comment")],
     "propose_resolution": [_text("resolution", True)],
+    "approve_resolution": [_text("comment")],
+    "return_resolution": [_text("comment", True)],
     "return_for_rework": [_text("comment", True)],
     "reply_to_customer": [
         _text("reply", True),
@@ -86,6 +94,7 @@ _SERVICES: dict[str, Callable[..., Any]] = registry.SERVICES
 _SERVICES |= {
     "classify": services.classify_complaint,
     "answer_on_spot": services.answer_on_spot,
+    "answer_and_forward": services.answer_and_forward,
     "propose_transfer": services.propose_transfer,
     "approve_transfer": services.approve_transfer,
     "reject_transfer": services.reject_transfer,
@@ -93,6 +102,8 @@ _SERVICES |= {
     "decline_transfer": services.decline_transfer,
     "start_investigation": services.start_investigation,
     "propose_resolution": services.propose_resolution,
+    "approve_resolution": services.approve_resolution,
+    "return_resolution": services.return_resolution,
     "return_for_rework": services.return_for_rework,
     "reply_to_customer": services.reply_to_customer,
     "record_follow_up": services.record_follow_up,

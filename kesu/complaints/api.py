@@ -29,6 +29,7 @@ from kesu.complaints.models import (
     Status,
     TransferSlip,
 )
+from kesu.complaints.procedures import rules_by_class
 from kesu.complaints.schemas import (
     MAX_INT,
     ActionIn,
@@ -360,6 +361,7 @@ def act(request: HttpRequest, number: str, payload: ActionIn) -> Reply:
 def reference(request: HttpRequest) -> dict[str, Any]:
     """Everything a client needs to build forms: classes, severities, channels, statuses,
     departments, positions, and every action with its inputs."""
+    procedures = rules_by_class()
     return {
         "classes": [
             {
@@ -367,8 +369,9 @@ def reference(request: HttpRequest) -> dict[str, Any]:
                 "name": c.name,
                 "name_en": c.name_en,
                 "parent": c.parent.code if c.parent else None,
-                "can_answer_on_spot": c.can_answer_on_spot,
-                "transfer_requires_approval": c.transfer_requires_approval,
+                # What the class's procedure lists (kesu.complaints.procedures)
+                "can_answer_on_spot": procedures[c.pk].lists("answer_on_spot"),
+                "transfer_requires_approval": procedures[c.pk].requires("approve_transfer"),
             }
             for c in Category.objects.filter(is_active=True).select_related("parent")
         ],

@@ -9,6 +9,8 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from kesu.complaints.presets import load_classes
+        from kesu.complaints.procedures import load_procedures
         from kesu.rulebook import sections
 
         sections.register("classes", order=10, load=load_classes)
+        sections.register("procedures", order=35, load=load_procedures)

@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from kesu.core import limits
 from kesu.core.limits import BoundedTextField
 from kesu.customers.models import Customer, Product
-from kesu.organization.models import Department, Position, Staff
+from kesu.organization.models import Department, Position, Role, Staff
 
 
 class Category(models.Model):
-    """A complaint class (分类标识), in a tree. Presets load the rule book's classes."""
+    """A complaint class (分类标识), in a tree. Presets load the rule book's classes; what a class's
+    complaints go through (answered on the spot? transfer approved by the GM?) is its Procedure."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -29,12 +30,6 @@ class Category(models.Model):
         blank=True,
         related_name="children",
         verbose_name=_("parent"),
-    )
-    can_answer_on_spot = models.BooleanField(
-        _("desk may answer on the spot"), default=False, help_text=_("e.g. grievances (抱怨类)")
-    )
-    transfer_requires_approval = models.BooleanField(
-        _("transfer needs GM approval"), default=True, help_text=_("总经理审批后方可转交")
     )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -85,6 +80,7 @@ class Status(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted by department")  # 已签收
     INVESTIGATING = "investigating", _("Investigating")  # 调查处理中
     RESOLUTION_PROPOSED = "resolution_proposed", _("Resolution proposed")  # 已提出处理意见
+    RESOLUTION_APPROVED = "resolution_approved", _("Resolution approved")  # 处理意见已审批
     REPLIED = "replied", _("Replied to customer")  # 已答复客户
     FOLLOWED_UP = "followed_up", _("Follow-up done")  # 已回访
     CLOSED = "closed", _("Closed")  # 已结案
@@ -568,3 +564,110 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class StepScope(models.TextChoices):
+    """Which holders of a step's role may take it."""
+
+    ANY = "any", _("any holder of the role")
+    DEPARTMENT = "department", _("the responsible department's holders")  # 责任部门
+    POSITION = "position", _("the holder of a named position")  # 指定岗位
+
+
+class Procedure(models.Model):
+    """A rule book's procedure (处理流程) for a class: the steps its complaints go through.
+
+    The skeleton (register → classify → route → accept → handle → decide → approve → answer →
+    follow up → close) is code (kesu.complaints.workflow); a procedure says which of its steps
+    this company takes for this class and who takes each. A skeleton step the procedure does not
+    list is skipped: no ``approve_transfer`` step, and a proposed transfer is approved at once;
+    no ``record_follow_up`` step, and a replied complaint may be closed. A complaint follows the
+    procedure of its class, else of the nearest parent class, else the default (no class);
+    one for the class and its severity comes before one for the class alone."""
+
+    name = models.CharField(_("name"), max_length=100)
+    description = BoundedTextField(_("description"), max_length=limits.HANDLING_TEXT, blank=True)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="procedures",
+        verbose_name=_("class"),
+        help_text=_("Empty: the default procedure. A parent class's procedure covers its sub-classes."),
+    )
+    severity = models.ForeignKey(
+        Severity,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="procedures",
+        verbose_name=_("severity"),
+        help_text=_("Only for complaints of this severity (empty: any severity)."),
+    )
+    source = BoundedTextField(
+        _("source"),
+        max_length=limits.HANDLING_TEXT,
+        blank=True,
+        help_text=_("The clause of the company's rules this follows."),
+    )
+
+    class Meta:
+        ordering = ["category__sort_order", "category__code", "severity__rank", "pk"]
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def validate_unique(self, exclude=None) -> None:
+        """One procedure per class and severity, the empty ones included (NULLs are distinct to a
+        database's unique constraint, and SQLite has no NULLS NOT DISTINCT)."""
+        super().validate_unique(exclude)
+        twins = Procedure.objects.filter(category=self.category_id, severity=self.severity_id)
+        if twins.exclude(pk=self.pk).exists():
+            raise ValidationError(_("There is already a procedure for this class and severity."))
+
+
+class ProcedureStep(models.Model):
+    """One step of a procedure: which skeleton action, who takes it, in the company's words.
+
+    A step names one role; several rows with the same action let several roles take it (the
+    desk clerk or the CS director). ``required`` matters for the steps the skeleton may pass by
+    (approve the transfer, approve the decision, the follow-up visit): unticked, the step is
+    offered but the complaint may go on without it."""
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="steps", verbose_name=_("procedure")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    action = models.CharField(_("step"), max_length=40)  # choices: kesu.complaints.workflow.STEP_ACTIONS
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    scope = models.CharField(_("who"), max_length=20, choices=StepScope.choices, default=StepScope.ANY)
+    position = models.ForeignKey(
+        Position,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("position"),
+        help_text=_("Only for “the holder of a named position”."),
+    )
+    label = models.CharField(
+        _("label"), max_length=100, blank=True, help_text=_("In the company's words, e.g. 品管部原因分析.")
+    )
+    required = models.BooleanField(_("required"), default=True)
+    source = BoundedTextField(
+        _("source"),
+        max_length=limits.HANDLING_TEXT,
+        blank=True,
+        help_text=_("The clause of the company's rules this follows, or that the rules are silent."),
+    )
+
+    class Meta:
+        ordering = ["procedure", "order", "pk"]
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+
+    def __str__(self) -> str:
+        return f"{self.procedure}: {self.label or self.action} ({self.get_role_display()})"

@@ -29,8 +29,6 @@ def load_classes(preset: dict[str, Any]) -> None:
                 "name": category["name"],
                 "name_en": category.get("name_en", ""),
                 "parent": parent,
-                "can_answer_on_spot": category.get("can_answer_on_spot", False),
-                "transfer_requires_approval": category.get("transfer_requires_approval", True),
                 "sort_order": order,
                 "is_active": True,
             },

@@ -9,7 +9,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kesu.complaints import registry
-from kesu.complaints.models import TERMINAL_STATUSES, Complaint, ComplaintEvent, Status
+from kesu.complaints.models import TERMINAL_STATUSES, Complaint, ComplaintEvent, Status, StepScope
+from kesu.complaints.procedures import rules_by_class
 from kesu.complaints.workflow import DEPARTMENT, SEES_ALL, department_roles
 from kesu.core import limits
 from kesu.core.paging import CappedCount, capped_count
@@ -212,6 +213,17 @@ APPROVALS = {
 DEPARTMENT_TASKS = [Status.TRANSFER_APPROVED, Status.ACCEPTED, Status.INVESTIGATING]
 
 
+def _classes_approved_by(roles: set[str]) -> list[int]:
+    """The classes whose procedure lets a holder of one of ``roles`` (any holder) approve the
+    handling decision (two queries, whatever the number of classes and steps)."""
+    return [
+        pk
+        for pk, rules in rules_by_class().items()
+        if pk is not None
+        and any(t.role in roles and t.scope == StepScope.ANY for t in rules.takers_of("approve_resolution"))
+    ]
+
+
 def workbench(*, staff: Staff, limit: int = 20) -> Workbench:
     """Each panel is at most three queries (its rows, see ``by_urgency``, and a capped count),
     whatever the number of complaints."""
@@ -225,6 +237,7 @@ def workbench(*, staff: Staff, limit: int = 20) -> Workbench:
                 Status.REGISTERED,
                 Status.CLASSIFIED,
                 Status.RESOLUTION_PROPOSED,
+                Status.RESOLUTION_APPROVED,  # an approved decision waits for the desk's reply
                 Status.REPLIED,
                 Status.FOLLOWED_UP,
             ]
@@ -236,6 +249,12 @@ def workbench(*, staff: Staff, limit: int = 20) -> Workbench:
     for role, statuses in APPROVALS.items():
         if role in roles:
             approval_filter |= Q(status__in=statuses)
+    # Decisions awaiting this person's approval where a class's procedure has them approve it
+    # (approve_resolution, e.g. the furniture GM for grievances and suggestions).
+    if roles - {Role.CS_DIRECTOR, Role.VICE_PRESIDENT}:  # these two see every proposed decision
+        classes = _classes_approved_by(roles)
+        if classes:
+            approval_filter |= Q(status=Status.RESOLUTION_PROPOSED, category_id__in=classes)
     approval_filter &= ~Q(accused_staff=staff)  # 回避
     # Complaints on which this person decides instead of a recused role (回避)
     for role, condition in _standing_in(staff, roles).items():

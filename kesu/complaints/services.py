@@ -37,7 +37,7 @@ from kesu.complaints.models import (
     Status,
     TransferSlip,
 )
-from kesu.complaints.workflow import ACTIONS, authorize, refuse_accused, register_capacity
+from kesu.complaints.workflow import ACTIONS, authorize, refuse_accused, register_capacity, transfer_target
 from kesu.core.errors import ActionNotAllowed, IdempotencyConflict, StaleVersion
 from kesu.customers.models import Customer, Product
 from kesu.organization.models import Department, Position, Staff
@@ -451,32 +451,71 @@ def propose_transfer(
     version: int | None = None,
 ) -> Complaint:
     """The desk names the responsible department and position (转交); the GM approves unless the
-    class does not require it, in which case the transfer is approved in the same step."""
+    class's procedure has no approval step, in which case the transfer is approved in the same step."""
     require_fields(to_department=to_department, reason=reason.strip())
     if to_position is not None and to_position.department_id != to_department.pk:
         raise ValidationError({"to_position": [_("The position is not in that department.")]})
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "propose_transfer", by, version)
-        needs_approval = locked.category is None or locked.category.transfer_requires_approval
-        slip = TransferSlip.objects.create(
-            complaint=locked,
-            to_department=to_department,
-            to_position=to_position,
-            reason=reason,
-            proposed_by=capacity.actor,
-            state=TransferSlip.State.PROPOSED if needs_approval else TransferSlip.State.APPROVED,
+        return _hand_over(locked, capacity, "propose_transfer", to_department, to_position, reason)
+
+
+def answer_and_forward(
+    *,
+    complaint: Complaint,
+    by: Staff,
+    reply: str,
+    to_department: Department,
+    reason: str,
+    to_position: Position | None = None,
+    version: int | None = None,
+) -> Complaint:
+    """Answer the customer at once and forward the complaint for internal handling (答复并转交):
+    a grievance born of a sales policy the customer did not know is answered, and handed to the
+    sales VP's system to find the salesperson responsible (seed 000 furniture 4.2.3.1 2)). The
+    answer is kept as the reply; the hand-over follows the transfer's steps."""
+    require_fields(reply=reply.strip(), to_department=to_department, reason=reason.strip())
+    if to_position is not None and to_position.department_id != to_department.pk:
+        raise ValidationError({"to_position": [_("The position is not in that department.")]})
+    with transaction.atomic():
+        locked, capacity = lock_for_action(complaint, "answer_and_forward", by, version)
+        locked.reply = reply
+        return _hand_over(
+            locked, capacity, "answer_and_forward", to_department, to_position, reason, answered=reply
         )
-        locked.handling_department = to_department
-        data = {
-            "slip": slip.pk,
-            "to_department": to_department.name,
-            "to_position": to_position.name if to_position else None,
-            "approval_required": needs_approval,
-        }
-        target = Status.TRANSFER_PROPOSED if needs_approval else Status.TRANSFER_APPROVED
-        return record_action(
-            locked, capacity, "propose_transfer", comment=reason, data=data, to_status=target
-        )
+
+
+def _hand_over(
+    locked: Complaint,
+    capacity: Capacity,
+    action: str,
+    to_department: Department,
+    to_position: Position | None,
+    reason: str,
+    answered: str | None = None,
+) -> Complaint:
+    """Write the transfer slip of a hand-over and move the complaint to its approver, or straight
+    to the department when the procedure lists no transfer approval."""
+    target = transfer_target(locked)
+    needs_approval = target == Status.TRANSFER_PROPOSED
+    slip = TransferSlip.objects.create(
+        complaint=locked,
+        to_department=to_department,
+        to_position=to_position,
+        reason=reason,
+        proposed_by=capacity.actor,
+        state=TransferSlip.State.PROPOSED if needs_approval else TransferSlip.State.APPROVED,
+    )
+    locked.handling_department = to_department
+    data = {
+        "slip": slip.pk,
+        "to_department": to_department.name,
+        "to_position": to_position.name if to_position else None,
+        "approval_required": needs_approval,
+    }
+    if answered is not None:
+        data["reply"] = answered
+    return record_action(locked, capacity, action, comment=reason, data=data, to_status=target)
 
 
 def _open_slip(complaint: Complaint, state: str) -> TransferSlip:
@@ -611,6 +650,22 @@ def propose_resolution(
             data={"resolution": {"old": old, "new": resolution}},
             to_status=Status.RESOLUTION_PROPOSED,
         )
+
+
+def approve_resolution(
+    *, complaint: Complaint, by: Staff, comment: str = "", version: int | None = None
+) -> Complaint:
+    """The handling decision is approved before it goes back to the desk (seed 000 furniture
+    4.2.3.3 4): 提交审批后将表单反馈客服主任). Who approves is the procedure's; an app may add a
+    condition (an approval by amount) through registry.guard("approve_resolution", …)."""
+    return _transition(complaint, "approve_resolution", by, version, comment)
+
+
+def return_resolution(
+    *, complaint: Complaint, by: Staff, comment: str, version: int | None = None
+) -> Complaint:
+    """The approver does not approve the decision: back to the department, with the reason."""
+    return _transition(complaint, "return_resolution", by, version, comment)
 
 
 def return_for_rework(

@@ -322,7 +322,14 @@ def _detail(
             form = CorrectionForm(complaint)
         else:
             form = action_form(name, complaint)
-        action_forms.append({"name": name, "spec": workflow.ACTIONS[name], "form": form})
+        action_forms.append(
+            {
+                "name": name,
+                "spec": workflow.ACTIONS[name],
+                "label": workflow.step_label(complaint, name),  # in the company's words
+                "form": form,
+            }
+        )
     attach_form = (
         bound[1] if bound and bound[0] == "attach" else AttachmentForm(initial={"version": complaint.version})
     )

@@ -1,8 +1,13 @@
 """The complaint lifecycle in one place: which action moves which status, and who may take it.
 
-Every action has one entry in ``ACTIONS``. Who may take it is a role plus a scope: ``ANY`` (the
-role is enough) or ``DEPARTMENT`` (the person's department must be the complaint's responsible
-department). On top of that: the person complained about is recused from every action (回避), and
+Every action has one entry in ``ACTIONS``: the skeleton. Who may take a skeleton step (register,
+classify, route, accept, handle, decide, approve, answer, follow up, close) is the rule book's data:
+the procedure for the complaint's class (kesu.complaints.procedures, read once per complaint) names
+a role plus a scope for each step it lists — ``ANY`` (the role is enough), ``DEPARTMENT`` (the
+person's department must be the complaint's responsible department) or ``POSITION`` (a named post).
+A step the procedure leaves out is skipped (no GM approval of the transfer, no follow-up visit
+before closing) or not offered (answer on the spot). The other actions (comment, correct, withdraw,
+not upheld, reopen, the clocks') keep the roles written here. On top of that: the person complained about is recused from every action (回避), and
 a deputy acts with the roles of an absent principal — but never for a recused one. When every
 holder of a role is recused, the rule book's substitute for that role (RecusalSubstitute) holds
 it for the complaint (:func:`stand_ins`). Services call :func:`authorize`; views and the API call
@@ -19,7 +24,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints import registry
-from kesu.complaints.models import TERMINAL_STATUSES, Complaint, Status
+from kesu.complaints.models import TERMINAL_STATUSES, Complaint, Status, StepScope
+from kesu.complaints.procedures import FOLLOWS, STEP_ACTIONS, Rules, Taker, default_rules, rules_for
 from kesu.core.errors import ActionNotAllowed
 from kesu.organization.models import Role, RoleAssignment, Staff
 from kesu.organization.selectors import Capacity, capacities_of
@@ -29,6 +35,7 @@ from kesu.rulebook.models import RecusalSubstitute
 class Scope(StrEnum):
     ANY = "any"
     DEPARTMENT = "department"  # only for the complaint's responsible department (责任部门)
+    POSITION = "position"  # only the holder of a named position (指定岗位); procedure steps only
 
 
 DESK = {Role.DESK_CLERK: Scope.ANY, Role.CS_DIRECTOR: Scope.ANY}
@@ -61,6 +68,14 @@ _ACTIONS = [
         _("Answer on the spot and close"),
         {Status.REGISTERED, Status.CLASSIFIED},
         Status.CLOSED,
+        DESK,
+        needs_comment=True,
+    ),
+    _action(
+        "answer_and_forward",
+        _("Answer and forward"),
+        {Status.REGISTERED, Status.CLASSIFIED},
+        Status.TRANSFER_PROPOSED,  # or transfer approved, when the procedure has no approval step
         DESK,
         needs_comment=True,
     ),
@@ -121,9 +136,25 @@ _ACTIONS = [
         style="primary",
     ),
     _action(
+        "approve_resolution",
+        _("Approve resolution"),
+        {Status.RESOLUTION_PROPOSED},
+        Status.RESOLUTION_APPROVED,
+        {Role.GENERAL_MANAGER: Scope.ANY},
+        style="primary",
+    ),
+    _action(
+        "return_resolution",
+        _("Return resolution (not approved)"),
+        {Status.RESOLUTION_PROPOSED},
+        Status.INVESTIGATING,
+        {Role.GENERAL_MANAGER: Scope.ANY},
+        needs_comment=True,
+    ),
+    _action(
         "return_for_rework",
         _("Return for rework"),
-        {Status.RESOLUTION_PROPOSED, Status.REPLIED},
+        {Status.RESOLUTION_PROPOSED, Status.RESOLUTION_APPROVED, Status.REPLIED},
         Status.INVESTIGATING,
         {Role.CS_DIRECTOR: Scope.ANY, Role.VICE_PRESIDENT: Scope.ANY, Role.GENERAL_MANAGER: Scope.ANY},
         needs_comment=True,
@@ -131,7 +162,7 @@ _ACTIONS = [
     _action(
         "reply_to_customer",
         _("Reply to customer"),
-        {Status.RESOLUTION_PROPOSED},
+        {Status.RESOLUTION_PROPOSED, Status.RESOLUTION_APPROVED},  # which one: _sources
         Status.REPLIED,
         DESK,
         style="primary",
@@ -144,11 +175,18 @@ _ACTIONS = [
         DESK,
         style="primary",
     ),
-    _action("close", _("Close"), {Status.FOLLOWED_UP}, Status.CLOSED, DESK, style="primary"),
+    # Closing from "replied" only when the procedure needs no follow-up visit (_sources).
+    _action("close", _("Close"), {Status.REPLIED, Status.FOLLOWED_UP}, Status.CLOSED, DESK, style="primary"),
     _action(
         "mark_not_upheld",
         _("Not upheld"),
-        {Status.CLASSIFIED, Status.ACCEPTED, Status.INVESTIGATING, Status.RESOLUTION_PROPOSED},
+        {
+            Status.CLASSIFIED,
+            Status.ACCEPTED,
+            Status.INVESTIGATING,
+            Status.RESOLUTION_PROPOSED,
+            Status.RESOLUTION_APPROVED,
+        },
         Status.NOT_UPHELD,
         {
             Role.CS_DIRECTOR: Scope.ANY,
@@ -188,6 +226,8 @@ _ACTIONS = [
 # (kesu.complaints.registry.register_action; e.g. kesu.deadlines' clock actions after "reopen").
 ACTIONS: dict[str, Action] = registry.ACTIONS
 ACTIONS.update((a.name, a) for a in _ACTIONS)
+# The actions whose takers the procedure names (the approval's refusals follow its approval).
+PROCEDURE_ACTIONS = frozenset(STEP_ACTIONS) | frozenset(FOLLOWS)
 
 # Roles that see every complaint; the rest see their own department's.
 SEES_ALL = {
@@ -198,25 +238,75 @@ SEES_ALL = {
     Role.AUDITOR,
     Role.ADMINISTRATOR,
 }
-REGISTERS = set(DESK)
+
+
+def takers(action: Action, rules: Rules) -> tuple[Taker, ...]:
+    """Who may take ``action`` under the procedure ``rules``: the procedure's takers for its
+    steps (none: the step is not offered), the roles written above for the other actions."""
+    if action.name in PROCEDURE_ACTIONS:
+        return rules.takers_of(action.name)
+    return tuple(Taker(role, scope) for role, scope in action.roles.items())
+
+
+def _sources(action: Action, rules: Rules) -> frozenset[Status]:
+    """The statuses ``action`` starts from under this procedure: the reply waits for an approved
+    resolution only where the procedure requires the approval, closing waits for the follow-up
+    visit only where it requires the visit."""
+    if action.name == "reply_to_customer":
+        if rules.requires("approve_resolution"):
+            return frozenset({Status.RESOLUTION_APPROVED})
+        if not rules.lists("approve_resolution"):
+            return frozenset({Status.RESOLUTION_PROPOSED})
+    if action.name == "close" and rules.requires("record_follow_up"):
+        return frozenset({Status.FOLLOWED_UP})
+    return action.sources
+
+
+def takers_for(complaint: Complaint, action: Action) -> tuple[Taker, ...]:
+    """Who may take ``action`` on ``complaint`` under its procedure (roles and scopes, before the
+    person's own department, absence and recusal are checked)."""
+    return takers(action, rules_for(complaint))
+
+
+def sources_for(complaint: Complaint, action: Action) -> frozenset[Status]:
+    """The statuses ``action`` starts from under the complaint's procedure."""
+    return _sources(action, rules_for(complaint))
+
+
+def awaited(complaint: Complaint, action: Action) -> bool:
+    """Whether the complaint waits for ``action`` to move on: not a step its procedure lists as
+    optional (an approval the desk may go past waits on nobody)."""
+    return FOLLOWS.get(action.name, action.name) not in rules_for(complaint).optional
+
+
+def transfer_target(complaint: Complaint) -> Status:
+    """Where a proposed transfer goes: to the approver, or straight to the department when the
+    procedure has no approval step (or an optional one)."""
+    rules = rules_for(complaint)
+    return Status.TRANSFER_PROPOSED if rules.requires("approve_transfer") else Status.TRANSFER_APPROVED
+
+
+def step_label(complaint: Complaint, action: str) -> str:
+    """The action's name in the company's words, where the procedure gives them."""
+    return rules_for(complaint).labels.get(action) or str(ACTIONS[action].label)
+
+
+def _taker_fits(taker: Taker, complaint: Complaint, capacity: Capacity) -> bool:
+    if taker.role not in capacity.roles:
+        return False
+    if taker.scope == StepScope.ANY:
+        return True
+    if taker.scope == StepScope.DEPARTMENT:
+        return complaint.handling_department_id == capacity.principal.department_id
+    return taker.position_id is not None and capacity.principal.position_id == taker.position_id
 
 
 def _capacity_for(action: Action, complaint: Complaint, capacity: Capacity) -> bool:
-    for role in capacity.roles:
-        scope = action.roles.get(role)
-        if scope is Scope.ANY:
-            return True
-        if scope is Scope.DEPARTMENT and complaint.handling_department_id == capacity.principal.department_id:
-            return True
-    return False
+    return any(_taker_fits(t, complaint, capacity) for t in takers(action, rules_for(complaint)))
 
 
 def _blocked_by_rule(action: Action, complaint: Complaint) -> str | None:
     """Rules about the complaint itself, beyond status and role."""
-    if action.name == "answer_on_spot" and not (complaint.category and complaint.category.can_answer_on_spot):
-        return str(
-            _("Only classes the desk may answer on the spot (e.g. grievances) can be closed this way.")
-        )
     reason = registry.blocked_reason(action.name, complaint)
     return str(reason) if reason else None
 
@@ -235,13 +325,23 @@ def _accused_ids(complaint: Complaint) -> set[int]:
 # Recusal (回避): who decides when every holder of a role is the person complained about
 
 
+def _action_roles(rules: Rules) -> tuple[frozenset[str], frozenset[str]]:
+    """The roles that take some action under the procedure ``rules``, and those that take one for
+    the responsible department only (registered actions included)."""
+    found = [t for a in ACTIONS.values() for t in takers(a, rules)]
+    return (
+        frozenset(t.role for t in found),
+        frozenset(t.role for t in found if t.scope == StepScope.DEPARTMENT),
+    )
+
+
 def action_roles() -> frozenset[Role]:
-    """The roles some action names (registered actions included)."""
+    """The roles some action names under the skeleton's own roles (registered actions included)."""
     return frozenset(role for a in ACTIONS.values() for role in a.roles)
 
 
 def department_roles() -> frozenset[Role]:
-    """The roles some action scopes to the responsible department."""
+    """The roles some action scopes to the responsible department (the skeleton's own roles)."""
     return frozenset(
         role for a in ACTIONS.values() for role, scope in a.roles.items() if scope is Scope.DEPARTMENT
     )
@@ -316,9 +416,11 @@ def stand_ins(complaint: Complaint, accused: set[int] | None = None) -> list[Sta
     accused = _accused_ids(complaint) if accused is None else accused
     if not accused:
         return []
+    procedure = rules_for(complaint)
+    procedure_roles, procedure_department_roles = _action_roles(procedure)
     roles = (
         set(RoleAssignment.objects.filter(staff_id__in=accused).values_list("role", flat=True))
-        & action_roles()
+        & procedure_roles
     )
     if not roles:
         return []
@@ -330,7 +432,7 @@ def stand_ins(complaint: Complaint, accused: set[int] | None = None) -> list[Sta
         holders_query = Staff.objects.filter(role_assignments__role=role).select_related(
             "user", "deputy__user"
         )
-        if role in department_roles():
+        if role in procedure_department_roles:
             if complaint.handling_department_id is None:
                 continue
             holders_query = holders_query.filter(department_id=complaint.handling_department_id)
@@ -349,8 +451,14 @@ def stand_ins(complaint: Complaint, accused: set[int] | None = None) -> list[Sta
     # A role recused without substitute blocks the actions only recused roles may take; one that
     # blocks nothing (someone else may act in its place) is not worth a notice.
     stuck = {s.role for s in found if not s.substitutes}
+    # A step the procedure lets the complaint pass by (an optional approval) blocks nothing.
+    roles_of = {
+        a.name: {t.role for t in takers(a, procedure)}
+        for a in ACTIONS.values()
+        if FOLLOWS.get(a.name, a.name) not in procedure.optional
+    }
     blocked = {
-        s.role: tuple(a.name for a in ACTIONS.values() if s.role in a.roles and set(a.roles) <= stuck)
+        s.role: tuple(name for name, roles in roles_of.items() if s.role in roles and roles <= stuck)
         for s in found
     }
     return [
@@ -399,7 +507,7 @@ def _permitted(
     """The first capacity that may take ``action`` now. Status and role are checked before the
     rules about the complaint itself, which may query (registry guards). A stand-in for a recused
     role comes last: someone who may act in their own right does so."""
-    if complaint.status not in action.sources:
+    if complaint.status not in _sources(action, rules_for(complaint)):
         return None
     capacity = next(
         (
@@ -408,7 +516,14 @@ def _permitted(
             if _capacity_for(action, complaint, c) and not _recused(complaint, c, accused)
         ),
         None,
-    ) or next((c for c in standing_in if c.stands_in_for in action.roles), None)
+    ) or next(
+        (
+            c
+            for c in standing_in
+            if any(t.role == c.stands_in_for for t in takers(action, rules_for(complaint)))
+        ),
+        None,
+    )
     if capacity is None or _blocked_by_rule(action, complaint):
         return None
     return capacity
@@ -443,7 +558,9 @@ def authorize(*, complaint: Complaint, action: str, staff: Staff) -> Capacity:
     allowed = [a.name for a in ACTIONS.values() if _permitted(a, complaint, capacities, accused, standing_in)]
     if spec is None:
         reason = _("There is no such action.")
-    elif complaint.status not in spec.sources:
+    elif spec.name in PROCEDURE_ACTIONS and not takers(spec, rules_for(complaint)):
+        reason = _("The rule book's procedure for this class has no step “%(step)s”.") % {"step": spec.label}
+    elif complaint.status not in _sources(spec, rules_for(complaint)):
         reason = _("Not possible while the complaint is “%(status)s”.") % {
             "status": complaint.get_status_display()
         }
@@ -462,8 +579,22 @@ def authorize(*, complaint: Complaint, action: str, staff: Staff) -> Capacity:
 
 
 def register_capacity(staff: Staff | None) -> Capacity | None:
-    """The capacity in which ``staff`` may register complaints (the one window: the desk), if any."""
-    return next((c for c in capacities_of(staff=staff) if c.roles & REGISTERS), None)
+    """The capacity in which ``staff`` may register complaints, if any: the one window the default
+    procedure's ``register`` step names (the CS desk; PCB: the GM office)."""
+    capacities = capacities_of(staff=staff)
+    if not capacities:
+        return None
+    registers = default_rules().takers.get("register", ())
+    return next(
+        (
+            c
+            for c in capacities
+            for t in registers
+            if t.role in c.roles
+            and (t.scope != StepScope.POSITION or c.principal.position_id == t.position_id)
+        ),
+        None,
+    )
 
 
 def may_register(staff: Staff | None) -> bool:

@@ -30,6 +30,8 @@ USERNAME = 150  # Django's username length
 ATTACHMENT_NAME = 255  # longer file names are shortened by Django, keeping the extension
 SEARCH = 100  # the list's search box (q)
 IDEMPOTENCY_KEY = 200
+DECISION_NOTE = HANDLING_TEXT  # the handling decision's note (处理决定说明)
+PARTY_NAME = PERSON_NAME  # a responsible party named in words (a carrier, a supplier, the customer)
 TASK_KIND = 60  # a department task's kind in the company's words: 原因分析, 改善对策, 研发意见
 
 
@@ -46,12 +48,17 @@ LIMITS: tuple[Limit, ...] = (
     Limit("description", DESCRIPTION, "registration; `file_secondary`"),
     Limit("requested_remedy", HANDLING_TEXT, "registration"),
     Limit("resolution", HANDLING_TEXT, "`propose_resolution`"),
-    Limit("reply", HANDLING_TEXT, "`answer_on_spot`, `reply_to_customer`, `acknowledge_customer`"),
+    Limit(
+        "reply",
+        HANDLING_TEXT,
+        "`answer_on_spot`, `answer_and_forward`, `reply_to_customer`, `acknowledge_customer`",
+    ),
     Limit("comment", HANDLING_TEXT, "every action's comment"),
     Limit(
         "reason",
         HANDLING_TEXT,
-        "`propose_transfer`, `correct`, `request_extension`, an approval decision, cancelling a task",
+        "`propose_transfer`, `answer_and_forward`, `correct`, `request_extension`, an approval decision,"
+        " cancelling a task",
     ),
     Limit("late_reason", HANDLING_TEXT, "`close`"),
     Limit("complainant_name", PERSON_NAME, "registration"),
@@ -70,6 +77,10 @@ LIMITS: tuple[Limit, ...] = (
     Limit("q", SEARCH, "the complaint list's search"),
     Limit("attachment name", ATTACHMENT_NAME, "attachments (longer names are shortened)"),
     Limit("Idempotency-Key", IDEMPOTENCY_KEY, "`POST /api/v1/complaints` header"),
+    Limit("decision note", DECISION_NOTE, "`propose_decision` (note)"),
+    Limit("party name", PARTY_NAME, "`propose_decision` (a share's name)"),
+    Limit("signed_by", PERSON_NAME, "`record_countersign` (who signed for the customer)"),
+    Limit("refusal reason", HANDLING_TEXT, "`record_refusal` (why the customer refuses)"),
     Limit("kind", TASK_KIND, "opening department tasks (e.g. 原因分析)"),
     Limit("instructions", HANDLING_TEXT, "opening department tasks (what the department is asked)"),
     Limit("result", HANDLING_TEXT, "completing a department task"),

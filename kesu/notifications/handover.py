@@ -100,12 +100,21 @@ def next_takers(complaint: Complaint, *, exclude: frozenset[int] = frozenset()) 
     """Who may take a forward action on ``complaint`` now, by the pk of the person to tell: the
     capacities in which they may act and the forward actions (in lifecycle order). ``complaint``
     must come with ``accused_staff`` prefetched."""
-    forward = [a for a in workflow.ACTIONS.values() if is_forward(a) and complaint.status in a.sources]
+    # The complaint's procedure says which steps it goes through and who takes them (a step it
+    # lists as optional waits on nobody: nobody is told).
+    forward = [
+        a
+        for a in workflow.ACTIONS.values()
+        if is_forward(a)
+        and complaint.status in workflow.sources_for(complaint, a)
+        and workflow.awaited(complaint, a)
+    ]
     if not forward:
         return {}
     accused = {s.pk for s in complaint.accused_staff.all()}
-    anywhere = {r for a in forward for r, scope in a.roles.items() if scope is workflow.Scope.ANY}
-    in_department = {r for a in forward for r, scope in a.roles.items() if scope is not workflow.Scope.ANY}
+    takers = [t for a in forward for t in workflow.takers_for(complaint, a)]
+    anywhere = {t.role for t in takers if t.scope == workflow.Scope.ANY}
+    in_department = {t.role for t in takers if t.scope != workflow.Scope.ANY}
     where = Q(role_assignments__role__in=anywhere)
     if in_department - anywhere and complaint.handling_department_id is not None:
         where |= Q(

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from kesu.complaints import services
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity, Status
+from kesu.complaints.procedures import Rules, rules_for_class
 from kesu.core.sqlite import analyze
 from kesu.customers.models import Customer, Product
 from kesu.deadlines import clock_actions
@@ -317,6 +318,7 @@ TARGETS = [
     Status.TRANSFER_APPROVED,
     Status.ACCEPTED,
     Status.RESOLUTION_PROPOSED,
+    Status.RESOLUTION_APPROVED,
     Status.REPLIED,
     Status.FOLLOWED_UP,
     Status.NOT_UPHELD,
@@ -331,6 +333,7 @@ TARGET_WEIGHTS = {
     Status.ACCEPTED: 5,
     Status.INVESTIGATING: 8,
     Status.RESOLUTION_PROPOSED: 6,
+    Status.RESOLUTION_APPROVED: 3,
     Status.REPLIED: 6,
     Status.FOLLOWED_UP: 6,
     Status.CLOSED: 27,
@@ -443,6 +446,7 @@ class _Builder:
     def __init__(self, rng: random.Random, now: datetime) -> None:
         self.rng, self.now = rng, now
         self.slots: dict[int, Complaint] = {}
+        self.procedures: dict[int | None, Rules] = {}
         self.plans: list[_Plan] = []
 
     # The company -----------------------------------------------------------------------------
@@ -539,7 +543,8 @@ class _Builder:
         primaries = count - secondaries
         targets = (TARGETS + [self._pick(TARGET_WEIGHTS) for _ in range(primaries)])[:primaries]
         uncovered = list(self.categories)
-        for slot, target in enumerate(targets):
+        for slot, wanted in enumerate(targets):
+            target = self._feasible(str(wanted))
             category = None if target == Status.REGISTERED else self._category_for(str(target), uncovered)
             self.plans.append(self._plan_primary(slot, str(target), category))
         # Secondary complaints (二次投诉): a customer comes back about a complaint already replied to.
@@ -550,16 +555,34 @@ class _Builder:
             if plan is not None:
                 self.plans.append(plan)
         while len(self.plans) < count:  # too few to come back about: more first complaints
-            target = str(self._pick(TARGET_WEIGHTS))
+            target = self._feasible(str(self._pick(TARGET_WEIGHTS)))
             category = None if target == Status.REGISTERED else self._category_for(target, [])
             self.plans.append(self._plan_primary(len(self.plans), target, category))
 
+    def _feasible(self, target: str) -> str:
+        """``target``, or the status before it when no class's procedure has its step (PCB: no
+        transfer approval, no follow-up visit)."""
+        step, instead = {
+            ANSWERED: ("answer_on_spot", Status.CLOSED),
+            Status.TRANSFER_PROPOSED: ("approve_transfer", Status.TRANSFER_APPROVED),
+            Status.FOLLOWED_UP: ("record_follow_up", Status.REPLIED),
+            Status.RESOLUTION_APPROVED: ("approve_resolution", Status.RESOLUTION_PROPOSED),
+        }.get(target, (None, target))
+        if step is None or any(self._rules(c).lists(step) for c in self.categories):
+            return target
+        return str(instead)
+
     def _category_for(self, target: str, uncovered: list[Category]) -> Category:
         def fits(c: Category) -> bool:
+            rules = self._rules(c)
             if target == ANSWERED:
-                return c.can_answer_on_spot
+                return rules.lists("answer_on_spot")
             if target == Status.TRANSFER_PROPOSED:
-                return c.transfer_requires_approval
+                return rules.requires("approve_transfer")
+            if target == Status.FOLLOWED_UP:
+                return rules.lists("record_follow_up")
+            if target == Status.RESOLUTION_APPROVED:
+                return rules.lists("approve_resolution")
             return True
 
         for category in uncovered:  # every class appears at least once
@@ -718,8 +741,28 @@ class _Builder:
         if rng.random() < 0.12:
             add(((1, 48), self._comment()))
 
+    def _rules(self, category: Category | None) -> Rules:
+        """The class's procedure (kesu.complaints.procedures), read once per class."""
+        key = category.pk if category else None
+        if key not in self.procedures:
+            self.procedures[key] = rules_for_class(key)
+        return self.procedures[key]
+
     def _needs_approval(self, plan: _Plan) -> bool:
-        return plan.category is None or plan.category.transfer_requires_approval
+        return self._rules(plan.category).requires("approve_transfer")
+
+    def _answer(self, plan: _Plan, target: str = Status.CLOSED) -> bool:
+        """The decision approved where the procedure requires it (or where the demo wants a
+        complaint to end there), then the reply. False: the complaint stops before the reply."""
+        rules = self._rules(plan.category)
+        if rules.requires("approve_resolution") or target == Status.RESOLUTION_APPROVED:
+            approver = "gm" if plan.accused is None or plan.accused.user.username != "gm" else "vp"
+            plan.steps.append(((1, 24), self._simple("approve_resolution", approver)))
+        if target == Status.RESOLUTION_APPROVED:
+            return False
+        plan.reply_index = len(plan.steps)
+        plan.steps.append(((1, 24), self._reply()))
+        return True
 
     def _main_path(self, plan: _Plan, target: str, kind: str, *, detours: bool) -> str:
         """The main path (classified → … → closed) up to ``target``; returns the department."""
@@ -778,11 +821,13 @@ class _Builder:
             add(((12, 72), self._resolve(handler, kind)))
         if target == Status.RESOLUTION_PROPOSED:
             return department
-        plan.reply_index = len(plan.steps)
-        add(((1, 24), self._reply()))
+        if not self._answer(plan, target):
+            return department
         if target == Status.REPLIED:
             return department
-        add(((24, 168), self._follow_up()))
+        follow_up = self._rules(plan.category).lists("record_follow_up")
+        if follow_up:
+            add(((24, 168), self._follow_up()))
         if target == Status.FOLLOWED_UP:
             return department
         add(((1, 48), self._simple("close", "desk")))
@@ -791,8 +836,10 @@ class _Builder:
             plan.reply_index = None  # no secondary complaint on one that was reopened
             add(((72, 240), self._simple("reopen", "director", comment="客户来电反映问题复发，重新处理。")))
             add(((12, 72), self._resolve(handler, kind)))
-            add(((1, 24), self._reply()))
-            add(((24, 120), self._follow_up()))
+            self._answer(plan)
+            plan.reply_index = None
+            if follow_up:
+                add(((24, 120), self._follow_up()))
             add(((1, 48), self._simple("close", "desk")))
         return department
 
@@ -810,6 +857,7 @@ class _Builder:
             "reject_transfer": services.reject_transfer,
             "decline_transfer": services.decline_transfer,
             "approve_transfer": services.approve_transfer,
+            "approve_resolution": services.approve_resolution,
             "start_investigation": services.start_investigation,
             "return_for_rework": services.return_for_rework,
             "close": services.close_complaint,

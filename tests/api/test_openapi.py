@@ -37,6 +37,10 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("POST", "/api/v1/notifications/{notification_id}/read"),
         ("GET", "/api/v1/approvals"),
         ("POST", "/api/v1/approvals/{approval_id}/decision"),
+        ("GET", "/api/v1/complaints/{number}/decision"),
+        ("POST", "/api/v1/complaints/{number}/decision"),
+        ("POST", "/api/v1/complaints/{number}/decision/countersign"),
+        ("POST", "/api/v1/complaints/{number}/decision/refusal"),
     }
     assert document["components"]["securitySchemes"]["BearerTokenAuth"] == {
         "type": "http",

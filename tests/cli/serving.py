@@ -54,3 +54,11 @@ def kesu_serve(data_dir: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+def free_port() -> int:
+    """A port nobody listens on now, chosen by the system: tests that start a server never
+    collide with another run's server on a fixed port (several checkouts test on one machine)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

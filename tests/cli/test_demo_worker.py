@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.serving import PROJECT_DIR
-
-PORT = 8327  # this worktree's range
+from tests.cli.serving import PROJECT_DIR, free_port
 
 
 def children_of(pid: int) -> list[tuple[int, str]]:
@@ -44,6 +42,7 @@ def alive(pid: int) -> bool:
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc (Linux)")
 def test_kesu_demo_starts_the_worker_beside_the_server_and_stops_it(tmp_path):
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kesu.settings",
@@ -63,7 +62,7 @@ def test_kesu_demo_starts_the_worker_beside_the_server_and_stops_it(tmp_path):
                 "--complaints",
                 "2",
                 "--port",
-                str(PORT),
+                str(port),
                 "--workers",
                 "1",
             ],
@@ -77,7 +76,7 @@ def test_kesu_demo_starts_the_worker_beside_the_server_and_stops_it(tmp_path):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and demo.poll() is None:
             try:
-                socket.create_connection(("127.0.0.1", PORT), timeout=1).close()
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
                 time.sleep(0.3)

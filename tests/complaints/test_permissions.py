@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from kesu.complaints import services
-from kesu.complaints.models import Category, Status
+from kesu.complaints.models import Category, ProcedureStep, Status
 from kesu.complaints.selectors import complaints_visible_to
 from kesu.complaints.workflow import ACTIONS, allowed_actions, authorize
 from kesu.core.errors import ActionNotAllowed
@@ -94,7 +94,9 @@ EXPECTED = {
             "comment",
             "record_delivery",
         },
-        "gm": {"return_for_rework", "mark_not_upheld", "comment"},
+        # seed 000 furniture 4.2.3.3 4): the quality opinion is submitted for approval (the GM;
+        # not required by the preset, so the desk may also reply at once)
+        "gm": {"approve_resolution", "return_resolution", "return_for_rework", "mark_not_upheld", "comment"},
         "vp": {"return_for_rework", "comment"},
         "production_head": {"mark_not_upheld", "comment", "record_delivery"},
         "production_handler": {"comment", "record_delivery"},
@@ -160,8 +162,10 @@ def test_person_complained_about_may_neither_handle_nor_approve(org):
         services.approve_transfer(complaint=complaint, by=org.gm)
     assert "回避" in error.value.reason
 
-    # and the accused handler cannot accept or handle one, while the department head can: a
-    # suggestion needs no GM approval, so it reaches the department at once
+    # and the accused handler cannot accept or handle one, while the department head can: in a
+    # procedure without GM approval (an administrator removed the step), a suggestion reaches the
+    # department at once
+    ProcedureStep.objects.filter(procedure__category__code="suggestion", action="approve_transfer").delete()
     suggestion = services.register_complaint(
         by=org.clerk,
         intake=services.Intake(
@@ -221,3 +225,89 @@ def test_only_the_desk_registers(org, register):
     for persona in ["gm", "production_head", "auditor", "outsider"]:
         with pytest.raises(ActionNotAllowed):
             register(by=getattr(org, persona))
+
+
+# The new skeleton steps, where the furniture procedure requires them: a grievance's opinion is
+# approved by the GM before the desk replies (seed 000 第一篇 4.2.3.1 3)⑥), and a grievance may
+# be answered and forwarded (4.2.3.1 2)). Only the personas whose actions change are listed; the
+# others keep the rows above.
+NEW_STEPS = {
+    Status.CLASSIFIED: {
+        "clerk": {
+            "classify",
+            "answer_on_spot",
+            "answer_and_forward",
+            "propose_transfer",
+            "withdraw",
+            "correct",
+            "comment",
+        },
+        "director": {
+            "classify",
+            "answer_on_spot",
+            "answer_and_forward",
+            "propose_transfer",
+            "mark_not_upheld",
+            "withdraw",
+            "correct",
+            "comment",
+        },
+        "gm": {"mark_not_upheld", "comment"},
+        "vp": {"comment"},
+        "production_head": set(),
+        "auditor": set(),
+    },
+    Status.RESOLUTION_PROPOSED: {
+        "clerk": {"withdraw", "correct", "comment", "record_delivery"},
+        "director": {
+            "return_for_rework",
+            "mark_not_upheld",
+            "withdraw",
+            "correct",
+            "comment",
+            "record_delivery",
+        },
+        "gm": {"approve_resolution", "return_resolution", "return_for_rework", "mark_not_upheld", "comment"},
+        "vp": {"return_for_rework", "comment"},
+        "production_head": {"mark_not_upheld", "comment", "record_delivery"},
+        "auditor": set(),
+    },
+    Status.RESOLUTION_APPROVED: {
+        "clerk": {"reply_to_customer", "withdraw", "correct", "comment"},
+        "director": {
+            "reply_to_customer",
+            "return_for_rework",
+            "mark_not_upheld",
+            "withdraw",
+            "correct",
+            "comment",
+        },
+        "gm": {"return_for_rework", "mark_not_upheld", "comment"},
+        "vp": {"return_for_rework", "comment"},
+        "production_head": {"mark_not_upheld", "comment"},
+        "auditor": set(),
+    },
+}
+
+
+@pytest.mark.parametrize("status", list(NEW_STEPS), ids=str)
+def test_role_action_matrix_of_the_new_steps(org, register, status):
+    grievance = Category.objects.get(code="grievance")
+    complaint = register(category=grievance)
+    if status != Status.CLASSIFIED:
+        complaint = advance(complaint, org, Status.RESOLUTION_PROPOSED)
+    if status == Status.RESOLUTION_APPROVED:
+        complaint = services.approve_resolution(complaint=complaint, by=org.gm)
+    assert complaint.status == status
+    for persona, expected in NEW_STEPS[status].items():
+        staff = getattr(org, persona)
+        allowed = set(allowed_actions(complaint=complaint, capacities=capacities_of(staff=staff)))
+        assert allowed == expected, f"{persona} at {status}"
+        for action in {
+            "approve_resolution",
+            "return_resolution",
+            "answer_and_forward",
+            "reply_to_customer",
+        } - expected:
+            with pytest.raises(ActionNotAllowed):
+                authorize(complaint=complaint, action=action, staff=staff)

@@ -16,11 +16,12 @@ from kesu.complaints import services
 from kesu.complaints.models import Complaint
 from tests.conftest import intake
 
-# reading the clerk's roles (the one window) · the rule book · the complaint · its accused staff ·
-# its timeline entry · the time-limit rules (deadline hook) · the major-complaint rules that match
-# (notifications hook; a normal complaint is not major, so nobody is told) · the number
-# (PostgreSQL: drawn and written in one statement; SQLite: draw, then write)
-STATEMENTS = 8
+# reading the clerk's roles · who registers (the default procedure's ``register`` step: the one
+# window) · the rule book · the complaint · its accused staff · its timeline entry · the
+# time-limit rules (deadline hook) · the major-complaint rules that match (notifications hook; a
+# normal complaint is not major, so nobody is told) · the number (PostgreSQL: drawn and written in
+# one statement; SQLite: draw, then write)
+STATEMENTS = 9
 
 
 def _statements(queries: list[dict[str, str]]) -> list[str]:
