@@ -114,13 +114,21 @@ def next_takers(complaint: Complaint, *, exclude: frozenset[int] = frozenset()) 
     accused = {s.pk for s in complaint.accused_staff.all()}
     takers = [t for a in forward for t in workflow.takers_for(complaint, a)]
     anywhere = {t.role for t in takers if t.scope == workflow.Scope.ANY}
-    in_department = {t.role for t in takers if t.scope != workflow.Scope.ANY}
+    in_department = {t.role for t in takers if t.scope == workflow.Scope.DEPARTMENT}
+    # a named post (指定岗位) is held wherever its holder works, not only in the responsible department
+    by_position = {
+        (t.role, t.position_id)
+        for t in takers
+        if t.scope == workflow.Scope.POSITION and t.position_id is not None and t.role not in anywhere
+    }
     where = Q(role_assignments__role__in=anywhere)
     if in_department - anywhere and complaint.handling_department_id is not None:
         where |= Q(
             role_assignments__role__in=in_department - anywhere,
             department_id=complaint.handling_department_id,
         )
+    for role, position_id in sorted(by_position):
+        where |= Q(role_assignments__role=role, position_id=position_id)
     holders = list(
         Staff.objects.filter(where)
         .distinct()

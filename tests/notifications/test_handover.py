@@ -516,3 +516,29 @@ def test_each_hand_over_tells_the_next_people_once_never_the_accused_or_actor_no
     assert told(complaint) == sorted(case.expected)
     assert mailed() == sorted(f"{n}@example.com" for n in case.expected)
     assert case.actor not in case.expected and "accused" not in told(complaint)
+
+
+def test_a_step_the_procedure_gives_to_a_named_post_tells_its_holder_in_any_department(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
+    """The procedure (rule book data) decides who is next, not fixed roles: when the transfer is
+    approved by the holder of a named post (指定岗位) in another department than the responsible
+    one, that holder is told — and the general manager, who no longer takes the step, is not."""
+    from kesu.complaints.models import Procedure, ProcedureStep, StepScope
+    from kesu.organization.models import Position
+
+    org = staff_mail
+    post = Position.objects.create(name="品管课长", department=org.quality)
+    org.quality_head.position = post
+    org.quality_head.save()
+    procedure = Procedure.objects.get(category__code="product_quality", severity=None)
+    ProcedureStep.objects.filter(procedure=procedure, action="approve_transfer").update(
+        role=Role.DEPARTMENT_HEAD, scope=StepScope.POSITION, position=post
+    )
+
+    complaint = act(
+        django_capture_on_commit_callbacks, lambda: advance(register(), org, Status.TRANSFER_PROPOSED)
+    )
+
+    assert told(complaint) == ["qualityhead"]
+    assert mailed() == ["qualityhead@example.com"]
