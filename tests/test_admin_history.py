@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from kesu.approvals.models import Approval, ApprovalRule
 from kesu.assignments import services as assignments
-from kesu.assignments.models import Distribution, Task
+from kesu.assignments.models import Distribution, Task, TaskGate
 from kesu.complaints.models import (
     Attachment,
     Category,
@@ -72,6 +72,7 @@ CONFIGURATION: set[type[Model]] = {
     RecusalSubstitute,
     MajorComplaintRule,
     ApprovalRule,
+    TaskGate,
     Cause,
     RemedyKind,
     Category,

@@ -38,7 +38,7 @@ ALLOWED: dict[str, set[str]] = {
     "approvals": {"core", "organization", "rulebook", "complaints", "notifications"},
     "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
-    "assignments": {"core", "organization", "complaints", "workcalendar", "notifications"},
+    "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar", "notifications"},
     "operations": {
         "core",
         "organization",

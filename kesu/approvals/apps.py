@@ -14,6 +14,9 @@ class ApprovalsConfig(AppConfig):
         # After the classes (order 10): a rule names its class by code.
         sections.register("approval_rules", order=40, load=load_approval_rules)
         _contribute_timeline()
+        from kesu.approvals import contributions
+
+        contributions.contribute()
         _contribute_handovers()
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kesu.assignments.models import Distribution, Task
+from kesu.assignments.models import Distribution, Task, TaskGate
 from kesu.core.admin import HistoryAdmin
 
 
@@ -22,3 +22,14 @@ class DistributionAdmin(HistoryAdmin):
     list_filter = ["department"]
     search_fields = ["complaint__number"]
     list_select_related = ["complaint", "department", "acknowledged_by"]
+
+
+@admin.register(TaskGate)
+class TaskGateAdmin(admin.ModelAdmin):
+    """Steps that wait for department tasks (rule book): an edit applies to the next check of the
+    action, without a restart; an unknown action or a kind too long is refused when saved."""
+
+    list_display = ["action", "category", "kinds", "source"]
+    list_filter = ["action"]
+    search_fields = ["action", "kinds", "source"]
+    list_select_related = ["category"]

@@ -13,6 +13,7 @@ same transaction.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -149,3 +150,79 @@ class Distribution(models.Model):
     @property
     def is_acknowledged(self) -> bool:
         return self.acknowledged_at is not None
+
+
+KIND_SEPARATORS = ("、", ",", "，")
+
+
+def split_kinds(raw: str) -> list[str]:
+    """The task kinds written in one field, separated by 、 or commas (blanks dropped)."""
+    for separator in KIND_SEPARATORS[1:]:
+        raw = raw.replace(separator, KIND_SEPARATORS[0])
+    return [kind.strip() for kind in raw.split(KIND_SEPARATORS[0]) if kind.strip()]
+
+
+class TaskGate(models.Model):
+    """A step that waits for department tasks (rule-book data): the action ``action`` is not
+    offered, and refused, while a task of the named ``kinds`` is open on the complaint (no kinds:
+    while any task is open). ``category`` limits it to a class and its sub-classes. Seed 002 (PCB)
+    第(九)4/6: the GM office consolidates only after QA's cause analysis and production's
+    countermeasures. Edited in the admin; read when the action is checked (no restart)."""
+
+    action = models.CharField(
+        _("action"),
+        max_length=60,
+        help_text=_("The action that waits, e.g. propose_resolution."),
+    )
+    category = models.ForeignKey(
+        "complaints.Category",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("class"),
+        help_text=_("Empty: every class. A gate for a class covers its sub-classes."),
+    )
+    kinds = models.CharField(
+        _("task kinds waited for"),
+        max_length=limits.TASK_KINDS,
+        blank=True,
+        help_text=_("Separated by 、 or commas, e.g. 原因分析、改善对策. Empty: every open task."),
+    )
+    source = BoundedTextField(
+        _("source"),
+        max_length=limits.HANDLING_TEXT,
+        blank=True,
+        help_text=_("The clause of the company's rules this follows."),
+    )
+
+    class Meta:
+        ordering = ["action", "pk"]
+        verbose_name = _("step waiting for department tasks")
+        verbose_name_plural = _("steps waiting for department tasks")
+
+    def __str__(self) -> str:
+        return f"{self.action} ← {self.kinds or _('every open task')}"
+
+    @property
+    def kind_list(self) -> list[str]:
+        return split_kinds(self.kinds)
+
+    def clean(self) -> None:
+        from kesu.complaints import registry
+
+        if self.action and self.action not in registry.ACTIONS:
+            raise ValidationError(
+                {
+                    "action": _("No action “%(action)s”. The actions are: %(actions)s.")
+                    % {"action": self.action, "actions": ", ".join(registry.ACTIONS)}
+                }
+            )
+        too_long = [kind for kind in self.kind_list if len(kind) > limits.TASK_KIND]
+        if too_long:
+            raise ValidationError(
+                {
+                    "kinds": _("A task kind has at most %(max)d characters: %(kind)s.")
+                    % {"max": limits.TASK_KIND, "kind": too_long[0]}
+                }
+            )

@@ -1,12 +1,10 @@
 """Reads: a complaint's tasks, a department's open tasks, whether the tasks are done, and who
 sees a complaint because of them.
 
-Two functions are meant for the complaints registry (the lead wires them; complaints never
-imports this app):
-
-- ``complaints_visible_through_tasks(staff=…) -> Q``: OR it into ``complaints_visible_to``'s scope;
-- ``tasks_pending(complaint) -> str | None``: a guard (``registry.guard(action, tasks_pending)``) for
-  the step that waits for all tasks, or ``waiting_for(kinds)`` for one that waits for named kinds.
+``complaints_visible_through_tasks`` and ``complaints_visible_through_distributions`` are ORed
+into ``complaints_visible_to``'s scope through the complaints registry (kesu.assignments.
+contributions); ``waiting_for(kinds)`` / ``tasks_pending`` are guards a program may register by hand
+(the rule book's gates, kesu.assignments.gates, are what the presets and the admin use).
 """
 
 from __future__ import annotations
@@ -55,27 +53,15 @@ def complaints_visible_through_distributions(*, staff: Staff | None) -> Q:
 
 
 def complaint_for_tasks(*, staff: Staff, number: str) -> Complaint | None:
-    """The complaint if ``staff`` may see it at all: as complaints_visible_to says, or through a
-    task or a copy of its result (until the registry ORs those into complaints_visible_to)."""
+    """The complaint if ``staff`` may see it at all (complaints_visible_to, which ORs in the
+    departments with a task or a copy: this app registers that in its ready())."""
     if limits.unstorable(number) or len(number) > Complaint._meta.get_field("number").max_length:
         return None
-    found = complaints_visible_to(staff=staff).filter(number=number).first()
-    if found is None:
-        extra = complaints_visible_through_tasks(staff=staff) | complaints_visible_through_distributions(
-            staff=staff
-        )
-        found = Complaint.objects.select_related("handling_department").filter(extra, number=number).first()
-    return found
+    return complaints_visible_to(staff=staff).filter(number=number).first()
 
 
 def _visible(staff: Staff, complaint_id: int) -> bool:
-    extra = complaints_visible_through_tasks(staff=staff) | complaints_visible_through_distributions(
-        staff=staff
-    )
-    return (
-        complaints_visible_to(staff=staff).filter(pk=complaint_id).exists()
-        or Complaint.objects.filter(extra, pk=complaint_id).exists()
-    )
+    return complaints_visible_to(staff=staff).filter(pk=complaint_id).exists()
 
 
 def task_visible_to(*, staff: Staff, task_id: int) -> Task | None:
@@ -93,6 +79,18 @@ def tasks_of(*, complaint: Complaint) -> QuerySet[Task]:
     return complaint.tasks.select_related(
         "department", "assignee__user", "created_by__user", "done_by__user", "cancelled_by__user"
     ).order_by("pk")
+
+
+_TASKS_READ = "_kesu_tasks"
+
+
+def tasks_on(complaint: Complaint) -> list[Task]:
+    """``tasks_of(complaint)`` read once per complaint object: the complaint page's panel and the
+    guards of the actions it offers (kesu.assignments.gates) share the one query."""
+    cached = complaint.__dict__.get(_TASKS_READ)
+    if cached is None:
+        cached = complaint.__dict__[_TASKS_READ] = list(tasks_of(complaint=complaint))
+    return cached
 
 
 def distributions_of(*, complaint: Complaint) -> QuerySet[Distribution]:

@@ -22,6 +22,9 @@ habit 17, the import contracts in pyproject.toml).
   function giving its context; :func:`register_navigation`: a value the top navigation shows.
 - :func:`register_filter`: a filter of the complaint list (web and API); :func:`register_detail_field`:
   a field of the API's complaint detail (e.g. the time limits).
+- :func:`register_visibility`: an app grants sight of complaints (e.g. a department with a task on
+  one): a function of the viewer giving a filter on complaints, ORed into
+  ``selectors.complaints_visible_to`` and so into every page, list, search and API that scopes.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from django.db.models import Q
+
     from kesu.complaints.actions import Field
     from kesu.complaints.models import Complaint, ComplaintEvent
     from kesu.complaints.workflow import Action
@@ -267,3 +272,22 @@ def register_filter(name: str, list_filter: ListFilter) -> None:
 
 def register_detail_field(name: str, detail_field: DetailField) -> None:
     DETAIL_FIELDS[name] = detail_field
+
+
+# ---------------------------------------------------------------------------------------------
+# Visibility: who else sees a complaint
+
+Visibility = Callable[["Staff"], "Q"]
+VISIBILITY: list[Visibility] = []
+
+
+def register_visibility(grant: Visibility) -> None:
+    """An app grants sight of complaints: ``grant(staff)`` returns a filter on complaints (a
+    ``Q`` over Complaint's fields, best a ``pk__in`` subquery on an indexed column) for the
+    complaints this person sees because of the app — never more than the app's rule says, and
+    never a complaint the person is complained about (回避). It is called only for people who do
+    not see every complaint, once per scope; it should read nothing itself (let the filter be a
+    subquery) or at most one query, and the person's capacities (``capacities_of``) are read
+    once per request."""
+    if grant not in VISIBILITY:
+        VISIBILITY.append(grant)

@@ -40,7 +40,9 @@ def complaints_visible_to(
     *, staff: Staff | None, filters: ComplaintFilters | None = None
 ) -> QuerySet[Complaint]:
     """Complaints this person may see: the desk, leadership and auditors see all; a department
-    sees the complaints it is responsible for; a deputy also sees what the absent principal sees."""
+    sees the complaints it is responsible for; a deputy also sees what the absent principal sees;
+    and what the apps grant (``registry.register_visibility``: e.g. a department with a task on
+    the complaint, an approver of its approval) is ORed in, in the same query."""
     queryset = Complaint.objects.select_related("category", "severity", "customer", "handling_department")
     capacities = capacities_of(staff=staff)
     roles = set().union(*(c.roles for c in capacities)) if capacities else set()
@@ -49,6 +51,8 @@ def complaints_visible_to(
         scope = Q(handling_department_id__in=departments)
         if staff is not None:  # and what they decide instead of a recused role (回避)
             scope |= _standing_in(staff, roles).get("any", Q(pk__in=[]))
+            for grant in registry.VISIBILITY:
+                scope |= grant(staff)
         queryset = queryset.filter(scope)
     return _apply_filters(queryset, filters) if filters else queryset
 

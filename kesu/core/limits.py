@@ -33,6 +33,7 @@ IDEMPOTENCY_KEY = 200
 DECISION_NOTE = HANDLING_TEXT  # the handling decision's note (处理决定说明)
 PARTY_NAME = PERSON_NAME  # a responsible party named in words (a carrier, a supplier, the customer)
 TASK_KIND = 60  # a department task's kind in the company's words: 原因分析, 改善对策, 研发意见
+TASK_KINDS = 400  # the task kinds a step waits for, separated by 、 (admin, presets)
 
 
 @dataclass(frozen=True)

@@ -144,8 +144,9 @@ def test_a_tasks_department_sees_the_complaint_and_an_unrelated_one_does_not(acc
     assert not sees(pcb.logistics_head) and not sees(pcb.accountant)
     assert selectors.complaint_for_tasks(staff=pcb.rnd_head, number=accepted.number) == accepted
     assert selectors.complaint_for_tasks(staff=pcb.logistics_head, number=accepted.number) is None
-    # complaints' own scope is unchanged until the registry ORs the Q in
-    assert not complaints_visible_to(staff=pcb.rnd_head).filter(pk=accepted.pk).exists()
+    # the registry ORs it into complaints' own scope (list, page, API, search)
+    assert complaints_visible_to(staff=pcb.rnd_head).filter(pk=accepted.pk).exists()
+    assert not complaints_visible_to(staff=pcb.logistics_head).filter(pk=accepted.pk).exists()
 
     services.complete_task(task=tasks["研发意见"], by=pcb.rnd_head, result="无")
     assert sees(pcb.rnd_head)  # done: still sees what it worked on
