@@ -35,6 +35,7 @@ on; and the notifications are written in one insert (plus one read of the ids to
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -46,6 +47,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from kesu.complaints import registry, workflow
 from kesu.complaints.models import Complaint, ComplaintEvent
@@ -234,7 +236,7 @@ def enqueue(event_id: int) -> None:
 
     try:
         tell_next(event_id)
-    except Exception:  # the queue's storage (Redis, huey's SQLite file) is unavailable
+    except (RedisError, sqlite3.Error, OSError):  # the queue's storage (Redis, huey's SQLite file) is down
         log.warning("could not enqueue hand-over %s; delivering it in process", event_id, exc_info=True)
         deliver(event_id=event_id)
 
