@@ -20,3 +20,8 @@ WHITENOISE_USE_FINDERS = True
 
 # The task queue runs tasks inline, in memory (no worker, no huey.sqlite3).
 HUEY = {**HUEY, "immediate": True}  # noqa: F405
+
+# Hand-overs run as huey tasks inline (immediate mode) inside actions: huey's per-task INFO lines
+# would go to a console handler bound to a stream an earlier test captured. Warnings still show.
+_loggers = LOGGING["loggers"]  # noqa: F405
+LOGGING = {**LOGGING, "loggers": {**_loggers, "huey": {**_loggers["huey"], "level": "WARNING"}}}  # noqa: F405

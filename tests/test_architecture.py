@@ -34,10 +34,11 @@ ALLOWED: dict[str, set[str]] = {
     "workcalendar": {"core"},
     "deadlines": {"core", "organization", "rulebook", "complaints", "notifications", "workcalendar"},
     "notifications": {"core", "organization", "rulebook", "complaints"},
-    "approvals": {"core", "organization", "rulebook", "complaints"},
+    # approvals and assignments tell notifications whom their entries put work on (handovers.py).
+    "approvals": {"core", "organization", "rulebook", "complaints", "notifications"},
     "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
-    "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar"},
+    "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar", "notifications"},
     "operations": {
         "core",
         "organization",

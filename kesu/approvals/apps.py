@@ -17,6 +17,16 @@ class ApprovalsConfig(AppConfig):
         from kesu.approvals import contributions
 
         contributions.contribute()
+        _contribute_handovers()
+
+
+def _contribute_handovers() -> None:
+    """Who an approval's entries put work on (kesu.notifications.handover, told in the worker)."""
+    from kesu.approvals import handovers
+    from kesu.notifications import handover
+
+    handover.register("approval_requested", handovers.requested)
+    handover.register("approval_decided", handovers.decided)
 
 
 def _contribute_timeline() -> None:

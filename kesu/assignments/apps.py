@@ -16,10 +16,16 @@ class AssignmentsConfig(AppConfig):
     verbose_name = _("department tasks")
 
     def ready(self) -> None:
-        from kesu.assignments import contributions
+        from kesu.assignments import contributions, handovers
         from kesu.assignments.gates import load_task_gates
+        from kesu.notifications import handover
         from kesu.rulebook import sections
 
         # After the classes (order 10): a gate names its class by code.
         sections.register("task_gates", order=55, load=load_task_gates)
         contributions.contribute()
+        # Who the app's timeline entries put work on (told by the worker, after commit).
+        handover.register("tasks_opened", handovers.opened)
+        handover.register("task_assigned", handovers.assigned)
+        handover.register("task_done", handovers.done)
+        handover.register("result_distributed", handovers.distributed)

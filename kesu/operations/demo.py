@@ -35,6 +35,7 @@ from kesu.decisions.models import Cause, RemedyKind
 from kesu.decisions.selectors import proposing_capacity
 from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
 from kesu.decisions.wiring import decided_by_amount
+from kesu.notifications import handover
 from kesu.notifications.models import Notification
 from kesu.organization.models import Department, Position, Role, RoleAssignment, Staff
 from kesu.rulebook.services import ensure_rule_book
@@ -396,7 +397,9 @@ def load_demo(*, complaints: int = 300, seed: int = 2010, now: datetime | None =
         builder = _Builder(random.Random(seed), now)
         builder.company()
         builder.plan(complaints)
-        with time_machine.travel(now, tick=False) as traveller:
+        # History is played in process: its hand-overs are written as each step happens (at that
+        # step's time) rather than queued by the thousand for the worker.
+        with time_machine.travel(now, tick=False) as traveller, handover.delivered_in_process():
             builder.run(traveller.move_to)
         # The months of history just played are in everyone's notification centre, but are not
         # e-mailed all at once on commit: the demo's e-mails are those its visitors cause.

@@ -23,8 +23,11 @@ def note(person, key: str, kind=Notification.Kind.INFO, complaint=None) -> Notif
     return created
 
 
-def test_my_notifications_newest_first_with_the_complaint(org, register, client_for):
-    complaint = advance(register(), org, Status.TRANSFER_PROPOSED)  # the GM is told (hand-over)
+def test_my_notifications_newest_first_with_the_complaint(
+    org, register, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's hand-over, after commit
+        complaint = advance(register(), org, Status.TRANSFER_PROPOSED)  # the GM is told
     note(org.gm, "later")
     note(org.clerk, "not-mine")
 

@@ -1,6 +1,12 @@
 """Nobody waits unseen (issue 8 §5): each hand-over tells the people who may take the next step,
 once, in Kesu and by e-mail after commit — the deputy of an absent one, never the person
-complained about (回避), never the one who just acted."""
+complained about (回避), never the one who just acted.
+
+The hand-over runs in the worker (huey task ``notifications.handover``), not in the action: the
+action's transaction only queues an after-commit enqueue. In tests huey runs in immediate mode
+(tests/settings.py), so executing the action's after-commit callbacks runs the task inline,
+deterministically; :func:`handover.deliver` is the task's body, called directly where a test
+needs the worker's part alone."""
 
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from kesu.complaints.workflow import ACTIONS
 from kesu.deadlines import clock_actions
 from kesu.notifications import handover
 from kesu.notifications.models import Notification
+from kesu.notifications.tasks import tell_next
 from kesu.organization.models import Role, RoleAssignment, Staff
 from tests.conftest import advance, make_staff
 
@@ -166,9 +173,13 @@ def test_a_proposed_resolution_goes_to_the_desk_once_even_as_deputy(
     assert org.director.display_name in last_note(org.clerk).body
 
 
-def test_a_resolution_without_absences_tells_clerks_and_director(staff_mail, register):
+def test_a_resolution_without_absences_tells_clerks_and_director(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
     org = staff_mail
-    complaint = advance(register(), org, Status.RESOLUTION_PROPOSED)
+    complaint = act(
+        django_capture_on_commit_callbacks, lambda: advance(register(), org, Status.RESOLUTION_PROPOSED)
+    )
     assert told(complaint) == ["clerk", "director"]
 
 
@@ -250,15 +261,79 @@ def test_a_rolled_back_action_tells_nobody(staff_mail, register, django_capture_
     assert Notification.objects.count() == before
 
 
-def test_the_same_event_never_tells_twice(staff_mail, register):
+def test_the_same_event_never_tells_twice(staff_mail, register, django_capture_on_commit_callbacks):
+    """A retried or duplicated task (the queue delivers at least once) tells nobody twice."""
     org = staff_mail
     complaint = advance(register(), org, Status.TRANSFER_PROPOSED)
     event = ComplaintEvent.objects.filter(complaint=complaint).latest("at", "id")
 
-    handover.on_complaint_event(event)
-    handover.on_complaint_event(event)
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mails, after each task
+        tell_next(event.pk)
+        tell_next(event.pk)
+        handover.deliver(event_id=event.pk)
 
     assert Notification.objects.filter(recipient=org.gm).count() == 1
+    assert mailed() == ["gm@example.com"]
+
+
+def test_the_action_only_queues_the_hand_over_for_after_commit(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
+    """In the action's transaction: no candidate query, no notification written, one callback;
+    the worker's task tells the general manager once the action has committed."""
+    org = staff_mail
+    complaint = register()
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        CaptureQueriesContext(connection) as in_action,
+    ):
+        complaint = advance(complaint, org, Status.TRANSFER_PROPOSED)
+
+    assert not any("notifications_notification" in q["sql"] for q in in_action.captured_queries)
+    assert not any("organization_roleassignment" in q["sql"] for q in in_action.captured_queries)
+    assert Notification.objects.filter(kind=Notification.Kind.HANDOVER).count() == 0
+    assert len(callbacks) == 1
+
+    callbacks[0]()  # the commit: the task runs (huey immediate mode in tests)
+
+    assert told(complaint) == ["gm"]
+
+
+def test_a_hand_over_the_complaint_has_moved_past_tells_nobody(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
+    """The worker ran late: the transfer was approved before the proposal's task ran, so the
+    general manager is not told of work already done; the approval's hand-over tells the department."""
+    org = staff_mail
+    complaint = register()
+    with django_capture_on_commit_callbacks() as proposed:
+        complaint = advance(complaint, org, Status.TRANSFER_PROPOSED)
+    with django_capture_on_commit_callbacks() as approved:
+        complaint = services.approve_transfer(complaint=complaint, by=org.gm)
+
+    for callback in [*proposed, *approved]:
+        callback()
+
+    assert not Notification.objects.filter(recipient=org.gm).exists()
+    assert told(complaint) == ["prodhandler", "prodhead"]
+
+
+def test_when_the_queue_is_down_the_request_tells_after_commit(
+    staff_mail, register, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The fallback: the enqueue fails (Redis or huey's file unavailable), so the hand-over is
+    computed in the request after commit rather than lost."""
+    from kesu.notifications import tasks
+
+    def broken(event_id):
+        raise ConnectionError("queue storage unavailable")
+
+    monkeypatch.setattr(tasks, "tell_next", broken)
+    org = staff_mail
+    complaint = act(
+        django_capture_on_commit_callbacks, lambda: advance(register(), org, Status.TRANSFER_PROPOSED)
+    )
+    assert told(complaint) == ["gm"]
 
 
 def test_comments_and_reminders_are_not_hand_overs(staff_mail, register):
@@ -278,7 +353,7 @@ def test_queries_per_hand_over_do_not_grow_with_the_staff(staff_mail, register):
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            handover.on_complaint_event(event)
+            handover.deliver(event_id=event.pk)
         return len(captured)
 
     queries()  # warm the caches a first request fills (rule book, content types)
@@ -441,3 +516,29 @@ def test_each_hand_over_tells_the_next_people_once_never_the_accused_or_actor_no
     assert told(complaint) == sorted(case.expected)
     assert mailed() == sorted(f"{n}@example.com" for n in case.expected)
     assert case.actor not in case.expected and "accused" not in told(complaint)
+
+
+def test_a_step_the_procedure_gives_to_a_named_post_tells_its_holder_in_any_department(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
+    """The procedure (rule book data) decides who is next, not fixed roles: when the transfer is
+    approved by the holder of a named post (指定岗位) in another department than the responsible
+    one, that holder is told — and the general manager, who no longer takes the step, is not."""
+    from kesu.complaints.models import Procedure, ProcedureStep, StepScope
+    from kesu.organization.models import Position
+
+    org = staff_mail
+    post = Position.objects.create(name="品管课长", department=org.quality)
+    org.quality_head.position = post
+    org.quality_head.save()
+    procedure = Procedure.objects.get(category__code="product_quality", severity=None)
+    ProcedureStep.objects.filter(procedure=procedure, action="approve_transfer").update(
+        role=Role.DEPARTMENT_HEAD, scope=StepScope.POSITION, position=post
+    )
+
+    complaint = act(
+        django_capture_on_commit_callbacks, lambda: advance(register(), org, Status.TRANSFER_PROPOSED)
+    )
+
+    assert told(complaint) == ["qualityhead"]
+    assert mailed() == ["qualityhead@example.com"]

@@ -1,0 +1,17 @@
+"""The worker's notification tasks (huey, run by `kesu worker`).
+
+``notifications.handover``: tell whoever a committed timeline entry put work on
+(kesu.notifications.handover.deliver). Enqueued after commit by the action that wrote the entry;
+idempotent by the dedup key, so a retry after a failure (or a task run twice) tells nobody twice.
+"""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task
+
+from kesu.notifications.handover import deliver
+
+
+@db_task(retries=3, retry_delay=10, name="notifications.handover")
+def tell_next(event_id: int) -> int:
+    return deliver(event_id=event_id)
