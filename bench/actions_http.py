@@ -8,6 +8,9 @@ procedures and approvals are added).
 The reference, measured in the same run, is the database's own single-row INSERT + COMMIT rate
 (bench/registration.py ``plain_inserts``); figures are reported as actions/s and as a ratio to it.
 
+A worker (`kesu worker`) runs beside the server, so work an action leaves to it is paid for in
+the same run.
+
 Usage (run.py does this): python bench/actions_http.py DATABASE_URL [--workers 2] [--clients 1,8]
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import subprocess
 import sys
 import threading
 import time
@@ -24,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import emit, make_company, recreate_database, setup_django  # noqa: E402
+from common import CODE_DIR, emit, make_company, recreate_database, server_env, setup_django  # noqa: E402
 from http_load import BODY, free_port, start_server, stop_server  # noqa: E402
 
 PROPOSE = {
@@ -136,6 +140,15 @@ def main() -> None:
 
     port = free_port()
     server = start_server(args.url, args.workers, port, [])
+    # The worker runs beside the server, as in production and `make demo`: whatever an action
+    # leaves to it (hand-over notifications, e-mails) competes for the same two cores.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "kesu.cli", "worker", "--workers", "1"],
+        env=server_env(args.url),
+        cwd=CODE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         versions: dict[str, int] = {}
@@ -170,6 +183,7 @@ def main() -> None:
         ]
     finally:
         stop_server(server)
+        stop_server(worker)
     reference = plain_inserts(args.url, seconds=min(args.seconds, 5), max_rows=50_000)
     for run in runs:
         run["ratio_to_inserts"] = round(run["per_s"] / reference["per_s"], 4) if reference["per_s"] else None

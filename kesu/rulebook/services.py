@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -28,11 +29,45 @@ def read_preset(name: str) -> dict[str, Any]:
     return json.loads((resources.files("kesu.rulebook") / "presets" / f"{name}.json").read_text("utf-8"))
 
 
-@transaction.atomic
+class InvalidPresetFile(ValueError):
+    """A rule book file that is not a JSON object with the preset's required keys."""
+
+
+REQUIRED_KEYS = ("name", "company_name", "numbering", "severities", "categories")
+
+
+def read_preset_file(path: Path) -> dict[str, Any]:
+    """A company's own rule book, kept as a file in the presets' format (e.g. a bundled preset,
+    exported and edited). Only its shape is checked here; every value is checked when loaded."""
+    try:
+        preset = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise InvalidPresetFile(f"{path}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidPresetFile(f"{path}: not a UTF-8 JSON document ({exc})") from None
+    if not isinstance(preset, dict):
+        raise InvalidPresetFile(f"{path}: a rule book is a JSON object")
+    if missing := [key for key in REQUIRED_KEYS if key not in preset]:
+        raise InvalidPresetFile(f"{path}: missing {', '.join(missing)}")
+    numbering = preset["numbering"]
+    if not isinstance(numbering, dict) or not {"pattern", "reset"} <= set(numbering):
+        raise InvalidPresetFile(f"{path}: numbering needs a pattern and a reset")
+    return preset
+
+
 def apply_preset(*, name: str, company_name: str | None = None) -> RuleBook:
-    """Load (or reload) a preset. Existing classes and severities with the same code are updated,
-    others are kept but deactivated, so complaints that point at them stay valid."""
-    preset = read_preset(name)
+    """Load (or reload) a bundled preset (see :func:`apply_rule_book`)."""
+    return apply_rule_book(preset=read_preset(name), company_name=company_name)
+
+
+@transaction.atomic
+def apply_rule_book(*, preset: dict[str, Any], company_name: str | None = None) -> RuleBook:
+    """Load (or reload) a rule book, bundled or a company's own file, in one transaction: a value
+    any section refuses (an unknown role, a procedure that cannot reach closing, overlapping
+    approval amounts, …) raises ValidationError and nothing is saved. Existing classes and
+    severities with the same code are updated, others are kept but deactivated, so complaints
+    that point at them stay valid."""
+    name = str(preset["name"])
     numbering = preset["numbering"]
     validate_pattern(numbering["pattern"], numbering["reset"])
     rulebook = RuleBook.objects.order_by("pk").first() or RuleBook()
