@@ -133,8 +133,35 @@ def register(org):
 def _approved(complaint: Complaint, org: Org) -> Complaint:
     """The decision approved first where the complaint's procedure requires it."""
     if complaint.status == Status.RESOLUTION_PROPOSED and rules_for(complaint).requires("approve_resolution"):
+        from kesu.decisions.wiring import decided_by_amount
+
+        if decided_by_amount(complaint):
+            return approve_by_amount(complaint, by=complaint.handler or org.production_head)
         return services.approve_resolution(complaint=complaint, by=org.gm)
     return complaint
+
+
+def approve_by_amount(complaint: Complaint, *, by: Staff, compensation: str = "0.00") -> Complaint:
+    """Where the decision's approval by amount decides the approve step (kesu.decisions.wiring):
+    propose the handling decision (the responsible department bears it all) and let the first
+    person who may decide approve it."""
+    from decimal import Decimal
+
+    from kesu.approvals.authority import approvers_now
+    from kesu.approvals.services import decide_approval
+    from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
+
+    version = propose_decision(
+        complaint=complaint,
+        by=by,
+        cause="quality_defect",
+        shares=[ShareIn(party="department", department=complaint.handling_department.code, share="100")],
+        remedies=[RemedyIn(kind="repair", quantity=1)],
+        money=MoneyIn(compensation=Decimal(compensation)),
+    )
+    assert version.approval is not None
+    decide_approval(approval=version.approval, by=approvers_now(version.approval)[0], approve=True)
+    return Complaint.objects.get(pk=complaint.pk)
 
 
 def _delivered(complaint: Complaint, org: Org) -> Complaint:

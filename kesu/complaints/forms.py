@@ -316,6 +316,8 @@ def action_form(action: str, complaint: Complaint, data: Any = None) -> Versione
         initial["to_department"] = complaint.handling_department.code
     if action == "file_secondary":
         initial["channel"] = complaint.channel
+    if data is None:
+        initial = registry.initials(action, complaint) | initial
     return form_class(data, initial=initial, prefix=action)
 
 

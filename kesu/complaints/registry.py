@@ -20,6 +20,8 @@ habit 17, the import contracts in pyproject.toml).
   renders every app's entries.
 - :func:`register_panel`: a template included on the workbench or the complaint page, with a
   function giving its context; :func:`register_navigation`: a value the top navigation shows.
+- :func:`register_initial`: a value an app proposes for an action's input (its initial value in the
+  web form, e.g. the approved decision a reply must quote).
 - :func:`register_filter`: a filter of the complaint list (web and API); :func:`register_detail_field`:
   a field of the API's complaint detail (e.g. the time limits).
 - :func:`register_visibility`: an app grants sight of complaints (e.g. a department with a task on
@@ -272,6 +274,23 @@ def register_filter(name: str, list_filter: ListFilter) -> None:
 
 def register_detail_field(name: str, detail_field: DetailField) -> None:
     DETAIL_FIELDS[name] = detail_field
+
+
+# ---------------------------------------------------------------------------------------------
+# Initial values of action inputs (web forms)
+
+INITIALS: dict[tuple[str, str], Callable[[Complaint], Any]] = {}
+
+
+def register_initial(action: str, name: str, value: Callable[[Complaint], Any]) -> None:
+    """``value(complaint)`` is the initial value of input ``name`` of ``action`` in the web form
+    (an empty value proposes nothing); the person may change it before confirming."""
+    INITIALS[(action, name)] = value
+
+
+def initials(action: str, complaint: Complaint) -> dict[str, Any]:
+    found = {name: value(complaint) for (a, name), value in INITIALS.items() if a == action}
+    return {name: value for name, value in found.items() if value not in (None, "")}
 
 
 # ---------------------------------------------------------------------------------------------

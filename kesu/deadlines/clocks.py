@@ -33,6 +33,7 @@ STARTS: dict[str, tuple[str, ...]] = {
     "propose_resolution": (StartEvent.RESOLUTION_PROPOSED,),
     "reply_to_customer": (StartEvent.REPLIED,),
     "record_delivery": (StartEvent.GOODS_DELIVERED,),
+    "approval_requested": (StartEvent.APPROVAL_REQUESTED,),  # kesu.approvals: 呈核
 }
 
 # Clock kind → the timeline actions that meet it.
@@ -46,6 +47,7 @@ STOPS: dict[str, frozenset[str]] = {
     ClockKind.REPLY: frozenset({"reply_to_customer", "answer_on_spot"}),
     ClockKind.CLOSE: frozenset({"close", "answer_on_spot"}),
     ClockKind.FOLLOW_UP: frozenset({"record_follow_up"}),
+    ClockKind.APPROVAL: frozenset({"approval_decided"}),  # kesu.approvals: 核决 (one level decided)
 }
 
 # Actions after which no clock of the complaint runs any more.
@@ -210,6 +212,8 @@ def _start_clocks_for(event: ComplaintEvent, active: list[ComplaintClock]) -> li
     starts = set(STARTS.get(action, ()))
     if action == "propose_transfer" and event.to_status == Status.TRANSFER_APPROVED:
         starts.add(StartEvent.TRANSFERRED)  # the class needs no GM approval: transferred at once
+    if action == "approval_decided" and event.data.get("approval_status") == "pending":
+        starts.add(StartEvent.APPROVAL_REQUESTED)  # a level decided, the next one waits: its own limit
     if not starts or complaint.status in (Status.CLOSED, Status.NOT_UPHELD, Status.WITHDRAWN):
         return []
     to_start = [rule for rule in rules_for(complaint).values() if rule.start_event in starts]

@@ -32,6 +32,9 @@ class ClockKind(models.TextChoices):
     REPLY = "reply", _("Reply to customer")  # 答复客户
     CLOSE = "close", _("Close")  # 结案
     FOLLOW_UP = "follow_up", _("Follow-up visit")  # 回访
+    # An approval by authority waiting for its approver (核决): started by the request, stopped by
+    # the decision (each level of a sequence gets its own limit).
+    APPROVAL = "approval", _("Approval")  # 核决
 
 
 class Unit(models.TextChoices):
@@ -51,6 +54,7 @@ class StartEvent(models.TextChoices):
     RESOLUTION_PROPOSED = "resolution_proposed", _("resolution proposed")
     REPLIED = "replied", _("replied to the customer")
     GOODS_DELIVERED = "goods_delivered", _("repaired goods delivered")
+    APPROVAL_REQUESTED = "approval_requested", _("approval requested")
 
 
 class CustomerMarket(models.TextChoices):

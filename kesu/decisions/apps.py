@@ -16,7 +16,30 @@ class DecisionsConfig(AppConfig):
         # After the approval rules (order 40); the lists refer to nothing else.
         sections.register("decision_lists", order=50, load=load_decision_lists)
         on_decided("decision", approval_decided)
+        _wire_approve_step()
+        _contribute_page()
         _contribute_timeline()
+
+
+def _wire_approve_step() -> None:
+    """The decision's approval by amount decides the procedure's approve step (kesu.decisions.wiring)."""
+    from kesu.approvals.services import on_decided
+    from kesu.complaints import registry
+    from kesu.decisions import wiring
+
+    on_decided(wiring.STEP, wiring.move_step)  # after approval_decided: the version first
+    registry.guard(wiring.APPROVE_STEP, wiring.not_by_hand)
+    registry.guard(wiring.RETURN_STEP, wiring.not_by_hand)
+
+
+def _contribute_page() -> None:
+    """The decision panel on the complaint page, and the approved decision a reply quotes."""
+    from kesu.complaints import registry
+    from kesu.complaints.registry import Panel
+    from kesu.decisions.panels import decision_panel, reply_quotes_the_decision
+
+    registry.register_panel("complaint", Panel("decisions/_decision.html", decision_panel, order=20))
+    registry.register_initial("reply_to_customer", "reply", reply_quotes_the_decision)
 
 
 def _contribute_timeline() -> None:

@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,12 +23,18 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from kesu.approvals.authority import approvers_now
+from kesu.approvals.services import decide_approval
 from kesu.complaints import services
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity, Status
 from kesu.complaints.procedures import Rules, rules_for_class
 from kesu.core.sqlite import analyze
 from kesu.customers.models import Customer, Product
 from kesu.deadlines import clock_actions
+from kesu.decisions.models import Cause, RemedyKind
+from kesu.decisions.selectors import proposing_capacity
+from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
+from kesu.decisions.wiring import decided_by_amount
 from kesu.notifications import handover
 from kesu.notifications.models import Notification
 from kesu.organization.models import Department, Position, Role, RoleAssignment, Staff
@@ -757,7 +764,7 @@ class _Builder:
         rules = self._rules(plan.category)
         if rules.requires("approve_resolution") or target == Status.RESOLUTION_APPROVED:
             approver = "gm" if plan.accused is None or plan.accused.user.username != "gm" else "vp"
-            plan.steps.append(((1, 24), self._simple("approve_resolution", approver)))
+            plan.steps.append(((1, 24), self._approve(approver)))
         if target == Status.RESOLUTION_APPROVED:
             return False
         plan.reply_index = len(plan.steps)
@@ -877,6 +884,37 @@ class _Builder:
                 if set(getattr(exc, "error_dict", {})) != {"late_reason"}:
                     raise
                 return function(complaint=c, by=actor, late_reason=late_reason, **kwargs)
+
+        return step
+
+    def _approve(self, who: str) -> Step:
+        """The approve step: by hand, or — where the rule book approves the decision by amount
+        (kesu.decisions.wiring) — the department's handling decision, approved by whoever its
+        amount names (the example thresholds: any of the three PCB levels may come up)."""
+        by_hand = self._simple("approve_resolution", who)
+        compensation = Decimal(self.rng.choice(["0", "800", "3000", "12000", "60000"]))
+
+        def step(c: Complaint | None, at: datetime) -> Complaint:
+            assert c is not None
+            if not decided_by_amount(c):
+                return by_hand(c, at)
+            proposer = c.handler
+            if proposer is None or proposing_capacity(complaint=c, staff=proposer) is None:
+                proposer = self.people["director"]
+            cause = Cause.objects.filter(is_active=True).order_by("pk").first()
+            remedy = RemedyKind.objects.filter(is_active=True).order_by("pk").first()
+            assert cause is not None and remedy is not None and c.handling_department is not None
+            version = propose_decision(
+                complaint=c,
+                by=proposer,
+                cause=cause.code,
+                shares=[ShareIn(party="department", department=c.handling_department.code, share="100")],
+                remedies=[RemedyIn(kind=remedy.code)],
+                money=MoneyIn(compensation=compensation),
+            )
+            assert version.approval is not None
+            decide_approval(approval=version.approval, by=approvers_now(version.approval)[0], approve=True)
+            return Complaint.objects.get(pk=c.pk)
 
         return step
 

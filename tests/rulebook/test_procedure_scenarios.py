@@ -4,6 +4,7 @@ the seed's roles, and the steps the seed does not have are refused (kesu.complai
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -62,6 +63,41 @@ def department(code: str, name: str) -> Department:
     return Department.objects.get_or_create(code=code, defaults={"name": name})[0]
 
 
+def decided(
+    complaint: Complaint,
+    people: dict[str, Staff],
+    proposer: str,
+    approver: str,
+    *,
+    amount: str = "0.00",
+    refuse: str = "",
+) -> Complaint:
+    """The approve step where the rule book approves the decision by amount (kesu.decisions.wiring):
+    the department proposes the handling decision, the approver by amount decides it."""
+    from kesu.approvals.services import decide_approval
+    from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
+
+    version = propose_decision(
+        complaint=complaint,
+        by=people[proposer],
+        cause="quality_defect",
+        shares=[ShareIn(party="department", department=complaint.handling_department.code, share="100")],
+        remedies=[RemedyIn(kind="repair", quantity=1)],
+        money=MoneyIn(compensation=Decimal(amount)),
+    )
+    assert version.approval is not None
+    decide_approval(approval=version.approval, by=people[approver], approve=not refuse, reason=refuse)
+    complaint = Complaint.objects.get(pk=complaint.pk)
+    entry = complaint.events.order_by("-pk").first()
+    assert entry.actor == people[approver]
+    assert (entry.action, complaint.status) == (
+        ("return_resolution", Status.INVESTIGATING)
+        if refuse
+        else ("approve_resolution", Status.RESOLUTION_APPROVED)
+    )
+    return complaint
+
+
 REPLY = {"reply": "已告知处理结果", "channel": "phone", "satisfaction": "satisfied"}
 VISIT = {"comment": "客户满意", "satisfaction": "satisfied"}
 RESOLVE = {"resolution": "处理意见"}
@@ -111,7 +147,8 @@ def test_furniture_every_transfer_is_approved_by_the_gm_then_replied_visited_clo
     if code in {"grievance", "suggestion"}:
         # 4.2.3.1 3)⑥ / 4.2.3.2 3): the VP's opinion is carried out after the GM approves it
         refused(complaint, org.director, "reply_to_customer", REPLY)
-        complaint = take(complaint, furniture, Step("approve_resolution", "gm", Status.RESOLUTION_APPROVED))
+        refused(complaint, org.gm, "approve_resolution")  # not by hand: by the decision's approval
+        complaint = decided(complaint, furniture, "production_manager", "gm")
     complaint = take(complaint, furniture, Step("reply_to_customer", "director", Status.REPLIED, REPLY))
     refused(complaint, org.director, "close")  # 4.4: the follow-up visit comes first
     if code == "product_quality":  # 4.4 1): visited after the repaired goods are delivered
@@ -141,11 +178,18 @@ def test_furniture_quality_opinion_is_submitted_for_approval_before_the_desk(org
         Step("accept_transfer", "production_manager", Status.ACCEPTED),
         Step("start_investigation", "production_manager", Status.INVESTIGATING),
         Step("propose_resolution", "production_manager", Status.RESOLUTION_PROPOSED, RESOLVE),
-        Step("return_resolution", "gm", Status.INVESTIGATING, {"comment": "责任比例未写明"}),
-        Step("propose_resolution", "production_manager", Status.RESOLUTION_PROPOSED, RESOLVE),
-        Step("approve_resolution", "gm", Status.RESOLUTION_APPROVED),
     ]:
         complaint = take(complaint, furniture, step)
+    # the GM returns it with the reason: a refusal of the decision's approval sends the step back
+    complaint = decided(complaint, furniture, "production_manager", "gm", refuse="责任比例未写明")
+    assert complaint.status == Status.INVESTIGATING
+    assert complaint.events.order_by("-pk").first().comment == "责任比例未写明"
+    complaint = take(
+        complaint,
+        furniture,
+        Step("propose_resolution", "production_manager", Status.RESOLUTION_PROPOSED, RESOLVE),
+    )
+    complaint = decided(complaint, furniture, "production_manager", "gm")
     assert "reply_to_customer" in may(complaint, org.director)
     # the approval is the GM's: the desk cannot approve, the production manager cannot either
     refused(complaint, org.production_head, "approve_resolution")
@@ -177,9 +221,9 @@ def test_furniture_sales_policy_grievance_is_answered_and_forwarded_to_sales(org
             Status.RESOLUTION_PROPOSED,
             {"resolution": "责任销售经理罚款50元"},
         ),
-        Step("approve_resolution", "gm", Status.RESOLUTION_APPROVED),
     ]:
         complaint = take(complaint, furniture, step)
+    complaint = decided(complaint, furniture, "sales_head", "gm")
 
 
 def test_answer_and_forward_is_offered_only_where_the_procedure_lists_it(org, furniture):
@@ -308,8 +352,9 @@ def test_pcb_gm_office_logs_qa_analyses_authority_decides_no_visit(org, pcb, cod
     ]:
         complaint = take(complaint, pcb, step)
     refused(complaint, pcb["control_group"], "reply_to_customer", REPLY)
+    refused(complaint, pcb["vp"], "approve_resolution")  # not by hand: 依核决权限, by the amount
+    complaint = decided(complaint, pcb, "qa", "vp", amount="20000.00")  # the example VP range
     for step in [
-        Step("approve_resolution", "vp", Status.RESOLUTION_APPROVED),  # 依核决权限: VP or GM
         Step("reply_to_customer", "control_group", Status.REPLIED, REPLY),
         Step("close", "control_group", Status.CLOSED),
     ]:
@@ -429,5 +474,7 @@ def test_furniture_the_gm_is_told_only_of_the_approvals_that_wait_for_him(org, f
         register(category=Category.objects.get(code="grievance")), org, Status.RESOLUTION_PROPOSED
     )
     quality = advance(register(), org, Status.RESOLUTION_PROPOSED)
-    assert "gm" in _next_takers(grievance) and "clerk" not in _next_takers(grievance)
+    # the grievance's approval is the decision's approval by amount (kesu.decisions.wiring): the
+    # step itself waits on nobody by hand; the approver is the approval's (the desk waits too)
+    assert "gm" not in _next_takers(grievance) and "clerk" not in _next_takers(grievance)
     assert "gm" not in _next_takers(quality) and "clerk" in _next_takers(quality)
