@@ -16,7 +16,7 @@ it for the complaint (:func:`stand_ins`). Services call :func:`authorize`; views
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -535,15 +535,20 @@ def _standing_in(complaint: Complaint, capacities: list[Capacity], accused: set[
     return _stand_in_capacities(capacities, stand_ins(complaint, accused), accused)
 
 
-def allowed_actions(*, complaint: Complaint, capacities: Iterable[Capacity]) -> list[str]:
-    """The actions, in lifecycle order, that these capacities may take on the complaint now."""
+def allowed_actions(
+    *, complaint: Complaint, capacities: Iterable[Capacity], among: Collection[str] | None = None
+) -> list[str]:
+    """The actions, in lifecycle order, that these capacities may take on the complaint now;
+    with ``among``, only those actions are checked (their guards may query: a caller that needs
+    a few, such as the hand-over notifications, does not pay for every app's guards)."""
     capacities = list(capacities)
     accused = _accused_ids(complaint)
     standing_in = _standing_in(complaint, capacities, accused)
     return [
         a.name
         for a in ACTIONS.values()
-        if _permitted(a, complaint, capacities, accused, standing_in) is not None
+        if (among is None or a.name in among)
+        and _permitted(a, complaint, capacities, accused, standing_in) is not None
     ]
 
 

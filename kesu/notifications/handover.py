@@ -169,7 +169,9 @@ def next_takers(complaint: Complaint, *, exclude: frozenset[int] = frozenset()) 
             frozenset(substitute_for.get(principal.pk, ())),
         )
         if signature not in answers:
-            allowed = set(workflow.allowed_actions(complaint=complaint, capacities=[capacity]))
+            allowed = set(
+                workflow.allowed_actions(complaint=complaint, capacities=[capacity], among=forward_names)
+            )
             answers[signature] = [name for name in forward_names if name in allowed]
         if not answers[signature]:
             continue
