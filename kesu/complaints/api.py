@@ -29,7 +29,7 @@ from kesu.complaints.models import (
     Status,
     TransferSlip,
 )
-from kesu.complaints.procedures import rules_by_class
+from kesu.complaints.procedures import carry_rules, rules_by_class
 from kesu.complaints.schemas import (
     MAX_INT,
     ActionIn,
@@ -160,6 +160,7 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
         .prefetch_related("accused_staff__user")
         .get(pk=complaint.pk)
     )
+    carry_rules(from_complaint=complaint, to_complaint=c)  # read by the action just taken, if any
     events = selectors.timeline(c).select_related("actor__user", "acting_for__user")
     slips = c.transfer_slips.select_related(
         "to_department", "to_position", "proposed_by__user", "approved_by__user", "received_by__user"

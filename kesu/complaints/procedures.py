@@ -178,6 +178,15 @@ def rules_for(complaint: Complaint) -> Rules:
     return rules
 
 
+def carry_rules(*, from_complaint: Complaint, to_complaint: Complaint) -> None:
+    """Let a fresh copy of a complaint (an API answer re-read after an action) use the procedure
+    its locked copy has just read in the same request, instead of reading it again. The cache is
+    keyed by class and severity, so a copy that was reclassified meanwhile still reads afresh."""
+    cached = from_complaint.__dict__.get(_CACHE_ATTR)
+    if cached is not None and to_complaint.pk == from_complaint.pk:
+        to_complaint.__dict__.setdefault(_CACHE_ATTR, cached)
+
+
 def default_rules() -> Rules:
     """The default procedure (no class, no severity): who registers, for instance."""
     steps = list(
