@@ -24,6 +24,7 @@ from kesu.complaints.models import Complaint
 from kesu.complaints.services import append_event
 from kesu.core import limits
 from kesu.organization.models import Department, Staff
+from kesu.organization.selectors import Capacity
 from kesu.workcalendar.calendar import CalendarNotCovered
 from kesu.workcalendar.selectors import get_calendar
 
@@ -106,6 +107,24 @@ def _lock_task(task: Task) -> tuple[Complaint, Task, set[int]]:
     )
     locked.complaint = complaint
     return complaint, locked, rules.accused_ids(complaint)
+
+
+def _lock_task_for(
+    task: Task, action: str, by: Staff, *, refusal: str
+) -> tuple[Complaint, Task, set[int], Capacity]:
+    """Lock the task (:func:`_lock_task`) and the capacity in which ``by`` may take ``action`` on
+    it, or ActionNotAllowed with ``refusal`` and the task actions ``by`` may take instead."""
+    complaint, locked, accused = _lock_task(task)
+    capacity = rules.task_capacity(locked, action, by, accused)
+    if capacity is None:
+        raise rules.refuse(
+            action=action,
+            staff=by,
+            accused=accused,
+            allowed=rules.allowed_task_actions(locked, by, accused),
+            reason=refusal,
+        )
+    return complaint, locked, accused, capacity
 
 
 def _label(task: Task) -> str:
@@ -202,16 +221,12 @@ def open_tasks(
 def assign_task(*, task: Task, by: Staff, assignee: Staff) -> Task:
     """The head of the task's department names (or changes) who does it."""
     with transaction.atomic():
-        complaint, locked, accused = _lock_task(task)
-        capacity = rules.task_capacity(locked, "assign_task", by, accused)
-        if capacity is None:
-            raise rules.refuse(
-                action="assign_task",
-                staff=by,
-                accused=accused,
-                allowed=rules.allowed_task_actions(locked, by, accused),
-                reason=_("Only the head of the task's department assigns it, while it is open."),
-            )
+        complaint, locked, accused, capacity = _lock_task_for(
+            task,
+            "assign_task",
+            by,
+            refusal=_("Only the head of the task's department assigns it, while it is open."),
+        )
         errors: dict[str, list[str]] = {}
         if assignee.department_id != locked.department_id:
             errors["assignee"] = [_("The assignee must belong to the task's department.")]
@@ -240,16 +255,12 @@ def complete_task(*, task: Task, by: Staff, result: str) -> Task:
     if problems := _text_errors(result, "result", required=True, limit=limits.HANDLING_TEXT):
         raise ValidationError({"result": problems})
     with transaction.atomic():
-        complaint, locked, accused = _lock_task(task)
-        capacity = rules.task_capacity(locked, "complete_task", by, accused)
-        if capacity is None:
-            raise rules.refuse(
-                action="complete_task",
-                staff=by,
-                accused=accused,
-                allowed=rules.allowed_task_actions(locked, by, accused),
-                reason=_("Only the task's department (its head or the assignee) completes an open task."),
-            )
+        complaint, locked, accused, capacity = _lock_task_for(
+            task,
+            "complete_task",
+            by,
+            refusal=_("Only the task's department (its head or the assignee) completes an open task."),
+        )
         now = timezone.now()
         locked.status, locked.result, locked.done_by, locked.done_at = TaskStatus.DONE, result, by, now
         locked.save(update_fields=["status", "result", "done_by", "done_at"])
@@ -272,16 +283,12 @@ def cancel_task(*, task: Task, by: Staff, reason: str) -> Task:
     if problems := _text_errors(reason, "reason", required=True, limit=limits.HANDLING_TEXT):
         raise ValidationError({"reason": problems})
     with transaction.atomic():
-        complaint, locked, accused = _lock_task(task)
-        capacity = rules.task_capacity(locked, "cancel_task", by, accused)
-        if capacity is None:
-            raise rules.refuse(
-                action="cancel_task",
-                staff=by,
-                accused=accused,
-                allowed=rules.allowed_task_actions(locked, by, accused),
-                reason=_("Only the desk or the head of the responsible department cancels an open task."),
-            )
+        complaint, locked, accused, capacity = _lock_task_for(
+            task,
+            "cancel_task",
+            by,
+            refusal=_("Only the desk or the head of the responsible department cancels an open task."),
+        )
         locked.status, locked.cancelled_by, locked.cancelled_at = TaskStatus.CANCELLED, by, timezone.now()
         locked.save(update_fields=["status", "cancelled_by", "cancelled_at"])
         append_event(
