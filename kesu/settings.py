@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "kesu.approvals",
     "kesu.decisions",
     "kesu.assignments",
+    "kesu.statistics",
     "kesu.operations",
     "huey.contrib.djhuey",
 ]
@@ -185,7 +186,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
-STATICFILES_DIRS = [("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist")]
+STATICFILES_DIRS = [
+    ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/echarts", PROJECT_DIR / "node_modules" / "echarts" / "dist"),
+]
 STORAGES = {
     # Attachments live in DATA_DIR, outside any web root, and are served only through a view
     # that checks who may see the complaint.
