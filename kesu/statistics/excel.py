@@ -106,7 +106,7 @@ def new_workbook() -> Workbook:
 
 def save(workbook: Workbook) -> IO[bytes]:
     """The workbook in a temporary file (deleted when closed), positioned at its start."""
-    file = tempfile.TemporaryFile(suffix=".xlsx")
+    file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 — returned open; the response closes it
     workbook.save(file)
     file.seek(0)
     return file
@@ -246,7 +246,7 @@ def add_statistics_sheets(workbook: Workbook, stats: Statistics, dimension_label
         Column(lambda: _("median handling hours"), 14, "0.0"),
         Column(lambda: _("90th percentile handling hours"), 14, "0.0"),
     ]
-    for kind, label in stats.kinds:
+    for _kind, label in stats.kinds:
         columns.append(Column(lambda label=label: _("%s: due") % label, 12, "0"))
         columns.append(Column(lambda label=label: _("%s: on time") % label, 12, "0"))
         columns.append(Column(lambda label=label: _("%s: on-time rate") % label, 12, PERCENT_FORMAT))
