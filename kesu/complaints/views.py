@@ -160,6 +160,10 @@ def _filters(data: dict[str, Any]) -> selectors.ComplaintFilters:
     )
 
 
+# The list's filters from its cleaned form, for the apps that export the list (kesu.statistics).
+list_filters = _filters
+
+
 @login_required
 @require_GET
 def complaint_list(request: HttpRequest) -> HttpResponse:
