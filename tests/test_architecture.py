@@ -39,6 +39,16 @@ ALLOWED: dict[str, set[str]] = {
     "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
     "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar", "notifications"},
+    # Statistics, charts, Excel and scheduled reports read every app's figures (issue 12).
+    "statistics": {
+        "core",
+        "organization",
+        "customers",
+        "rulebook",
+        "complaints",
+        "deadlines",
+        "decisions",
+    },
     "operations": {
         "core",
         "organization",

@@ -438,8 +438,8 @@ def _totals(rows: list[Row], view: View, complaints: QuerySet[Complaint], now: d
             summed = total.clocks.setdefault(kind, ClockFigure())
             summed.due += figure.due
             summed.on_time += figure.on_time
-        if row.previous_received is not None:
-            total.previous_received = (total.previous_received or 0) + row.previous_received
+    # the change of the whole period: against the period of equal length just before
+    total.previous_received = _received(view.previous(), complaints).count()
     replies = _final_replies(view, complaints).annotate(
         k=Value(""), seconds=Seconds("at", "complaint__received_at")
     )

@@ -103,6 +103,8 @@ def test_month_over_month_change(history, org):
     assert (october.key, october.previous_received, october.change) == ("2026-10", 0, None)
     assert november.previous_received == october.received == 2
     assert november.change == pytest.approx((november.received - 2) / 2)
+    # the whole period against the 61 days before it (August and September: nothing)
+    assert (stats.totals.previous_received, stats.totals.change) == (0, None)
 
 
 def test_by_customer_the_change_is_against_the_previous_period(history, org):
