@@ -59,7 +59,7 @@ def add_replies_and_decisions() -> dict:
             """
             INSERT INTO decisions_decision (complaint_id, created_at)
             SELECT c.id, c.closed_at FROM complaints_complaint c
-            WHERE c.status = 'closed' AND c.id %% 5 = 0
+            WHERE c.status = 'closed' AND c.id % 5 = 0  -- no parameters: a plain %
               AND NOT EXISTS (SELECT 1 FROM decisions_decision d WHERE d.complaint_id = c.id)
             """
         )
@@ -91,6 +91,15 @@ def add_replies_and_decisions() -> dict:
             SELECT v.id, 1, 'carrier', '顺丰物流', 30 FROM decisions_decisionversion v
             WHERE NOT EXISTS (SELECT 1 FROM decisions_responsibilityshare s WHERE s.version_id = v.id
                               AND s.position = 1)
+            """
+        )
+        # next_due_at: the earliest due time of the running clocks, as kesu.deadlines keeps it
+        cursor.execute(
+            """
+            UPDATE complaints_complaint c SET next_due_at = d.due
+            FROM (SELECT complaint_id, MIN(due_at) AS due FROM deadlines_complaintclock
+                  WHERE state = 'running' GROUP BY complaint_id) d
+            WHERE d.complaint_id = c.id AND c.next_due_at IS DISTINCT FROM d.due
             """
         )
         cursor.execute("ANALYZE")
