@@ -38,7 +38,11 @@ def main() -> None:
 
     complaints = Complaint.objects.order_by("-registered_at", "-id")
     ids = list(complaints.values_list("pk", flat=True)[: args.rows])
-    chosen = Complaint.objects.filter(pk__in=ids) if len(ids) < Complaint.objects.count() else Complaint.objects.all()
+    chosen = (
+        Complaint.objects.filter(pk__in=ids)
+        if len(ids) < Complaint.objects.count()
+        else Complaint.objects.all()
+    )
     before_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     tracemalloc.start()
     started = time.perf_counter()

@@ -34,7 +34,9 @@ def add_replies_and_decisions() -> dict:
 
     started = time.perf_counter()
     cause, _ = Cause.objects.get_or_create(code="bench-defect", defaults={"name": "质量缺陷", "upheld": True})
-    misuse, _ = Cause.objects.get_or_create(code="bench-misuse", defaults={"name": "使用不当", "upheld": False})
+    misuse, _ = Cause.objects.get_or_create(
+        code="bench-misuse", defaults={"name": "使用不当", "upheld": False}
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM organization_staff ORDER BY id LIMIT 1")
         (actor,) = cursor.fetchone()
@@ -169,7 +171,11 @@ def main() -> None:
     for size in sizes:
         load = listing.fill(size, total=max(sizes))
         extra = add_replies_and_decisions()
-        results[str(size)] = {"load": load, "replies_and_decisions": extra, "views": measure(clerk, head, args.repeat)}
+        results[str(size)] = {
+            "load": load,
+            "replies_and_decisions": extra,
+            "views": measure(clerk, head, args.repeat),
+        }
     emit({"statistics": results})
 
 

@@ -28,6 +28,7 @@ from kesu.deadlines.api import router as deadlines_router
 from kesu.decisions.api import router as decisions_router
 from kesu.notifications.api import router as notifications_router
 from kesu.organization.auth import BearerTokenAuth, StaffSessionAuth
+from kesu.statistics.api import router as statistics_router
 
 
 class MalformedBody(ValueError):
@@ -81,6 +82,7 @@ api.add_router("/", notifications_router)
 api.add_router("/", approvals_router)
 api.add_router("/", decisions_router)
 api.add_router("/", assignments_router)
+api.add_router("/", statistics_router)
 
 
 def _error(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:

@@ -44,7 +44,9 @@ def browser_context(live_server, monkeypatch):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_dashboard_draws_its_charts_and_a_figure_drills_down(browser_context, live_server, history, org, width):
+def test_the_dashboard_draws_its_charts_and_a_figure_drills_down(
+    browser_context, live_server, history, org, width
+):
     from playwright.sync_api import expect
 
     page = browser_context(width)
@@ -63,7 +65,9 @@ def test_the_dashboard_draws_its_charts_and_a_figure_drills_down(browser_context
     november.click()
     page.wait_for_url("**/statistics/complaints/**")
     expect(page.locator(".result-count")).to_contain_text(f"{count}")
-    received = Complaint.objects.filter(received_at__gte=local(2026, 11, 1, 0), received_at__lt=local(2026, 12, 1, 0))
+    received = Complaint.objects.filter(
+        received_at__gte=local(2026, 11, 1, 0), received_at__lt=local(2026, 12, 1, 0)
+    )
     assert count == received.count() > 0
     for number in received.values_list("number", flat=True):
         expect(page.locator("table.complaints")).to_contain_text(number)
@@ -83,7 +87,9 @@ def test_the_excel_exports_download_and_open(browser_context, live_server, histo
     download.value.save_as(path)
     rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
     assert rows[0][:2] == ("编号", "状态")
-    assert {row[0] for row in rows[1:]} == set(Complaint.objects.filter(status="closed").values_list("number", flat=True))
+    assert {row[0] for row in rows[1:]} == set(
+        Complaint.objects.filter(status="closed").values_list("number", flat=True)
+    )
 
     page.goto(f"{live_server.url}/statistics/?{VIEW}")
     with page.expect_download() as download:
@@ -92,4 +98,8 @@ def test_the_excel_exports_download_and_open(browser_context, live_server, histo
     download.value.save_as(path)
     workbook = load_workbook(path)
     assert workbook.sheetnames == ["统计", "损失分摊"]
-    assert [row[0] for row in workbook["统计"].iter_rows(values_only=True)][1:] == ["2026-10", "2026-11", "合计"]
+    assert [row[0] for row in workbook["统计"].iter_rows(values_only=True)][1:] == [
+        "2026-10",
+        "2026-11",
+        "合计",
+    ]

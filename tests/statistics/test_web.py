@@ -133,3 +133,19 @@ def test_a_formula_in_a_description_is_exported_as_text(client, org, register):
 def test_pages_need_a_log_in(client):
     for url in ("/statistics/", "/statistics/export.xlsx", "/exports/complaints.xlsx", "/reports/"):
         assert client.get(url).status_code == 302
+
+
+def test_the_api_gives_the_same_figures_and_refuses_a_bad_period(client, history, org):
+    client = _client(client, org.director)
+    with time_machine.travel(NOW, tick=False):
+        answer = client.get("/api/v1/statistics?by=month&since=2026-10-01&until=2026-11-30")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert [row["key"] for row in body["rows"]] == ["2026-10", "2026-11"]
+    assert body["totals"]["received"] == 10 and body["target_hours"] is None
+    assert sum(b["complaints"] for b in body["bearers"]) == 5
+    bad = client.get("/api/v1/statistics?since=2026-11-30&until=2026-10-01")
+    assert bad.status_code == 422 and "until" in bad.content.decode()
+    assert client.get("/api/v1/statistics?by=weather").status_code == 422
+    client.logout()
+    assert client.get("/api/v1/statistics").status_code == 401
