@@ -42,6 +42,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     Window,
@@ -275,15 +276,23 @@ def _decided(view: View, complaints: QuerySet[Complaint]) -> QuerySet[DecisionVe
     return _in(versions, "decision__complaint", complaints).order_by()
 
 
-def _final_replies(view: View, complaints: QuerySet[Complaint]) -> QuerySet[ComplaintEvent]:
-    """The final replies (最终回复) in the period: reply events with no later one on the complaint."""
-    later = ComplaintEvent.objects.filter(
-        complaint_id=OuterRef("complaint_id"), action__in=REPLY_ACTIONS
-    ).filter(Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk")))
-    replies = ComplaintEvent.objects.filter(
-        action__in=REPLY_ACTIONS, at__gte=view.start, at__lt=view.end
-    ).filter(~Exists(later))
-    return _in(replies, "complaint", complaints).order_by()
+def _final_replies(view: View, complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """The complaints whose final reply (最终回复: the last reply event) fell in the period, with its
+    time as ``replied_at``. Read from the period's reply events (the (action, at) index), then each
+    of those complaints' last reply by its own events (the complaint index): no pass over every
+    reply ever made, which an anti-join of the period's replies with all later ones needs."""
+    in_period = ComplaintEvent.objects.filter(action__in=REPLY_ACTIONS, at__gte=view.start, at__lt=view.end)
+    last = (
+        ComplaintEvent.objects.filter(complaint_id=OuterRef("pk"), action__in=REPLY_ACTIONS)
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
+    return (
+        _scoped(complaints)
+        .filter(pk__in=in_period.values("complaint_id"))
+        .annotate(replied_at=Subquery(last))
+        .filter(replied_at__gte=view.start, replied_at__lt=view.end)
+    )
 
 
 def _came_due(view: View, complaints: QuerySet[Complaint], now: datetime) -> QuerySet[ComplaintClock]:
@@ -346,7 +355,7 @@ def statistics(*, view: View, complaints: QuerySet[Complaint], now: datetime | N
             target.__dict__[line] = _money(entry[line])
 
     replies = _final_replies(view, complaints).annotate(
-        k=_key(view, "at", "complaint__"), seconds=Seconds("at", "complaint__received_at")
+        k=_key(view, "replied_at"), seconds=Seconds("replied_at", "received_at")
     )
     for entry in replies.values("k").annotate(n=Count("pk"), average=Avg("seconds")):
         target = row(entry["k"])
@@ -380,7 +389,7 @@ def _money(value: Decimal | None) -> Decimal:
     return (value or Decimal("0")).quantize(Decimal("0.01"))
 
 
-def _percentile(replies: QuerySet[ComplaintEvent], percentile: int) -> list[tuple[Any, float]]:
+def _percentile(replies: QuerySet[Complaint], percentile: int) -> list[tuple[Any, float]]:
     """Per group, the nearest-rank percentile of the handling seconds: the value at position
     ⌈p·n/100⌉ in ascending order — one row per group, picked by window functions in the database."""
     ranked = replies.annotate(
@@ -442,7 +451,7 @@ def _totals(rows: list[Row], view: View, complaints: QuerySet[Complaint], now: d
     # the change of the whole period: against the period of equal length just before
     total.previous_received = _received(view.previous(), complaints).count()
     replies = _final_replies(view, complaints).annotate(
-        k=Value(""), seconds=Seconds("at", "complaint__received_at")
+        k=Value(""), seconds=Seconds("replied_at", "received_at")
     )
     average = replies.aggregate(average=Avg("seconds"))["average"]
     total.average_hours = average / 3600 if average is not None else None
@@ -625,11 +634,7 @@ def drill(
             versions = versions.filter(_prefixed(_key_condition(view, key, "decided_at"), prefix, view))
         return base.filter(pk__in=versions.values("decision__complaint_id"))
     if measure == "replied":
-        replies = _final_replies(view, base)
-        if key is not None:
-            prefix = "" if view.by == "month" else "complaint__"
-            replies = replies.filter(_prefixed(_key_condition(view, key, "at"), prefix, view))
-        return base.filter(pk__in=replies.values("complaint_id"))
+        return _final_replies(view, base).filter(grouped("replied_at"))
     clocks = _came_due(view, base, now).filter(kind=kind)
     if measure == "on_time":
         clocks = clocks.filter(ON_TIME)
