@@ -25,6 +25,7 @@ figure, with the same conditions — a figure and its drill-down count the same 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -276,23 +277,19 @@ def _decided(view: View, complaints: QuerySet[Complaint]) -> QuerySet[DecisionVe
     return _in(versions, "decision__complaint", complaints).order_by()
 
 
-def _final_replies(view: View, complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    """The complaints whose final reply (最终回复: the last reply event) fell in the period, with its
-    time as ``replied_at``. Read from the period's reply events (the (action, at) index), then each
-    of those complaints' last reply by its own events (the complaint index): no pass over every
-    reply ever made, which an anti-join of the period's replies with all later ones needs."""
-    in_period = ComplaintEvent.objects.filter(action__in=REPLY_ACTIONS, at__gte=view.start, at__lt=view.end)
+def _final_replies(view: View, complaints: QuerySet[Complaint]) -> QuerySet[ComplaintEvent]:
+    """The final replies (最终回复) in the period: the reply events of the period (the (action, at)
+    index) that are their complaint's last reply (one lookup in the complaint's events each) — no
+    pass over every reply ever made, which an anti-join with all later replies needs."""
     last = (
-        ComplaintEvent.objects.filter(complaint_id=OuterRef("pk"), action__in=REPLY_ACTIONS)
+        ComplaintEvent.objects.filter(complaint_id=OuterRef("complaint_id"), action__in=REPLY_ACTIONS)
         .order_by("-at", "-pk")
-        .values("at")[:1]
+        .values("pk")[:1]
     )
-    return (
-        _scoped(complaints)
-        .filter(pk__in=in_period.values("complaint_id"))
-        .annotate(replied_at=Subquery(last))
-        .filter(replied_at__gte=view.start, replied_at__lt=view.end)
-    )
+    replies = ComplaintEvent.objects.filter(
+        action__in=REPLY_ACTIONS, at__gte=view.start, at__lt=view.end
+    ).filter(pk=Subquery(last))
+    return _in(replies, "complaint", complaints).order_by()
 
 
 def _came_due(view: View, complaints: QuerySet[Complaint], now: datetime) -> QuerySet[ComplaintClock]:
@@ -355,15 +352,14 @@ def statistics(*, view: View, complaints: QuerySet[Complaint], now: datetime | N
             target.__dict__[line] = _money(entry[line])
 
     replies = _final_replies(view, complaints).annotate(
-        k=_key(view, "replied_at"), seconds=Seconds("replied_at", "received_at")
+        k=_key(view, "at", "complaint__"), seconds=Seconds("at", "complaint__received_at")
     )
     for entry in replies.values("k").annotate(n=Count("pk"), average=Avg("seconds")):
         target = row(entry["k"])
         target.replied = entry["n"]
         target.average_hours = entry["average"] / 3600 if entry["average"] is not None else None
-    for percentile in PERCENTILES:
-        for key, seconds in _percentile(replies, percentile):
-            row(key).percentile_hours[percentile] = seconds / 3600
+    for key, hours in _percentiles(replies).items():
+        row(key).percentile_hours = hours
 
     kinds: set[str] = set()
     due = _came_due(view, complaints, now).annotate(k=_key(view, "due_at", "complaint__"))
@@ -389,18 +385,25 @@ def _money(value: Decimal | None) -> Decimal:
     return (value or Decimal("0")).quantize(Decimal("0.01"))
 
 
-def _percentile(replies: QuerySet[Complaint], percentile: int) -> list[tuple[Any, float]]:
-    """Per group, the nearest-rank percentile of the handling seconds: the value at position
-    ⌈p·n/100⌉ in ascending order — one row per group, picked by window functions in the database."""
+def _percentiles(replies: QuerySet[ComplaintEvent]) -> dict[Any, dict[int, float]]:
+    """Per group, the nearest-rank percentiles (PERCENTILES) of the handling seconds, in hours: the
+    values at positions ⌈p·n/100⌉ in ascending order, picked in the database by window functions —
+    one query, a row or two per group (the product of the distances to the wanted positions is 0)."""
     ranked = replies.annotate(
         position=Window(RowNumber(), partition_by=[F("k")], order_by=[F("seconds").asc(), F("pk").asc()]),
         size=Window(Count("pk"), partition_by=[F("k")]),
-    ).annotate(
-        # position·100 ≥ p·n and (position − 1)·100 < p·n: position = ⌈p·n/100⌉
-        high=ExpressionWrapper(F("position") * 100 - F("size") * percentile, output_field=IntegerField()),
     )
-    picked = ranked.filter(high__gte=0, high__lt=100)
-    return [(entry["k"], entry["seconds"]) for entry in picked.values("k", "seconds")]
+    wanted = [(F("size") * p + 99) / 100 for p in PERCENTILES]  # ⌈n·p/100⌉ in integers
+    distance = ExpressionWrapper(F("position") - wanted[0], output_field=IntegerField())
+    for position in wanted[1:]:
+        distance = ExpressionWrapper(distance * (F("position") - position), output_field=IntegerField())
+    picked = ranked.annotate(distance=distance).filter(distance=0)
+    found: dict[Any, dict[int, float]] = {}
+    for entry in picked.values("k", "seconds", "position", "size"):
+        for percentile in PERCENTILES:
+            if entry["position"] == math.ceil(entry["size"] * percentile / 100):
+                found.setdefault(entry["k"], {})[percentile] = entry["seconds"] / 3600
+    return found
 
 
 def _previous(view: View, complaints: QuerySet[Complaint], rows: dict[str, Row]) -> None:
@@ -450,14 +453,14 @@ def _totals(rows: list[Row], view: View, complaints: QuerySet[Complaint], now: d
             summed.on_time += figure.on_time
     # the change of the whole period: against the period of equal length just before
     total.previous_received = _received(view.previous(), complaints).count()
+    # the average over the whole period from the groups' (each group's average × its replies)
+    if total.replied:
+        weighted = sum(row.average_hours * row.replied for row in rows if row.average_hours is not None)
+        total.average_hours = weighted / total.replied
     replies = _final_replies(view, complaints).annotate(
-        k=Value(""), seconds=Seconds("replied_at", "received_at")
+        k=Value(""), seconds=Seconds("at", "complaint__received_at")
     )
-    average = replies.aggregate(average=Avg("seconds"))["average"]
-    total.average_hours = average / 3600 if average is not None else None
-    for percentile in PERCENTILES:
-        for _key_value, seconds in _percentile(replies, percentile):
-            total.percentile_hours[percentile] = seconds / 3600
+    total.percentile_hours = _percentiles(replies).get("", {})
     return total
 
 
@@ -634,7 +637,11 @@ def drill(
             versions = versions.filter(_prefixed(_key_condition(view, key, "decided_at"), prefix, view))
         return base.filter(pk__in=versions.values("decision__complaint_id"))
     if measure == "replied":
-        return _final_replies(view, base).filter(grouped("replied_at"))
+        replies = _final_replies(view, base)
+        if key is not None:
+            prefix = "" if view.by == "month" else "complaint__"
+            replies = replies.filter(_prefixed(_key_condition(view, key, "at"), prefix, view))
+        return base.filter(pk__in=replies.values("complaint_id"))
     clocks = _came_due(view, base, now).filter(kind=kind)
     if measure == "on_time":
         clocks = clocks.filter(ON_TIME)
