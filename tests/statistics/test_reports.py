@@ -125,3 +125,19 @@ def test_the_reports_page_lists_and_downloads_them_for_leadership_only(client, s
     assert client.get(f"/reports/{report.pk}/download/").status_code == 404
     client.force_login(org.gm.user)
     assert client.get("/reports/99999999999/download/").status_code == 404
+
+
+def test_switching_rule_books_switches_the_schedules(db):
+    from kesu.rulebook.services import apply_preset
+
+    apply_preset(name="telecom")
+    assert set(ReportSchedule.objects.filter(is_active=True).values_list("code", flat=True)) == {
+        "telecom-network-report",
+        "telecom-fault-tracking",
+    }
+    apply_preset(name="pcb")  # telecom's schedules are kept for their stored reports, but inactive
+    assert list(ReportSchedule.objects.filter(is_active=True).values_list("code", "day")) == [
+        ("pcb-monthly-statistics", 10)
+    ]
+    apply_preset(name="furniture")  # seed 000 第一篇 names no report
+    assert not ReportSchedule.objects.filter(is_active=True).exists()
