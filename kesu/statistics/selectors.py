@@ -354,12 +354,9 @@ def statistics(*, view: View, complaints: QuerySet[Complaint], now: datetime | N
     replies = _final_replies(view, complaints).annotate(
         k=_key(view, "at", "complaint__"), seconds=Seconds("at", "complaint__received_at")
     )
-    for entry in replies.values("k").annotate(n=Count("pk"), average=Avg("seconds")):
-        target = row(entry["k"])
-        target.replied = entry["n"]
-        target.average_hours = entry["average"] / 3600 if entry["average"] is not None else None
-    for key, hours in _percentiles(replies).items():
-        row(key).percentile_hours = hours
+    for key, (count, average, hours) in _handling(replies).items():
+        target = row(key)
+        target.replied, target.average_hours, target.percentile_hours = count, average, hours
 
     kinds: set[str] = set()
     due = _came_due(view, complaints, now).annotate(k=_key(view, "due_at", "complaint__"))
@@ -385,24 +382,28 @@ def _money(value: Decimal | None) -> Decimal:
     return (value or Decimal("0")).quantize(Decimal("0.01"))
 
 
-def _percentiles(replies: QuerySet[ComplaintEvent]) -> dict[Any, dict[int, float]]:
-    """Per group, the nearest-rank percentiles (PERCENTILES) of the handling seconds, in hours: the
-    values at positions ⌈p·n/100⌉ in ascending order, picked in the database by window functions —
-    one query, a row or two per group (the product of the distances to the wanted positions is 0)."""
+def _handling(replies: QuerySet[ComplaintEvent]) -> dict[Any, tuple[int, float, dict[int, float]]]:
+    """Per group: the number of final replies, the average handling hours and the nearest-rank
+    percentiles (PERCENTILES) in hours — the values at positions ⌈p·n/100⌉ in ascending order. One
+    query: window functions number the replies of each group, count and average them, and only the
+    row or two at the wanted positions come back (the product of the distances to them is 0)."""
+    group = [F("k")]
     ranked = replies.annotate(
-        position=Window(RowNumber(), partition_by=[F("k")], order_by=[F("seconds").asc(), F("pk").asc()]),
-        size=Window(Count("pk"), partition_by=[F("k")]),
+        position=Window(RowNumber(), partition_by=group, order_by=[F("seconds").asc(), F("pk").asc()]),
+        size=Window(Count("pk"), partition_by=group),
+        average=Window(Avg("seconds"), partition_by=group),
     )
     wanted = [(F("size") * p + 99) / 100 for p in PERCENTILES]  # ⌈n·p/100⌉ in integers
     distance = ExpressionWrapper(F("position") - wanted[0], output_field=IntegerField())
     for position in wanted[1:]:
         distance = ExpressionWrapper(distance * (F("position") - position), output_field=IntegerField())
     picked = ranked.annotate(distance=distance).filter(distance=0)
-    found: dict[Any, dict[int, float]] = {}
-    for entry in picked.values("k", "seconds", "position", "size"):
+    found: dict[Any, tuple[int, float, dict[int, float]]] = {}
+    for entry in picked.values("k", "seconds", "position", "size", "average"):
+        count, average, hours = found.setdefault(entry["k"], (entry["size"], entry["average"] / 3600, {}))
         for percentile in PERCENTILES:
             if entry["position"] == math.ceil(entry["size"] * percentile / 100):
-                found.setdefault(entry["k"], {})[percentile] = entry["seconds"] / 3600
+                hours[percentile] = entry["seconds"] / 3600
     return found
 
 
@@ -457,10 +458,13 @@ def _totals(rows: list[Row], view: View, complaints: QuerySet[Complaint], now: d
     if total.replied:
         weighted = sum(row.average_hours * row.replied for row in rows if row.average_hours is not None)
         total.average_hours = weighted / total.replied
-    replies = _final_replies(view, complaints).annotate(
-        k=Value(""), seconds=Seconds("at", "complaint__received_at")
-    )
-    total.percentile_hours = _percentiles(replies).get("", {})
+    if len(rows) == 1:  # one group: its percentiles are the period's
+        total.percentile_hours = dict(rows[0].percentile_hours)
+    elif total.replied:
+        replies = _final_replies(view, complaints).annotate(
+            k=Value(""), seconds=Seconds("at", "complaint__received_at")
+        )
+        total.percentile_hours = _handling(replies).get("", (0, 0.0, {}))[2]
     return total
 
 
