@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET
 from kesu.complaints.forms import ListFilterForm
 from kesu.complaints.selectors import complaints_visible_to
 from kesu.complaints.views import list_filters
+from kesu.complaints.workflow import SEES_ALL
 from kesu.core.paging import page_of
-from kesu.organization.models import Role
 from kesu.organization.selectors import capacities_of, staff_of
 from kesu.statistics import excel
 from kesu.statistics.charts import chart_data
@@ -145,13 +145,11 @@ def complaints_export(request: HttpRequest) -> HttpResponse:
     return _xlsx(file, f"complaints-{timezone.localdate():%Y%m%d}.xlsx")
 
 
-# Who sees the stored reports: they are built over every complaint, so only those who see all.
-REPORT_READERS = {Role.DESK_CLERK, Role.CS_DIRECTOR, Role.VICE_PRESIDENT, Role.GENERAL_MANAGER, Role.AUDITOR}
-
-
 def _may_read_reports(request: HttpRequest) -> bool:
+    """The stored reports are built over every complaint: only those who see every complaint
+    (the desk, leadership, auditors, administrators: ``workflow.SEES_ALL``) may read them."""
     capacities = capacities_of(staff=staff_of(request.user))
-    return any(capacity.roles & REPORT_READERS for capacity in capacities)
+    return any(capacity.roles & SEES_ALL for capacity in capacities)
 
 
 @login_required
