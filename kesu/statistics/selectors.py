@@ -45,7 +45,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
     Window,
 )
 from django.db.models.functions import RowNumber
@@ -354,7 +353,9 @@ def statistics(*, view: View, complaints: QuerySet[Complaint], now: datetime | N
     replies = _final_replies(view, complaints).annotate(
         k=_key(view, "at", "complaint__"), seconds=Seconds("at", "complaint__received_at")
     )
-    for key, (count, average, hours) in _handling(replies).items():
+    handling = _handling(replies)
+    period_percentiles = handling.pop(TOTAL, (0, 0.0, {}))[2]
+    for key, (count, average, hours) in handling.items():
         target = row(key)
         target.replied, target.average_hours, target.percentile_hours = count, average, hours
 
@@ -371,7 +372,7 @@ def statistics(*, view: View, complaints: QuerySet[Complaint], now: datetime | N
     return Statistics(
         view=view,
         rows=ordered,
-        totals=_totals(ordered, view, complaints, now),
+        totals=_totals(ordered, view, complaints, period_percentiles),
         kinds=[(kind, str(kind_labels.get(kind, kind))) for kind in ClockKind.values if kind in kinds],
         bearers=bearers(view=view, complaints=complaints),
         target_hours=HandlingTimeTarget.current_hours(),
@@ -382,28 +383,41 @@ def _money(value: Decimal | None) -> Decimal:
     return (value or Decimal("0")).quantize(Decimal("0.01"))
 
 
+TOTAL = "__total__"  # the key under which _handling returns the whole period's percentiles
+
+
 def _handling(replies: QuerySet[ComplaintEvent]) -> dict[Any, tuple[int, float, dict[int, float]]]:
     """Per group: the number of final replies, the average handling hours and the nearest-rank
-    percentiles (PERCENTILES) in hours — the values at positions ⌈p·n/100⌉ in ascending order. One
-    query: window functions number the replies of each group, count and average them, and only the
-    row or two at the wanted positions come back (the product of the distances to them is 0)."""
+    percentiles (PERCENTILES) in hours — the values at positions ⌈p·n/100⌉ in ascending order —
+    and under TOTAL the whole period's percentiles. One query: window functions number the replies
+    within each group and within the period, count and average them, and only the rows at the
+    wanted positions come back (the product of the distances to them is 0)."""
     group = [F("k")]
+    order = [F("seconds").asc(), F("pk").asc()]
     ranked = replies.annotate(
-        position=Window(RowNumber(), partition_by=group, order_by=[F("seconds").asc(), F("pk").asc()]),
+        position=Window(RowNumber(), partition_by=group, order_by=order),
         size=Window(Count("pk"), partition_by=group),
         average=Window(Avg("seconds"), partition_by=group),
+        position_all=Window(RowNumber(), order_by=order),
+        size_all=Window(Count("pk")),
     )
-    wanted = [(F("size") * p + 99) / 100 for p in PERCENTILES]  # ⌈n·p/100⌉ in integers
-    distance = ExpressionWrapper(F("position") - wanted[0], output_field=IntegerField())
-    for position in wanted[1:]:
-        distance = ExpressionWrapper(distance * (F("position") - position), output_field=IntegerField())
-    picked = ranked.annotate(distance=distance).filter(distance=0)
+    distance: Any = None
+    for position, size in (("position", "size"), ("position_all", "size_all")):
+        for p in PERCENTILES:
+            factor = F(position) - (F(size) * p + 99) / 100  # ⌈n·p/100⌉ in integers
+            distance = factor if distance is None else distance * factor
+    picked = ranked.annotate(distance=ExpressionWrapper(distance, output_field=IntegerField())).filter(
+        distance=0
+    )
     found: dict[Any, tuple[int, float, dict[int, float]]] = {}
-    for entry in picked.values("k", "seconds", "position", "size", "average"):
-        count, average, hours = found.setdefault(entry["k"], (entry["size"], entry["average"] / 3600, {}))
+    for entry in picked.values("k", "seconds", "position", "size", "average", "position_all", "size_all"):
         for percentile in PERCENTILES:
             if entry["position"] == math.ceil(entry["size"] * percentile / 100):
-                hours[percentile] = entry["seconds"] / 3600
+                found.setdefault(entry["k"], (entry["size"], entry["average"] / 3600, {}))[2][percentile] = (
+                    entry["seconds"] / 3600
+                )
+            if entry["position_all"] == math.ceil(entry["size_all"] * percentile / 100):
+                found.setdefault(TOTAL, (entry["size_all"], 0.0, {}))[2][percentile] = entry["seconds"] / 3600
     return found
 
 
@@ -439,9 +453,12 @@ def _previous(view: View, complaints: QuerySet[Complaint], rows: dict[str, Row])
         row.previous_received = counts.get(row.key, 0)
 
 
-def _totals(rows: list[Row], view: View, complaints: QuerySet[Complaint], now: datetime) -> Row:
+def _totals(
+    rows: list[Row], view: View, complaints: QuerySet[Complaint], period_percentiles: dict[int, float]
+) -> Row:
     """The period's totals: counts and money add up over the groups; the average and percentiles of
-    handling time are over the whole period (one more query each)."""
+    handling time are over the whole period (the average weighted from the groups', the percentiles
+    from the same window query as the groups')."""
     total = Row(key="", label=str(_("Total")))
     for row in rows:
         for name in ("received", "open", "overdue", "secondary", "closed", "upheld", "not_upheld", "replied"):
@@ -458,13 +475,7 @@ def _totals(rows: list[Row], view: View, complaints: QuerySet[Complaint], now: d
     if total.replied:
         weighted = sum(row.average_hours * row.replied for row in rows if row.average_hours is not None)
         total.average_hours = weighted / total.replied
-    if len(rows) == 1:  # one group: its percentiles are the period's
-        total.percentile_hours = dict(rows[0].percentile_hours)
-    elif total.replied:
-        replies = _final_replies(view, complaints).annotate(
-            k=Value(""), seconds=Seconds("at", "complaint__received_at")
-        )
-        total.percentile_hours = _handling(replies).get("", (0, 0.0, {}))[2]
+    total.percentile_hours = dict(period_percentiles)
     return total
 
 
