@@ -35,6 +35,7 @@ def main() -> None:
     parser.add_argument("--profile", choices=["registration", "actions"], default=None)
     parser.add_argument("--show-queries", action="store_true")
     parser.add_argument("--profile-filter", default="")
+    parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--width", type=int, default=220)
     parser.add_argument(
         "--requests-only", action="store_true", help="leave out the hand-overs (the worker's part)"
@@ -183,7 +184,7 @@ def main() -> None:
     action_cpu = (time.process_time() - started) / (2 * (args.rounds // 2))
 
     if profiler:
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats(args.sort).print_stats(
             args.profile_filter, 60
         )
     emit(
