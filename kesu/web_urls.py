@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("kesu.deadlines.urls")),
     path("", include("kesu.notifications.urls")),
     path("", include("kesu.approvals.urls")),
+    path("", include("kesu.paperwork.urls")),
     path("", include("kesu.complaints.urls")),
     path("", include("kesu.assignments.urls")),
 ]
