@@ -12,17 +12,19 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Model
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints import registry
 from kesu.complaints.actions import ACTION_INPUTS
 from kesu.complaints.intake import parse_intake
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity, Status
+from kesu.complaints.selectors import SORTS
 from kesu.complaints.services import CORRECTABLE_FIELDS, Intake
 from kesu.complaints.templatetags.kesu_ui import localized
 from kesu.core import limits
 from kesu.customers.models import Customer, Product
-from kesu.organization.models import Department, Position, Staff
+from kesu.organization.models import Department, Position, Role, Staff
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Seconds are kept so an unchanged time does not look changed (a correction sends changed fields only).
@@ -188,23 +190,51 @@ class IntakeForm(forms.Form):
 
 
 class ListFilterForm(forms.Form):
-    """The list's filters; every field optional (GET)."""
+    """The list's filters; every field optional (GET). ``status`` may be given several times
+    (several statuses at once); ``sort`` is a column key (selectors.SORTS), "-" first for
+    descending; ``panel`` shows a workbench panel's complaints in full ("view all")."""
 
     q = forms.CharField(label=_("search"), required=False, max_length=limits.SEARCH)
-    status = forms.ChoiceField(label=_("status"), required=False)
+    status = forms.MultipleChoiceField(
+        label=_("status"), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+    )
     category = forms.ChoiceField(label=_("class"), required=False)
     severity = forms.ChoiceField(label=_("severity"), required=False)
+    channel = forms.ChoiceField(label=_("channel"), required=False)
     department = SafeModelChoiceField(Department.objects.all(), label=_("department"), required=False)
+    handler = SafeModelChoiceField(
+        # who may handle: department heads and handlers (not a join over every complaint)
+        Staff.objects.filter(role_assignments__role__in=[Role.HANDLER, Role.DEPARTMENT_HEAD])
+        .distinct()
+        .order_by("display_name"),
+        label=_("handler"),
+        required=False,
+    )
+    customer = forms.CharField(
+        label=_("customer"),
+        required=False,
+        max_length=limits.SEARCH,
+        help_text=_("customer number, or words of its name"),
+    )
+    mine = forms.BooleanField(label=_("assigned to me"), required=False)
     received_from = DateField(label=_("received from"), required=False)
     received_to = DateField(label=_("received to"), required=False)
+    panel = forms.ChoiceField(label=_("workbench panel"), required=False)
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         blank = [("", _("all"))]
-        self.fields["status"].choices = blank + list(Status.choices)
+        self.fields["status"].choices = list(Status.choices)
         self.fields["category"].choices = blank + [(c.code, localized(c)) for c in Category.objects.all()]
         self.fields["severity"].choices = blank + [(s.code, localized(s)) for s in Severity.objects.all()]
+        self.fields["channel"].choices = blank + list(Channel.choices)
         self.fields["department"].empty_label = _("all")
+        self.fields["handler"].empty_label = _("all")
+        self.fields["panel"].choices = [("", "—"), *PANEL_LABELS.items()]
+        self.fields["sort"].choices = [("", "")] + [
+            (key, key) for name in SORTS for key in (name, f"-{name}")
+        ]
         for name, extra in registry.FILTERS.items():  # filters apps add (e.g. "due": time limits)
             self.fields[name] = forms.ChoiceField(
                 label=extra.label, required=False, choices=[*blank, *extra.choices.choices]
@@ -216,6 +246,29 @@ class ListFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("received_to", _("The end date is before the start date."))
         return data
+
+
+# The workbench panels' names (views.workbench shows the same), for the list's "panel" filter.
+PANEL_LABELS = {
+    "my-tasks": _("My tasks"),
+    "awaiting-approval": _("Awaiting my approval"),
+    "due-soon": _("Due soon"),
+    "registered-today": _("Registered today"),
+}
+
+
+class SavedFilterForm(forms.Form):
+    """Save the list's current filters under a name (per staff member; the same name replaces)."""
+
+    name = forms.CharField(label=_("name"), max_length=limits.SAVED_FILTER_NAME)
+    query = forms.CharField(required=False, max_length=limits.SAVED_FILTER_QUERY, widget=forms.HiddenInput)
+
+    def clean_query(self) -> str:
+        query = self.cleaned_data["query"]
+        params = QueryDict(query)
+        if not ListFilterForm(params).is_valid():
+            raise ValidationError(_("These filters are not valid; correct them before saving."))
+        return params.urlencode()  # as the list reads it again
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
@@ -30,6 +31,7 @@ from kesu.complaints.forms import (
     CorrectionForm,
     IntakeForm,
     ListFilterForm,
+    SavedFilterForm,
     VersionedForm,
     action_form,
     action_inputs,
@@ -40,6 +42,7 @@ from kesu.complaints.models import (
     Complaint,
     ComplaintEvent,
     Satisfaction,
+    SavedFilter,
     Severity,
 )
 from kesu.complaints.templatetags.kesu_ui import localized
@@ -146,10 +149,10 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
 # List (列表)
 
 
-def _filters(data: dict[str, Any]) -> selectors.ComplaintFilters:
-    department = data.get("department")
+def _filters(data: dict[str, Any], staff: Staff | None) -> selectors.ComplaintFilters:
+    department, handler = data.get("department"), data.get("handler")
     return selectors.ComplaintFilters(
-        status=data.get("status") or None,
+        statuses=tuple(data.get("status") or ()),
         category=data.get("category") or None,
         severity=data.get("severity") or None,
         department=department.pk if department else None,
@@ -157,7 +160,31 @@ def _filters(data: dict[str, Any]) -> selectors.ComplaintFilters:
         received_to=data.get("received_to"),
         q=(data.get("q") or "").strip() or None,
         extra={name: data.get(name) or "" for name in registry.FILTERS},
+        channel=data.get("channel") or None,
+        handler=handler.pk if handler else None,
+        customer=(data.get("customer") or "").strip() or None,
+        # nobody is assigned anything without a staff record: -1 names no one
+        assigned_to=(staff.pk if staff is not None else -1) if data.get("mine") else None,
     )
+
+
+def _listed(staff: Staff | None, data: dict[str, Any]):
+    """The complaints the list shows for valid filters, in the chosen order."""
+    filters = _filters(data, staff)
+    panel = data.get("panel")
+    if panel and staff is not None:
+        complaints = selectors.panel_complaints(staff=staff, panel=panel, filters=filters)
+    elif panel:
+        complaints = Complaint.objects.none()
+    else:
+        complaints = selectors.complaints_visible_to(staff=staff, filters=filters)
+    complaints = complaints.select_related("handler")
+    return selectors.sorted_by(complaints, data.get("sort") or None)
+
+
+def _bulk_approval(staff: Staff | None) -> bool:
+    """Whether the list offers the GM's bulk approval of transfers (each is still checked)."""
+    return any(Role.GENERAL_MANAGER in c.roles for c in capacities_of(staff=staff))
 
 
 @login_required
@@ -167,17 +194,110 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET)
     page, status = None, 200
     if form.is_valid():
-        complaints = selectors.complaints_visible_to(staff=staff, filters=_filters(form.cleaned_data))
-        page = page_of(complaints, number=request.GET.get("page"), page_size=settings.KESU_PAGE_SIZE)
+        page = page_of(
+            _listed(staff, form.cleaned_data),
+            number=request.GET.get("page"),
+            page_size=settings.KESU_PAGE_SIZE,
+        )
     else:
         status = 400
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
         "HX-History-Restore-Request"
     )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "sort": form.cleaned_data.get("sort", "") if form.is_valid() else "",
+        "query": query.urlencode(),
+        "bulk_approval": _bulk_approval(staff),
+        "saved_filters": list(staff.saved_filters.all()) if staff is not None else [],
+        "save_form": SavedFilterForm(initial={"query": query.urlencode()}),
+    }
     template = "complaints/_results.html" if partial else "complaints/list.html"
-    response = render(request, template, {"form": form, "page": page}, status=status)
+    response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@login_required
+@require_POST
+def saved_filter_add(request: HttpRequest) -> HttpResponse:
+    """Save the list's filters under a name; the same name replaces the earlier filters."""
+    staff = staff_of(request.user)
+    if staff is None:
+        raise PermissionDenied
+    form = SavedFilterForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[name].label or name}: {' '.join(e)}" for name, e in form.errors.items()
+        )
+        messages.error(request, _("The filter was not saved: %(errors)s") % {"errors": errors})
+        return redirect(
+            f"{reverse('complaint-list')}?{QueryDict(request.POST.get('query', '')[:2000]).urlencode()}"
+        )
+    SavedFilter.objects.update_or_create(
+        staff=staff, name=form.cleaned_data["name"], defaults={"query": form.cleaned_data["query"]}
+    )
+    messages.success(request, _("Filter “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
+    return redirect(f"{reverse('complaint-list')}?{form.cleaned_data['query']}")
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request: HttpRequest, filter_id: int) -> HttpResponse:
+    """Delete one of one's own saved filters (another's: 404)."""
+    staff = staff_of(request.user)
+    deleted, _rows = SavedFilter.objects.filter(pk=filter_id, staff=staff).delete() if staff else (0, {})
+    if not deleted:
+        raise Http404(_("No such saved filter."))
+    messages.success(request, _("Saved filter deleted."))
+    return redirect("complaint-list")
+
+
+@login_required
+@require_POST
+def bulk_approve_transfers(request: HttpRequest) -> HttpResponse:
+    """The GM approves several proposed transfers at once (总经理批量审批转交). Each goes through
+    ``actions.perform_action`` on its own, as if approved on its page: permission, recusal and the
+    version the GM saw are checked, and each gets its own timeline entry. One refused does not stop
+    the others; the page then says, complaint by complaint, what was done and what was not."""
+    staff = staff_of(request.user)
+    if staff is None:
+        raise PermissionDenied
+    numbers = [n for n in request.POST.getlist("number") if n][:200]
+    if not numbers:
+        messages.error(request, _("Select at least one complaint."))
+        return redirect("complaint-list")
+    results = []
+    for number in dict.fromkeys(numbers):
+        complaint = selectors.complaint_visible_to(staff=staff, number=number)
+        if complaint is None:
+            results.append(
+                {"number": number, "ok": False, "why": _("No such complaint, or you may not see it.")}
+            )
+            continue
+        version_text = request.POST.get(f"version-{number}", "")
+        version = (
+            int(version_text) if version_text.isdigit() and len(version_text) < 10 else complaint.version
+        )
+        try:
+            actions.perform_action(
+                complaint=complaint, action="approve_transfer", by=staff, inputs={}, version=version
+            )
+        except ActionNotAllowed as error:
+            results.append({"number": number, "ok": False, "why": str(error), "visible": True})
+        except StaleVersion:
+            why = _("It changed since you loaded the list; open it and decide there.")
+            results.append({"number": number, "ok": False, "why": why, "visible": True})
+        except ValidationError as error:
+            results.append({"number": number, "ok": False, "why": " ".join(error.messages), "visible": True})
+        else:
+            results.append({"number": number, "ok": True, "why": "", "visible": True})
+    # Something done: 200 with the report; nothing done: 409, with the same report.
+    status = 200 if any(r["ok"] for r in results) else 409
+    return render(request, "complaints/bulk_result.html", {"results": results}, status=status)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Any
 from django.utils import timezone
 
 from kesu.complaints.models import Complaint, ComplaintEvent, TransferSlip
+from kesu.deadlines.models import ClockState, ComplaintClock
 from kesu.deadlines.selectors import ClockView, Standing, clocks_of
 from kesu.organization.models import Staff
 from kesu.rulebook.models import RuleBook
@@ -172,14 +173,22 @@ def inquiry_slip(complaint: Complaint) -> InquirySlip | None:
 
 
 def forms_panel(complaint: Complaint) -> dict[str, Any]:
-    """The complaint page's "Forms to print" panel: which forms exist for this complaint (a fixed
-    number of queries: the slips, and the clocks' standing)."""
+    """The complaint page's "Forms to print" panel: which forms exist for this complaint (two
+    queries: the slips, and the states of its clocks)."""
     slips = list(
         complaint.transfer_slips.order_by("proposed_at", "pk").values_list("pk", "to_department__name")
     )
-    standings = {c.standing for c in clocks_of(complaint)}
+    now = timezone.now()
+    overdue = met_late = False
+    for state, due_at, stopped_at in ComplaintClock.objects.filter(complaint=complaint).values_list(
+        "state", "due_at", "stopped_at"
+    ):
+        if due_at is None:
+            continue
+        overdue |= state == ClockState.RUNNING and now > due_at
+        met_late |= state == ClockState.MET and stopped_at is not None and stopped_at > due_at
     return {
         "paperwork_slips": [{"pk": pk, "ordinal": i, "to": name} for i, (pk, name) in enumerate(slips, 1)],
-        "paperwork_reminder": complaint.is_open and Standing.OVERDUE in standings,
-        "paperwork_inquiry": not complaint.is_open and Standing.MET_LATE in standings,
+        "paperwork_reminder": complaint.is_open and overdue,
+        "paperwork_inquiry": not complaint.is_open and met_late,
     }
