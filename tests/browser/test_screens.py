@@ -97,7 +97,7 @@ def test_the_transfer_slip_downloads_as_a_pdf_with_the_signers(browser, live_ser
         page.locator("a.transfer-slip-pdf").first.click()
     download = download_info.value
     assert download.suggested_filename == f"{complaint.number}-transfer-1.pdf"
-    content = open(download.path(), "rb").read()
+    content = download.path().read_bytes()
     reader = PdfReader(io.BytesIO(content))
     text = "".join(reader.pages[0].extract_text().replace("\x00", "").split())
     assert "客户投诉转交处理联系单" in text and complaint.number in text
