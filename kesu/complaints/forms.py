@@ -13,6 +13,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Model
 from django.http import QueryDict
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints import registry
@@ -296,9 +298,25 @@ INPUT_LABELS = {
 
 
 class VersionedForm(forms.Form):
-    """Every form that changes a complaint carries the version the viewer saw (optimistic locking)."""
+    """Every form that changes a complaint carries the version the viewer saw (optimistic locking)
+    and when they loaded it (``seen``): on a 409 the page shows what changed since then."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("seen", timezone.now().isoformat())
+
+    def seen_at(self) -> datetime | None:
+        """When the viewer loaded the page, as the form says (None if missing or not a time)."""
+        text = str(self.data.get(self.add_prefix("seen"), ""))[:40]
+        try:
+            seen = parse_datetime(text)
+        except ValueError:
+            return None
+        return seen if seen is not None and timezone.is_aware(seen) else None
 
 
 CHOICE_KINDS = frozenset(
@@ -375,7 +393,7 @@ def action_form(action: str, complaint: Complaint, data: Any = None) -> Versione
 
 
 def action_inputs(form: VersionedForm) -> dict[str, Any]:
-    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    return {k: v for k, v in form.cleaned_data.items() if k not in {"version", "seen"}}
 
 
 class CorrectionForm(VersionedForm):

@@ -431,6 +431,7 @@ def _detail(
     *,
     bound: tuple[str, Form] | None = None,
     status: int = 200,
+    stale: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Render the complaint page; ``bound`` replaces one action's empty form by the submitted one."""
     allowed = workflow.allowed_actions(complaint=complaint, capacities=capacities_of(staff=staff))
@@ -468,6 +469,7 @@ def _detail(
         "app_panels": registry.panels("complaint", complaint),
         "action_forms": action_forms,
         "open_action": bound[0] if bound else None,
+        "stale": stale,
         "attach_form": attach_form if "comment" in allowed else None,
     }
     return render(request, "complaints/detail.html", context, status=status)
@@ -486,8 +488,54 @@ def _refused(request: HttpRequest, complaint: Complaint, error: ActionNotAllowed
     return render(request, "complaints/refused.html", context, status=403)
 
 
-def _stale(request: HttpRequest, complaint: Complaint, error: StaleVersion) -> HttpResponse:
-    return render(request, "complaints/stale.html", {"complaint": complaint, "error": error}, status=409)
+def _bind(action: str, complaint: Complaint, data: Any, files: Any = None) -> VersionedForm:
+    """The form of ``action`` on the complaint page, bound to what was sent."""
+    if action == "correct":
+        return CorrectionForm(complaint, data)
+    if action == "attach":
+        return AttachmentForm(data, files)
+    if action in actions.ACTION_INPUTS:
+        return action_form(action, complaint, data)
+    return VersionedForm(data)
+
+
+def _stale(
+    request: HttpRequest,
+    staff: Staff | None,
+    complaint: Complaint,
+    error: StaleVersion,
+    *,
+    action: str,
+    form: VersionedForm,
+) -> HttpResponse:
+    """Someone changed the complaint since the viewer loaded it: nothing was saved. The page is
+    shown again as it is now, with the viewer's form still holding what they typed (now at the
+    current version, so confirming again acts on what they have seen) and, above, what changed
+    since they loaded the page (409). A file to upload must be chosen again: browsers do not
+    send it back."""
+    fresh = selectors.complaint_for_page(staff=staff, number=complaint.number)
+    if fresh is None:  # no longer visible to them
+        return render(request, "complaints/stale.html", {"complaint": complaint, "error": error}, status=409)
+    data = request.POST.copy()
+    data[form.add_prefix("version")] = str(fresh.version)
+    data[form.add_prefix("seen")] = timezone.now().isoformat()
+    seen = form.seen_at()
+    events = list(selectors.timeline(fresh))
+    if seen is not None:
+        changed = [e for e in events if e.at > seen]
+    else:  # an old page without "seen": the last entries, one per version missed
+        changed = events[-max(1, error.current - error.expected) :]
+    allowed = workflow.allowed_actions(complaint=fresh, capacities=capacities_of(staff=staff))
+    typed = []
+    if action not in allowed and action != "attach":  # no form to keep it in: show it
+        typed = [
+            (field.label, data.get(form.add_prefix(name), ""))
+            for name, field in form.fields.items()
+            if name not in {"version", "seen"} and str(data.get(form.add_prefix(name), "")).strip()
+        ]
+    stale = {"error": error, "changes": _timeline(changed), "typed": typed, "action": action}
+    bound = (action, _bind(action, fresh, data))
+    return _detail(request, staff, fresh, bound=bound, status=409, stale=stale)
 
 
 class _InvalidForm(Exception):
@@ -508,12 +556,7 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
     staff, complaint = _visible(request, number)
     if staff is None:
         raise PermissionDenied
-    if action == "correct":
-        form: VersionedForm = CorrectionForm(complaint, request.POST)
-    elif action in actions.ACTION_INPUTS:
-        form = action_form(action, complaint, request.POST)
-    else:
-        form = VersionedForm(request.POST)
+    form = _bind(action, complaint, request.POST)
     try:
         _parsed(form, complaint, action, staff)
         if action == "correct":
@@ -526,7 +569,7 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
     except ActionNotAllowed as error:
         return _refused(request, complaint, error)
     except StaleVersion as error:
-        return _stale(request, complaint, error)
+        return _stale(request, staff, complaint, error, action=action, form=form)
     except ValidationError as error:
         _add_errors(form, error)
         return _detail(request, staff, complaint, bound=(action, form), status=400)
@@ -563,7 +606,7 @@ def attachment_add(request: HttpRequest, number: str) -> HttpResponse:
     except ActionNotAllowed as error:
         return _refused(request, complaint, error)
     except StaleVersion as error:
-        return _stale(request, complaint, error)
+        return _stale(request, staff, complaint, error, action="attach", form=form)
     except ValidationError as error:
         _add_errors(form, error)
         return _detail(request, staff, complaint, bound=("attach", form), status=400)
