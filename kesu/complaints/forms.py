@@ -144,6 +144,8 @@ class LocalizedChoiceField(SafeModelChoiceField):
 class IntakeForm(forms.Form):
     """The registration form (《客户投诉登记表》)."""
 
+    required_css_class = "required"  # the label says the field is required (kesu.css)
+
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
     received_at = DateTimeField(label=_("received at"))
     complainant_name = forms.CharField(label=_("complainant"), max_length=limits.PERSON_NAME)
@@ -262,6 +264,8 @@ PANEL_LABELS = {
 class SavedFilterForm(forms.Form):
     """Save the list's current filters under a name (per staff member; the same name replaces)."""
 
+    required_css_class = "required"  # the label says the field is required (kesu.css)
+
     name = forms.CharField(label=_("name"), max_length=limits.SAVED_FILTER_NAME)
     query = forms.CharField(required=False, max_length=limits.SAVED_FILTER_QUERY, widget=forms.HiddenInput)
 
@@ -300,6 +304,8 @@ INPUT_LABELS = {
 class VersionedForm(forms.Form):
     """Every form that changes a complaint carries the version the viewer saw (optimistic locking)
     and when they loaded it (``seen``): on a 409 the page shows what changed since then."""
+
+    required_css_class = "required"  # the label says the field is required (kesu.css)
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)

@@ -42,4 +42,9 @@ urlpatterns = [
         views.attachment_download,
         name="complaint-attachment",
     ),
+    path(
+        "complaints/<str:number>/attachments/<id:attachment_id>/thumbnail/",
+        views.attachment_thumbnail,
+        name="complaint-attachment-thumbnail",
+    ),
 ]

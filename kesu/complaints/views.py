@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kesu.complaints import actions, registry, selectors, services, workflow
+from kesu.complaints.attachments import PHOTO_TYPES, is_photo, thumbnail
 from kesu.complaints.forms import (
     AttachmentForm,
     CorrectionForm,
@@ -464,6 +465,7 @@ def _detail(
             )
         ),
         "attachments": list(complaint.attachments.select_related("uploaded_by")),
+        "photo_types": PHOTO_TYPES,
         "secondary": selectors.secondary_complaints(complaint),
         "timeline": _timeline(list(selectors.timeline(complaint))),
         "app_panels": registry.panels("complaint", complaint),
@@ -630,3 +632,23 @@ def attachment_download(request: HttpRequest, number: str, attachment_id: int) -
     return FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
+
+
+@login_required
+@require_GET
+def attachment_thumbnail(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """A photo attachment's preview (a small JPEG), for whoever may see the complaint."""
+    _staff, complaint = _visible(request, number)
+    attachment = complaint.attachments.filter(pk=attachment_id).first()
+    if attachment is None or not is_photo(attachment.content_type):
+        raise Http404(_("No such photo."))
+    try:
+        with attachment.file.open("rb") as handle:
+            preview = thumbnail(handle)
+    except FileNotFoundError:
+        raise Http404(_("The file is missing from the attachment store.")) from None
+    if preview is None:
+        raise Http404(_("This photo cannot be previewed."))
+    response = HttpResponse(preview, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
