@@ -140,7 +140,9 @@ def test_no_thumbnail_for_documents_broken_photos_or_outsiders(as_user, org, reg
         assert client.get(url).status_code == 404
     page = client.get(reverse("complaint-detail", args=[complaint.number])).content.decode()
     assert reverse("complaint-attachment-thumbnail", args=[complaint.number, text.pk]) not in page
-    _upload(client, complaint.__class__.objects.get(pk=complaint.pk), name="好.png", content=_photo(50, 50, "PNG"))
+    _upload(
+        client, complaint.__class__.objects.get(pk=complaint.pk), name="好.png", content=_photo(50, 50, "PNG")
+    )
     good = Attachment.objects.filter(complaint=complaint).order_by("pk").last()
     url = reverse("complaint-attachment-thumbnail", args=[complaint.number, good.pk])
     assert client.get(url).status_code == 200

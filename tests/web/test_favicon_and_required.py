@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from django.contrib.staticfiles import finders
 
@@ -12,7 +13,7 @@ def test_every_page_names_an_icon_that_exists(as_user, org):
     icon = re.search(r'<link rel="icon" href="([^"]+)"', html).group(1)
     assert icon.endswith(".svg")
     path = finders.find("kesu/favicon.svg")
-    assert path and "<svg" in open(path, encoding="utf-8").read()
+    assert path and "<svg" in Path(path).read_text(encoding="utf-8")
 
 
 def test_favicon_ico_redirects_to_the_icon(client):
