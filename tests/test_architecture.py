@@ -40,7 +40,7 @@ ALLOWED: dict[str, set[str]] = {
     # Department tasks (会办): built on complaints, counting in the working calendar.
     "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar", "notifications"},
     # The paper forms (PDF): print what complaints and the clocks of deadlines hold.
-    "paperwork": {"organization", "rulebook", "complaints", "deadlines"},
+    "paperwork": {"organization", "rulebook", "complaints", "deadlines", "decisions"},
     "operations": {
         "core",
         "organization",

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from kesu.complaints.models import Complaint, TransferSlip
 from kesu.complaints.templatetags.kesu_ui import localized
 from kesu.paperwork.render import FormPDF, signed
-from kesu.paperwork.selectors import InquirySlip, RegistrationForm, ReminderSlip, Signature
+from kesu.paperwork.selectors import InquirySlip, QualityMemo, RegistrationForm, ReminderSlip, Signature
 
 
 def _intake(pdf: FormPDF, c: Complaint, registered: Signature | None) -> None:
@@ -248,3 +248,109 @@ def _hours(delta) -> str:
         return ""
     hours = delta.total_seconds() / 3600
     return _("%(hours).1f hours") % {"hours": hours}
+
+
+def quality_memo_pdf(memo: QualityMemo, *, printed_by: str) -> bytes:
+    """《客户产品质量投诉处理备忘单》 (seed 000 第一篇 4.2.3.3 2)③–⑦): the facts collected on site,
+    the responsibility determination with its ratio (责任认定比例, which splits the repair-cost
+    budget 返修费用预算 between factory and customer), the remedy (返修交货备忘), and the
+    signatures: who proposed it, who approved it, and the customer's countersignature (会签)."""
+    c, d = memo.complaint, memo.decision
+    version = d["current"]
+    pdf = FormPDF(
+        title=_("Product quality complaint memo"),
+        company=memo.company,
+        number=f"{c.number}-v{version.number}",
+        printed_by=printed_by,
+    )
+    pdf.section(_("Facts collected on site (现场资料)"))
+    pdf.facts(
+        [
+            (_("complaint number"), c.number, _("received at"), c.received_at),
+            (
+                _("customer"),
+                f"{c.customer.name} ({c.customer.code})" if c.customer else "",
+                _("complainant"),
+                c.complainant_name,
+            ),
+            (_("product"), c.product, _("product model"), c.product_model),
+            (_("batch"), c.batch_number, _("order number"), c.order_number),
+            (_("quantity"), c.quantity, _("defective quantity"), c.defective_quantity),
+            (_("description"), c.description),
+            (
+                _("attachments"),
+                "、".join(a.original_name for a in memo.attachments),
+            ),
+        ]
+    )
+    pdf.section(_("Responsibility determination (责任认定)"))
+    pdf.facts(
+        [
+            (_("cause"), version.cause.name, _("status"), version.get_status_display()),
+        ]
+    )
+    shares = list(version.shares.all())
+    pdf.grid(
+        [_("responsible party"), _("share (%)")],
+        [(share.label, f"{share.share}") for share in shares],
+        (120, 60),
+    )
+    pdf.section(_("Repair-cost budget and its split (返修费用预算)"))
+    pdf.grid(
+        [_("money line"), _("total (CNY)"), _("borne by")],
+        [
+            (
+                str(line["label"]),
+                f"¥{line['total']}",
+                "；".join(f"{share.label} ¥{part}" for share, part in line["parts"]),
+            )
+            for line in d["ledger"]
+        ],
+        (45, 35, 100),
+    )
+    pdf.section(_("Remedy (返修交货备忘)"))
+    remedies = list(version.remedies.all())
+    pdf.grid(
+        [_("remedy"), _("quantity"), _("amount (CNY)")],
+        [(r.kind.name, r.quantity, f"¥{r.amount}" if r.amount is not None else "") for r in remedies]
+        or [("", "", "")],
+        (100, 40, 40),
+    )
+    if version.note:
+        pdf.facts([(_("note"), version.note)])
+    approval = d.get("approval")
+    approvers = (
+        "；".join(
+            signed(
+                Signature(
+                    name=x.actor.display_name,
+                    at=x.at,
+                    acting_for=x.acting_for.display_name if x.acting_for else "",
+                )
+            )
+            + ("" if x.approve else " " + _("(refused)"))
+            for x in approval.decisions.all()
+        )
+        if approval is not None
+        else ""
+    )
+    countersigned = None
+    if version.countersigned_by:
+        countersigned = Signature(
+            name=f"{version.countersigned_by} ({version.get_countersign_how_display()})",
+            at=version.answered_at,
+        )
+    pdf.signatures(
+        [
+            (_("Proposed by (提出)"), Signature.of(version.proposed_by, version.proposed_at)),
+            (_("Approved by (核决)"), Signature(name=approvers, at=None) if approvers else None),
+            (_("Customer countersigned (客户会签)"), countersigned),
+        ]
+    )
+    pdf.note(
+        _(
+            "The memo is due by the 2nd working day after the production manager receives the "
+            "complaint (seed 000, 4.2.3.3 2)⑦)."
+        )
+    )
+    return pdf.pdf_bytes()

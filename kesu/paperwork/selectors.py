@@ -9,6 +9,10 @@ The forms (seed 000 第一篇 4.2.2, seed 002 总经理室 催办/洽办):
   approves, the receiving department signs (seed 000 4.2.2.2 6: 双方签字确认后联系单由客服主任存档);
 - the reminder slip 催办单 while a time limit runs out or has run out (seed 002: 对于逾期案件应开立
   “催办单”催促有关部门处理);
+- the quality memo 《客户产品质量投诉处理备忘单》 (seed 000 4.2.3.3 2)③–⑦): the facts collected
+  on site, the responsibility determination with its ratio, the repair-cost budget split by it, the
+  remedy, the approval and the customer's countersignature — from the handling decision
+  (kesu.decisions);
 - the inquiry slip 洽办单 after closing for every time limit met late, with the reason given
   (seed 002: 对于处理时效逾期案件，得开立“洽办单”送有关部门追查逾期原因).
 """
@@ -19,11 +23,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from kesu.complaints.models import Complaint, ComplaintEvent, TransferSlip
 from kesu.deadlines.models import ClockState, ComplaintClock
 from kesu.deadlines.selectors import ClockView, Standing, clocks_of
+from kesu.decisions.models import DecisionVersion
+from kesu.decisions.panels import decision_panel
 from kesu.organization.models import Staff
 from kesu.rulebook.models import RuleBook
 
@@ -172,23 +179,49 @@ def inquiry_slip(complaint: Complaint) -> InquirySlip | None:
     )
 
 
+@dataclass(frozen=True)
+class QualityMemo:
+    complaint: Complaint
+    company: str
+    decision: dict[str, Any]  # kesu.decisions.panels.decision_panel: current version, ledger, approval
+    attachments: list[Any]
+
+
+def quality_memo(complaint: Complaint) -> QualityMemo | None:
+    """The quality memo (《客户产品质量投诉处理备忘单》) of a complaint with a handling decision;
+    None while there is none."""
+    decision = decision_panel(complaint)
+    if not decision.get("versions"):
+        return None
+    return QualityMemo(
+        complaint=complaint_for_forms(complaint),
+        company=company_name(),
+        decision=decision,
+        attachments=list(complaint.attachments.select_related("uploaded_by")),
+    )
+
+
 def forms_panel(complaint: Complaint) -> dict[str, Any]:
     """The complaint page's "Forms to print" panel: which forms exist for this complaint (two
-    queries: the slips, and the states of its clocks)."""
+    queries, whatever the number of slips, clocks or decision versions: the slips, and one row of
+    three flags — a decision to print as the quality memo, a limit run out, a limit met late)."""
     slips = list(
         complaint.transfer_slips.order_by("proposed_at", "pk").values_list("pk", "to_department__name")
     )
-    now = timezone.now()
-    overdue = met_late = False
-    for state, due_at, stopped_at in ComplaintClock.objects.filter(complaint=complaint).values_list(
-        "state", "due_at", "stopped_at"
-    ):
-        if due_at is None:
-            continue
-        overdue |= state == ClockState.RUNNING and now > due_at
-        met_late |= state == ClockState.MET and stopped_at is not None and stopped_at > due_at
+    clocks = ComplaintClock.objects.filter(complaint=OuterRef("pk"), due_at__isnull=False)
+    memo, overdue, met_late = (
+        Complaint.objects.filter(pk=complaint.pk)
+        .annotate(
+            memo=Exists(DecisionVersion.objects.filter(decision__complaint=OuterRef("pk"))),
+            overdue=Exists(clocks.filter(state=ClockState.RUNNING, due_at__lt=timezone.now())),
+            met_late=Exists(clocks.filter(state=ClockState.MET, stopped_at__gt=F("due_at"))),
+        )
+        .values_list("memo", "overdue", "met_late")
+        .get()
+    )
     return {
         "paperwork_slips": [{"pk": pk, "ordinal": i, "to": name} for i, (pk, name) in enumerate(slips, 1)],
+        "paperwork_memo": memo,
         "paperwork_reminder": complaint.is_open and overdue,
         "paperwork_inquiry": not complaint.is_open and met_late,
     }

@@ -16,4 +16,5 @@ urlpatterns = [
     ),
     path("complaints/<str:number>/forms/reminder.pdf", views.reminder_slip, name="paperwork-reminder"),
     path("complaints/<str:number>/forms/inquiry.pdf", views.inquiry_slip, name="paperwork-inquiry"),
+    path("complaints/<str:number>/forms/quality-memo.pdf", views.quality_memo, name="paperwork-quality-memo"),
 ]

@@ -83,3 +83,16 @@ def inquiry_slip(request: HttpRequest, number: str) -> HttpResponse:
         why = _("Complaint %(number)s is open or met every time limit: there is no inquiry slip to print.")
         return _none(request, complaint, why % {"number": complaint.number})
     return _pdf(documents.inquiry_pdf(slip, printed_by=printed_by), f"{complaint.number}-inquiry.pdf")
+
+
+@login_required
+@require_GET
+def quality_memo(request: HttpRequest, number: str) -> HttpResponse:
+    printed_by, complaint = _visible(request, number)
+    memo = selectors.quality_memo(complaint)
+    if memo is None:
+        why = _("Complaint %(number)s has no handling decision yet: there is no quality memo to print.")
+        return _none(request, complaint, why % {"number": complaint.number})
+    return _pdf(
+        documents.quality_memo_pdf(memo, printed_by=printed_by), f"{complaint.number}-quality-memo.pdf"
+    )

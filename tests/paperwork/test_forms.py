@@ -191,3 +191,51 @@ def test_odd_text_prints_without_error(as_user, org, register):
     )
     text = text_of(get_pdf(as_user(org.clerk), reverse("paperwork-registration", args=[complaint.number])))
     assert "第一行" in text and "很长的描述" in text
+
+
+def test_the_quality_memo_prints_the_decision_and_who_approved_it(as_user, org, register):
+    # given a quality complaint investigated by production, with its handling decision proposed
+    # (production bears it all: repair, a 1 200 yuan repair-cost budget) and approved by amount
+    from decimal import Decimal
+
+    from kesu.approvals.authority import approvers_now
+    from kesu.approvals.services import decide_approval
+    from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
+
+    with time_machine.travel(local(2026, 11, 16, 9), tick=False):
+        complaint = register(received_at=local(2026, 11, 16, 8, 30))
+    with time_machine.travel(local(2026, 11, 16, 10), tick=False):
+        complaint = advance(complaint, org, Status.INVESTIGATING)
+        version = propose_decision(
+            complaint=complaint,
+            by=org.production_handler,
+            cause="quality_defect",
+            shares=[ShareIn(party="department", department="production", share="100")],
+            remedies=[RemedyIn(kind="repair", quantity=1)],
+            money=MoneyIn(repair_budget=Decimal("1200.00")),
+        )
+        assert version.approval is not None  # the furniture preset: approved by amount
+        approver = approvers_now(version.approval)[0]
+        decide_approval(approval=version.approval, by=approver, approve=True)
+    url = reverse("paperwork-quality-memo", args=[complaint.number])
+    page = as_user(org.clerk).get(reverse("complaint-detail", args=[complaint.number])).content.decode()
+    assert url in page
+    # when the desk prints the memo
+    text = text_of(get_pdf(as_user(org.clerk), url))
+    # then it reads as 《客户产品质量投诉处理备忘单》: the facts, the ratio, the budget, the signers
+    assert "客户产品质量投诉处理备忘单" in text and f"{complaint.number}-v{version.number}" in text
+    assert "责任认定" in text and "生产部" in text and "100" in text and "1200.00" in text
+    assert org.production_handler.display_name in text and approver.display_name in text
+    assert "沙发扶手开裂" in text
+
+
+def test_no_quality_memo_without_a_decision(as_user, org, register):
+    complaint = register()
+    url = reverse("paperwork-quality-memo", args=[complaint.number])
+    assert (
+        url
+        not in as_user(org.clerk).get(reverse("complaint-detail", args=[complaint.number])).content.decode()
+    )
+    response = as_user(org.clerk).get(url)
+    assert response.status_code == 404 and "没有需要打印的备忘单" in response.content.decode()
+    assert as_user(org.outsider).get(url).status_code == 404
