@@ -193,15 +193,20 @@ class IntakeForm(forms.Form):
         return parse_intake(self.cleaned_data)
 
 
+class _Statuses(forms.MultipleChoiceField):
+    """Several statuses; an empty value (``?status=``, "all" in older links) is no filter."""
+
+    def to_python(self, value: Any) -> list[str]:
+        return [v for v in super().to_python(value) if v != ""]
+
+
 class ListFilterForm(forms.Form):
     """The list's filters; every field optional (GET). ``status`` may be given several times
     (several statuses at once); ``sort`` is a column key (selectors.SORTS), "-" first for
     descending; ``panel`` shows a workbench panel's complaints in full ("view all")."""
 
     q = forms.CharField(label=_("search"), required=False, max_length=limits.SEARCH)
-    status = forms.MultipleChoiceField(
-        label=_("status"), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
-    )
+    status = _Statuses(label=_("status"), required=False, widget=forms.SelectMultiple(attrs={"size": 4}))
     category = forms.ChoiceField(label=_("class"), required=False)
     severity = forms.ChoiceField(label=_("severity"), required=False)
     channel = forms.ChoiceField(label=_("channel"), required=False)

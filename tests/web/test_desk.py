@@ -76,6 +76,10 @@ def test_several_statuses_at_once(as_user, org, three):
     assert sorted(numbers(html)) == sorted([liu.number, wang.number])
 
 
+def test_an_empty_status_is_no_filter(as_user, org, three):
+    assert len(numbers(as_user(org.clerk).get(LIST, {"status": ""}).content.decode())) == 3
+
+
 def test_channel_customer_handler_and_mine(as_user, org, three):
     liu, zhang, wang = three
     client = as_user(org.clerk)
