@@ -23,6 +23,7 @@ FONT = "NotoSansSC"
 LABEL = FontFace(fill_color=(238, 238, 238))
 SECTION = FontFace(fill_color=(210, 218, 230))
 WIDTH = 180  # mm between the margins of an A4 page
+LONG_CELL = 200  # characters: longer, and a table cell is printed in full below its table
 LONG_TEXT = 400  # characters: longer, and a text is printed below its label, over pages if need be
 # Characters the form never prints as such: control characters (a tab or newline is kept).
 _CONTROL = {c: None for c in range(32) if chr(c) not in "\t\n"} | {0x7F: None}
@@ -124,17 +125,25 @@ class FormPDF(FPDF):
         self.multi_cell(WIDTH, 6, text, border="LRB", new_x="LMARGIN", new_y="NEXT")
 
     def grid(self, headings: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[int]) -> None:
-        """A table with a heading row."""
+        """A table with a heading row. A cell too long for a table row (which may not run over a
+        page) is cut short there and printed in full below the table, under its heading."""
+        annex: list[tuple[str, str]] = []
         with self.table(
             col_widths=tuple(widths), line_height=6, text_align="LEFT", headings_style=LABEL
         ) as table:
             heading = table.row()
             for text in headings:
                 heading.cell(text)
-            for values in rows:
+            for number, values in enumerate(rows, 1):
                 row = table.row()
-                for value in values:
-                    row.cell(shown(value))
+                for title, value in zip(headings, values, strict=True):
+                    text = shown(value)
+                    if len(text) > LONG_CELL:
+                        annex.append((f"{title} ({number})", text))
+                        text = text[: LONG_CELL - 20] + " … " + _("(in full below)")
+                    row.cell(text)
+        for label, text in annex:
+            self._long_fact(label, text)
 
     def signatures(self, boxes: Sequence[tuple[str, Signature | None]]) -> None:
         """The signature boxes: the role, then who signed and when (blank to sign by hand)."""

@@ -11,6 +11,7 @@ import time_machine
 from django.urls import reverse
 from pypdf import PdfReader
 
+from kesu.complaints import services
 from kesu.complaints.models import Status, TransferSlip
 from kesu.rulebook.models import RuleBook
 from tests.conftest import advance, local
@@ -184,13 +185,23 @@ def test_signed_out_is_sent_to_sign_in_and_post_is_refused(client, as_user, org,
 
 
 def test_odd_text_prints_without_error(as_user, org, register):
-    # emoji (not in the font), control characters, a very long description: a form, never a 500
-    complaint = register(
-        complainant_name="张😀三",
-        description="第一行\n第二行\t制表\u200b" + "很长的描述。" * 600,
-    )
-    text = text_of(get_pdf(as_user(org.clerk), reverse("paperwork-registration", args=[complaint.number])))
-    assert "第一行" in text and "很长的描述" in text
+    # emoji (not in the font), control characters, the longest texts the limits allow (a
+    # description of 10 000 characters, a transfer reason of 4 000): a form over pages, never a 500
+    description = ("第一行\n第二行\t制表\u200b" + "很长的描述。" * 2000)[:10_000]
+    complaint = register(complainant_name="张😀三", description=description)
+    reason = ("转交原因很长。" * 600)[:4000] + "原因结束"
+    with time_machine.travel(local(2026, 11, 16, 10), tick=False):
+        services.propose_transfer(
+            complaint=complaint, by=org.clerk, to_department=org.production, reason=reason
+        )
+    slip = TransferSlip.objects.get(complaint=complaint)
+    client = as_user(org.clerk)
+    content = get_pdf(client, reverse("paperwork-registration", args=[complaint.number]))
+    text = text_of(content)
+    assert "第一行" in text and "很长的描述" in text and "原因结束" in text
+    assert len(PdfReader(io.BytesIO(content)).pages) > 2
+    slip_text = text_of(get_pdf(client, reverse("paperwork-transfer-slip", args=[complaint.number, slip.pk])))
+    assert "原因结束" in slip_text
 
 
 def test_the_quality_memo_prints_the_decision_and_who_approved_it(as_user, org, register):
