@@ -68,6 +68,9 @@ def test_main_pages_fit_the_screen(browser, live_server, org, register, screen, 
         "complaint": f"/complaints/{complaint.number}/",
         "new": "/complaints/new/",
         "notifications": "/notifications/",
+        "tasks": f"/complaints/{complaint.number}/tasks/",
+        "approvals": "/approvals/",
+        "list-sorted": "/complaints/?sort=-handler&status=investigating&status=registered",
     }
     too_wide = {}
     for name, path in pages.items():
