@@ -125,3 +125,26 @@ def test_the_printed_complaint_page_has_no_navigation_nor_forms(browser, live_se
     pdf = page.pdf(format="A4")
     text = "".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     assert complaint.number in text
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_gm_approves_transfers_in_bulk_on_a_phone(browser, live_server, org, register):
+    from kesu.complaints.models import Complaint
+
+    with time_machine.travel(local(2026, 11, 16, 9), tick=False):
+        complaints = [register(complainant_name=f"客户{i}") for i in range(3)]
+    with time_machine.travel(local(2026, 11, 16, 10), tick=False):
+        complaints = [advance(c, org, Status.TRANSFER_PROPOSED) for c in complaints]
+    page = _page(browser, live_server, "gm", 390, 844)
+    # from the workbench's "awaiting my approval" panel to all of it
+    page.locator("#awaiting-approval a.view-all").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
+    for complaint in complaints[:2]:
+        page.locator(f"input[name=number][value='{complaint.number}']").check()
+    page.locator("#bulk-approve button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("tr.done").count() == 2 and page.locator("tr.refused").count() == 0
+    statuses = [Complaint.objects.get(pk=c.pk).status for c in complaints]
+    assert statuses == [Status.TRANSFER_APPROVED, Status.TRANSFER_APPROVED, Status.TRANSFER_PROPOSED]
