@@ -253,3 +253,9 @@ def test_nobody_else_approves_transfers_in_bulk(as_user, org, proposed):
 def test_bulk_approval_with_nothing_selected_says_so(as_user, org):
     response = as_user(org.gm).post(reverse("complaint-bulk-approve-transfers"), {}, follow=True)
     assert "请至少选择一条投诉" in response.content.decode()
+
+
+def test_a_sorted_list_keeps_its_order_when_filtered_again(as_user, org, three):
+    # the filter form carries the order chosen by a column heading
+    html = as_user(org.clerk).get(LIST, {"sort": "-complainant"}).content.decode()
+    assert re.search(r'<input type="hidden" name="sort" value="-complainant"', html)

@@ -84,9 +84,9 @@ def sort_header(context: Any, key: str, label: Any) -> str:
         else ("", "none")
     )
     return format_html(
-        '<th aria-sort="{}"><a class="sort" href="{}" hx-get="{}" hx-target="#results" hx-push-url="true">{}{}</a></th>',
+        # a whole page load, not an htmx swap of the results: the filter form keeps the new order
+        '<th aria-sort="{}"><a class="sort" href="{}">{}{}</a></th>',
         aria,
-        href,
         href,
         label,
         f" {mark}" if mark else "",
