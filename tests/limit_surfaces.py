@@ -13,6 +13,8 @@ from kesu.core.limits import LIMITS, Limit
 
 # Limits checked by a test of their own rather than through a form or schema found here.
 SPECIAL = {"q", "attachment name", "Idempotency-Key"}
+# The complaint list's saved filters, checked by tests/web/test_desk.py.
+SPECIAL |= {"filter name"}
 # The decision's inputs, checked by tests/decisions/test_api.py.
 SPECIAL |= {"decision note", "party name", "signed_by", "refusal reason"}
 

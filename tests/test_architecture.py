@@ -39,6 +39,8 @@ ALLOWED: dict[str, set[str]] = {
     "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
     "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar", "notifications"},
+    # The paper forms (PDF): print what complaints and the clocks of deadlines hold.
+    "paperwork": {"organization", "rulebook", "complaints", "deadlines", "decisions"},
     "operations": {
         "core",
         "organization",

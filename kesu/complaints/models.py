@@ -565,6 +565,25 @@ class Attachment(models.Model):
         return self.original_name
 
 
+class SavedFilter(models.Model):
+    """A staff member's named filter of the complaint list (常用筛选): the list's query string, kept
+    as typed and checked again each time it is used (a class or department may be gone since)."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField(_("name"), max_length=limits.SAVED_FILTER_NAME)
+    query = models.CharField(_("filters"), max_length=limits.SAVED_FILTER_QUERY, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        constraints = [models.UniqueConstraint(fields=["staff", "name"], name="saved_filter_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class IdempotencyKey(models.Model):
     """Remembers the complaint an API POST with an ``Idempotency-Key`` created, so a retry
     returns it instead of registering the complaint twice."""

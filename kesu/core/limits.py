@@ -34,6 +34,8 @@ DECISION_NOTE = HANDLING_TEXT  # the handling decision's note (处理决定说�
 PARTY_NAME = PERSON_NAME  # a responsible party named in words (a carrier, a supplier, the customer)
 TASK_KIND = 60  # a department task's kind in the company's words: 原因分析, 改善对策, 研发意见
 TASK_KINDS = 400  # the task kinds a step waits for, separated by 、 (admin, presets)
+SAVED_FILTER_NAME = 60  # a saved filter of the complaint list, e.g. 本月未结质量投诉
+SAVED_FILTER_QUERY = 2_000  # the filters it keeps, as the list's query string
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,8 @@ LIMITS: tuple[Limit, ...] = (
     Limit("to_department", CODE, "`propose_transfer` (department code)"),
     Limit("handler", USERNAME, "`accept_transfer` (username)"),
     Limit("accused_staff", USERNAME, "registration (each username)"),
-    Limit("q", SEARCH, "the complaint list's search"),
+    Limit("q", SEARCH, "the complaint list's search and its customer filter"),
+    Limit("filter name", SAVED_FILTER_NAME, "saving the complaint list's filters"),
     Limit("attachment name", ATTACHMENT_NAME, "attachments (longer names are shortened)"),
     Limit("Idempotency-Key", IDEMPOTENCY_KEY, "`POST /api/v1/complaints` header"),
     Limit("decision note", DECISION_NOTE, "`propose_decision` (note)"),
