@@ -39,6 +39,9 @@ ALLOWED: dict[str, set[str]] = {
     "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
     "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar", "notifications"},
+    # The customer archive (客户档案): built on complaints (the card and the timeline read them),
+    # numbering with the rule book, counting registration days in the working calendar.
+    "archive": {"core", "organization", "customers", "rulebook", "complaints", "workcalendar"},
     "operations": {
         "core",
         "organization",

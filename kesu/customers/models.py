@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+_NOT_DIGITS = re.compile(r"\D")
+
+
+def phone_digits(text: str) -> str:
+    """The digits of a phone number, separators dropped: ``021-6234 5678`` → ``02162345678``.
+    Full-width digits (０–９) count as digits too (``str.isdigit`` ASCII-folded)."""
+    folded = "".join(chr(ord(c) - 0xFEE0) if "０" <= c <= "９" else c for c in text)
+    return _NOT_DIGITS.sub("", folded.encode("ascii", "ignore").decode())
 
 
 class Customer(models.Model):
@@ -18,6 +29,10 @@ class Customer(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMPANY)
     contact_name = models.CharField(_("contact"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # The phone's digits only, kept by save(): the type-ahead finds a caller by any fragment of it.
+    # Indexed for a substring match: a pg_trgm GIN index on PostgreSQL, an FTS5 trigram table on
+    # SQLite (migration 0003).
+    phone_digits = models.CharField(_("phone digits"), max_length=40, blank=True, editable=False)
     address = models.CharField(_("address"), max_length=300, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
     is_overseas = models.BooleanField(
@@ -34,6 +49,13 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.phone_digits = phone_digits(self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "phone_digits"}
+        super().save(*args, **kwargs)
 
 
 class Product(models.Model):

@@ -1,0 +1,20 @@
+"""Customers for the archive's tests: a furniture dealer and a private buyer, registered by the desk."""
+
+from __future__ import annotations
+
+import pytest
+
+from kesu.archive import services
+
+
+@pytest.fixture
+def dealer(org):
+    """上海锦程家居有限公司 — a company with its phone written with separators."""
+    return services.create_customer(
+        by=org.clerk, name="上海锦程家居有限公司", phone="021-6234 5678", contact_name="陈经理"
+    )
+
+
+@pytest.fixture
+def buyer(org):
+    return services.create_customer(by=org.clerk, name="刘建华", kind="person", phone="138 1234 5678")
