@@ -18,3 +18,14 @@ def dealer(org):
 @pytest.fixture
 def buyer(org):
     return services.create_customer(by=org.clerk, name="刘建华", kind="person", phone="138 1234 5678")
+
+
+@pytest.fixture
+def as_user(client):
+    """``as_user(staff)`` signs that persona in and returns the client."""
+
+    def _as(staff):
+        client.force_login(staff.user)
+        return client
+
+    return _as
