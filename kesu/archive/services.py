@@ -69,7 +69,7 @@ def _require_keeper(staff: Staff | None) -> Staff:
 # Parsing (web forms and the API share these)
 
 
-def clean_text(name: str, raw: Any, *, required: bool = False, max_length: int | None = None) -> str:
+def clean_text(name: str, raw: Any, *, max_length: int, required: bool = False) -> str:
     if raw is None:
         raw = ""
     if not isinstance(raw, str):
@@ -77,7 +77,7 @@ def clean_text(name: str, raw: Any, *, required: bool = False, max_length: int |
     if required and not raw.strip():
         raise ValidationError({name: [_("This field is required.")]})
     try:
-        return limits.check_text(raw.strip(), max_length=max_length or limits.max_length(name))
+        return limits.check_text(raw.strip(), max_length=max_length)
     except ValidationError as exc:
         raise ValidationError({name: exc.messages}) from None
 
@@ -239,10 +239,10 @@ def create_customer(
         except ValidationError as exc:
             errors.update(exc.message_dict)
 
-    read("name", clean_text, "customer_name", name, required=True)
+    read("name", clean_text, "name", name, required=True, max_length=limits.CUSTOMER_NAME)
     read("phone", clean_phone, "phone", phone)
-    read("address", clean_text, "complainant_address", address)
-    read("contact_name", clean_text, "contact_name", contact_name)
+    read("address", clean_text, "address", address, max_length=limits.ADDRESS)
+    read("contact_name", clean_text, "contact_name", contact_name, max_length=limits.PERSON_NAME)
     if kind not in CustomerKind.values:
         errors["kind"] = [_("Choose one of: %(values)s") % {"values": ", ".join(CustomerKind.values)}]
     else:
@@ -304,10 +304,10 @@ def archive_for(customer: Customer, *, by: Staff | None = None) -> CustomerArchi
 
 
 CUSTOMER_FIELDS = {
-    "name": "customer_name",
-    "phone": "phone",
-    "address": "complainant_address",
-    "contact_name": "contact_name",
+    "name": limits.CUSTOMER_NAME,
+    "phone": limits.PHONE,
+    "address": limits.ADDRESS,
+    "contact_name": limits.PERSON_NAME,
 }
 
 
@@ -320,7 +320,7 @@ def correct(*, archive: CustomerArchive, by: Staff | None, changes: Any, reason:
     staff = _require_keeper(by)
     if not isinstance(changes, dict) or not changes:
         raise ValidationError({"changes": [_("Name at least one field to change.")]})
-    why = clean_text("reason", reason, required=True)
+    why = clean_text("reason", reason, required=True, max_length=limits.HANDLING_TEXT)
     archive = CustomerArchive.objects.select_for_update().select_related("customer").get(pk=archive.pk)
     customer = archive.customer
     errors: dict[str, list[str]] = {}
@@ -329,9 +329,10 @@ def correct(*, archive: CustomerArchive, by: Staff | None, changes: Any, reason:
     for key, value in changes.items():
         if key in CUSTOMER_FIELDS:
             try:
-                cleaner = clean_phone if key == "phone" else clean_text
-                kwargs = {} if key == "phone" else {"required": key == "name"}
-                own[key] = cleaner(CUSTOMER_FIELDS[key], value, **kwargs)
+                if key == "phone":
+                    own[key] = clean_phone(key, value)
+                else:
+                    own[key] = clean_text(key, value, required=key == "name", max_length=CUSTOMER_FIELDS[key])
             except ValidationError as exc:
                 errors[f"changes.{key}"] = exc.messages
         elif isinstance(key, str) and key.startswith("profile."):
@@ -413,7 +414,7 @@ def classify(*, archive: CustomerArchive, by: Staff | None, changes: Any, reason
     staff = _require_keeper(by)
     if not isinstance(changes, dict) or not changes:
         raise ValidationError({"changes": [_("Name at least one field to change.")]})
-    why = clean_text("reason", reason, required=True)
+    why = clean_text("reason", reason, required=True, max_length=limits.HANDLING_TEXT)
     archive = CustomerArchive.objects.select_for_update().get(pk=archive.pk)
     errors: dict[str, list[str]] = {}
     new: dict[str, Any] = {}
@@ -479,6 +480,9 @@ def _amount(value: Any) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
+CONTACT_LIMITS = {"name": limits.PERSON_NAME, "title": limits.CONTACT_TITLE, "email": limits.EMAIL}
+
+
 @transaction.atomic
 def add_contact(
     *,
@@ -499,9 +503,7 @@ def add_contact(
         ("email", clean_text, email, {}),
     ):
         try:
-            values[key] = fn(
-                {"name": "contact_name", "title": "contact_title", "email": "email"}[key], raw, **kwargs
-            )
+            values[key] = fn(key, raw, max_length=CONTACT_LIMITS[key], **kwargs)
         except ValidationError as exc:
             errors.update(exc.message_dict)
     try:
@@ -559,7 +561,7 @@ def log_contact(
     if kind not in ContactKind.values:
         errors["kind"] = [_("Choose one of: %(values)s") % {"values": ", ".join(ContactKind.values)}]
     try:
-        text = clean_text("summary", summary, required=True)
+        text = clean_text("summary", summary, required=True, max_length=limits.CONTACT_SUMMARY)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     when = timezone.now()

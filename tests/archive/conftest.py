@@ -29,3 +29,16 @@ def as_user(client):
         return client
 
     return _as
+
+
+@pytest.fixture
+def api(org):
+    """api(staff) → a JSON client with a fresh bearer token, every answer checked against the
+    OpenAPI document."""
+    from kesu.organization.models import ApiToken
+    from tests.api.conftest import ApiClient
+
+    def make(staff):
+        return ApiClient(ApiToken.issue(staff=staff, name="test")[1] if staff is not None else None)
+
+    return make
