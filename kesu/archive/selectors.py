@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,11 +21,10 @@ from kesu.archive.models import (
 from kesu.complaints.models import TERMINAL_STATUSES, Complaint
 from kesu.complaints.selectors import complaints_visible_to
 from kesu.core import limits
-from kesu.customers.models import Customer, Product, phone_digits
+from kesu.customers.models import MIN_PHONE_FRAGMENT, Customer, Product, phone_digits
 from kesu.organization.models import Staff
 
 LOOKUP_LIMIT = 10
-MIN_PHONE_FRAGMENT = 3  # fewer digits match too much to help (and no trigram index helps)
 PHONE_TEXT = set("0123456789０１２３４５６７８９ -()（）+./")
 
 
@@ -34,22 +32,12 @@ def is_phone_fragment(text: str) -> bool:
     return bool(text) and set(text) <= PHONE_TEXT and len(phone_digits(text)) >= MIN_PHONE_FRAGMENT
 
 
-def _phone_matches(digits: str, limit: int) -> list[int]:
-    """Ids of customers whose phone holds ``digits`` anywhere, up to ``limit`` (plus those whose
-    contacts' phones do). PostgreSQL: ``LIKE '%…%'`` answered by the pg_trgm GIN index; SQLite:
-    the FTS5 trigram table (customers migration 0003) — a quoted phrase matches a substring."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT rowid FROM customer_phone_trigrams WHERE customer_phone_trigrams MATCH %s LIMIT %s",
-                [f'"{digits}"', limit],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-    else:
-        ids = list(
-            Customer.objects.filter(phone_digits__contains=digits).values_list("pk", flat=True)[:limit]
-        )
+def _phone_matches(text: str, limit: int) -> list[int]:
+    """Ids of customers whose phone holds the fragment (the customers app's trigram index), then
+    of those whose contacts' phones do."""
+    ids = Customer.objects.ids_by_phone_fragment(text, limit=limit)
     if len(ids) < limit:
+        digits = phone_digits(text)
         ids += list(
             Contact.objects.filter(phone_digits__contains=digits)
             .exclude(archive_id__in=ids)
@@ -67,7 +55,7 @@ def lookup(text: str, *, limit: int = LOOKUP_LIMIT) -> list[Customer]:
         return []
     condition = Q(code=text) | Q(archive__number=text)
     if is_phone_fragment(text):
-        ids = _phone_matches(phone_digits(text), limit)
+        ids = _phone_matches(text, limit)
         condition |= Q(pk__in=ids)
     else:
         condition |= Q(name__contains=text) | Q(contact_name__contains=text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.db import models
+from django.db import connections, models
 from django.utils.translation import gettext_lazy as _
 
 _NOT_DIGITS = re.compile(r"\D")
@@ -15,6 +15,30 @@ def phone_digits(text: str) -> str:
     Full-width digits (０–９) count as digits too (``str.isdigit`` ASCII-folded)."""
     folded = "".join(chr(ord(c) - 0xFEE0) if "０" <= c <= "９" else c for c in text)
     return _NOT_DIGITS.sub("", folded.encode("ascii", "ignore").decode())
+
+
+# Fewer digits than this are not a phone fragment worth looking up (and no trigram index helps).
+MIN_PHONE_FRAGMENT = 3
+
+
+class CustomerQuerySet(models.QuerySet):
+    def ids_by_phone_fragment(self, text: str, *, limit: int) -> list[int]:
+        """Ids of up to ``limit`` customers whose phone holds the digits of ``text`` anywhere
+        (separators ignored on both sides). PostgreSQL: ``LIKE '%…%'`` answered by the pg_trgm GIN
+        index; SQLite: the FTS5 trigram table of migration 0003 (a quoted phrase matches a
+        substring). Fewer than MIN_PHONE_FRAGMENT digits: none."""
+        digits = phone_digits(text)
+        if len(digits) < MIN_PHONE_FRAGMENT:
+            return []
+        connection = connections[self.db]
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT rowid FROM customer_phone_trigrams WHERE customer_phone_trigrams MATCH %s LIMIT %s",
+                    [f'"{digits}"', limit],
+                )
+                return [row[0] for row in cursor.fetchall()]
+        return list(self.filter(phone_digits__contains=digits).values_list("pk", flat=True)[:limit])
 
 
 class Customer(models.Model):
@@ -41,6 +65,8 @@ class Customer(models.Model):
         help_text=_("Time limits may differ for overseas customers (seed 002: 国内13天，国外17天)."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CustomerQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
