@@ -52,7 +52,7 @@ def workbench_context(staff: Any) -> dict[str, Any]:
     from kesu.archive import selectors, services
 
     if not services.may_keep(staff):
-        return {"overdue_archives": [], "overdue_count": 0}
+        return {"overdue_archives": [], "overdue_count": ""}
     rows, count = selectors.overdue_registrations()
     return {"overdue_archives": rows, "overdue_count": count}
 

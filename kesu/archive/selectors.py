@@ -162,12 +162,15 @@ def duplicates(
     return found, rules
 
 
-def overdue_registrations(*, limit: int = 10) -> tuple[list[CustomerArchive], int]:
+def overdue_registrations(*, limit: int = 10) -> tuple[list[CustomerArchive], str]:
     """New customers whose archive is not complete within the rule book's working days (seed 002
-    #5): the reminder on the desk's workbench."""
+    #5): the reminder on the desk's workbench. One query: the first ``limit`` and whether there
+    are more (the count shows "10+")."""
     today = timezone.localdate()
     overdue = CustomerArchive.objects.filter(registered_at__isnull=True, registration_due__lt=today)
-    return list(overdue.select_related("customer").order_by("registration_due")[:limit]), overdue.count()
+    rows = list(overdue.select_related("customer").order_by("registration_due", "pk")[: limit + 1])
+    count = f"{limit}+" if len(rows) > limit else str(len(rows))
+    return rows[:limit], (count if rows else "")
 
 
 TIMELINE_ROWS = 100
