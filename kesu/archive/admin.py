@@ -2,12 +2,14 @@ from django.contrib import admin
 
 from kesu.archive.models import (
     ArchiveChange,
+    ArchiveGrant,
     ArchiveRules,
     Contact,
     ContactLogEntry,
     CustomerArchive,
     CustomerClass,
     ProfileField,
+    ReadAudit,
 )
 
 
@@ -77,3 +79,16 @@ class ContactLogAdmin(ReadOnly):
 @admin.register(ArchiveChange)
 class ArchiveChangeAdmin(ReadOnly):
     list_display = ["archive", "field", "old", "new", "by", "at"]
+
+
+@admin.register(ReadAudit)
+class ReadAuditAdmin(ReadOnly):
+    """Every read of a classified archive and every reveal of personal data (append-only)."""
+
+    list_display = ["at", "staff", "archive", "kind", "level", "address"]
+    list_filter = ["kind", "level"]
+
+
+@admin.register(ArchiveGrant)
+class ArchiveGrantAdmin(ReadOnly):
+    list_display = ["archive", "staff", "granted_by", "granted_at"]

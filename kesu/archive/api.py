@@ -12,8 +12,16 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as Reply
 
-from kesu.archive import selectors, services
-from kesu.archive.models import ArchiveChange, ContactKind, CustomerArchive, CustomerKind, ProfileField
+from kesu.archive import secrecy, selectors, services
+from kesu.archive.models import (
+    ArchiveChange,
+    Confidentiality,
+    ContactKind,
+    CustomerArchive,
+    CustomerKind,
+    ProfileField,
+    ReadAudit,
+)
 from kesu.complaints.schemas import ErrorOut
 from kesu.core import limits
 from kesu.customers.models import Customer
@@ -81,6 +89,12 @@ class CustomerOut(Schema):
     contact_name: str
     profile: dict[str, Any] = Field(
         description="Profile field code → value, as the rule book defines them (GET /customer-profile-fields)."
+    )
+    confidentiality: str = Field(
+        description='"", "secret" (秘密), "confidential" (机密) or "top_secret" (绝密).'
+    )
+    masked: bool = Field(
+        description="Personal data (phone, address, e-mail, personal profile fields) is masked."
     )
     customer_class: str | None
     grade: str | None
@@ -168,14 +182,22 @@ class DuplicatesOut(Schema):
     items: list[ComplaintBriefOut]
 
 
-def _brief(customer: Customer) -> dict[str, Any]:
+def _address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or ""
+
+
+def _shown(value: str, show: bool) -> str:
+    return value if show else secrecy.mask(value)
+
+
+def _brief(customer: Customer, show: bool = True) -> dict[str, Any]:
     archive = getattr(customer, "archive", None)
     return {
         "number": archive.number if archive else None,
         "code": customer.code,
         "name": customer.name,
         "kind": customer.kind,
-        "phone": customer.phone,
+        "phone": _shown(customer.phone, show),
         "contact_name": customer.contact_name,
     }
 
@@ -211,26 +233,35 @@ def _complaint(c: Any) -> dict[str, Any]:
     }
 
 
-def _customer_or_404(number: str) -> Customer:
-    customer = selectors.customer_by_number(number)
+def _customer_or_404(number: str, staff: Staff) -> Customer:
+    customer = selectors.customer_by_number(number, staff=staff)
     if customer is None:
         raise Http404(number)
     return customer
 
 
-def _detail(customer: Customer, staff: Staff) -> dict[str, Any]:
+def _detail(customer: Customer, staff: Staff, *, show: bool = True) -> dict[str, Any]:
     archive: CustomerArchive = services.archive_for(customer, by=staff)
     card = selectors.card(customer, staff=staff)
     archive = card.archive or archive
+    personal = (
+        {f.code for f in ProfileField.objects.filter(kind=archive.kind, personal=True)} if not show else set()
+    )
+    profile = {
+        k: (_shown(v, show) if k in personal and isinstance(v, str) else v)
+        for k, v in archive.profile.items()
+    }
     return {
         "number": archive.number,
         "code": customer.code,
         "name": customer.name,
         "kind": archive.kind,
-        "phone": customer.phone,
-        "address": customer.address,
+        "phone": _shown(customer.phone, show),
+        "address": _shown(customer.address, show),
         "contact_name": customer.contact_name,
-        "profile": archive.profile,
+        "profile": profile,
+        "confidentiality": archive.confidentiality,
+        "masked": not show,
         "customer_class": archive.customer_class.code if archive.customer_class else None,
         "grade": archive.grade.code if archive.grade else None,
         "credit_class": archive.credit_class.code if archive.credit_class else None,
@@ -238,7 +269,13 @@ def _detail(customer: Customer, staff: Staff) -> dict[str, Any]:
         "registration_due": archive.registration_due,
         "registered_at": archive.registered_at,
         "contacts": [
-            {"name": c.name, "title": c.title, "phone": c.phone, "email": c.email, "is_primary": c.is_primary}
+            {
+                "name": c.name,
+                "title": c.title,
+                "phone": _shown(c.phone, show),
+                "email": _shown(c.email, show),
+                "is_primary": c.is_primary,
+            }
             for c in card.contacts
         ],
         "open_complaints": [_complaint(c) for c in card.open_complaints],
@@ -261,7 +298,16 @@ class LookupQuery(Schema):
 )
 def customer_lookup(request: HttpRequest, query: Query[LookupQuery]) -> dict[str, Any]:
     """Up to 10 customers by phone fragment, name, contact name, customer or archive number, by name."""
-    return {"items": [_brief(c) for c in selectors.lookup(query.q)]}
+    staff: Staff = request.auth
+    customers = selectors.lookup(query.q, staff=staff)
+    secrecy.audit(
+        [getattr(c, "archive", None) for c in customers],
+        staff=staff,
+        kind=ReadAudit.Kind.SEARCH,
+        address=_address(request),
+    )
+    show = secrecy.sees_personal_data(staff)
+    return {"items": [_brief(c, show) for c in customers]}
 
 
 @router.post("/customers", response={201: CustomerOut, **WRITE}, summary="Create a customer and its archive")
@@ -321,7 +367,7 @@ def duplicate_check(request: HttpRequest, query: Query[DuplicateQuery]) -> dict[
     """Complaints (that the caller may see) from the same customer, phone or order within the rule
     book's window: a possible duplicate or secondary complaint. Nothing is refused: the clerk decides."""
     staff: Staff = request.auth
-    customer = _customer_or_404(query.customer) if query.customer else None
+    customer = _customer_or_404(query.customer, staff) if query.customer else None
     found, rules = selectors.duplicates(
         staff=staff, customer=customer, phone=query.phone, order_number=query.order_number
     )
@@ -337,10 +383,21 @@ def duplicate_check(request: HttpRequest, query: Query[DuplicateQuery]) -> dict[
     response={200: CustomerOut, **UNAUTHORIZED, **NOT_FOUND},
     summary="One customer's archive",
 )
-def customer_detail(request: HttpRequest, number: str) -> dict[str, Any]:
+def customer_detail(request: HttpRequest, number: str, reveal: bool = False) -> dict[str, Any]:
     """The archive by archive number or customer number: profile, classes, contacts, the open and
-    past complaints the caller may see, the last contacts."""
-    return _detail(_customer_or_404(number), request.auth)
+    past complaints the caller may see, the last contacts. 404 also for an archive the caller may
+    not know (its confidentiality level); each read of a classified archive is audited. Personal
+    data is masked for roles that do not need it (``masked``) unless ``reveal=true``, which is
+    audited too."""
+    staff: Staff = request.auth
+    customer = _customer_or_404(number, staff)
+    show = reveal or secrecy.sees_personal_data(staff)
+    detail = _detail(customer, staff, show=show)
+    archive = customer.archive
+    secrecy.audit([archive], staff=staff, kind=ReadAudit.Kind.API, address=_address(request))
+    if reveal and not secrecy.sees_personal_data(staff):
+        secrecy.audit([archive], staff=staff, kind=ReadAudit.Kind.REVEAL, address=_address(request))
+    return detail
 
 
 @router.get(
@@ -351,7 +408,11 @@ def customer_detail(request: HttpRequest, number: str) -> dict[str, Any]:
 def customer_timeline(request: HttpRequest, number: str) -> dict[str, Any]:
     """Complaints (as the caller may see them), contacts and changes, newest first (the latest 100)."""
     staff: Staff = request.auth
-    items = selectors.timeline(_customer_or_404(number), staff=staff)
+    customer = _customer_or_404(number, staff)
+    items = selectors.timeline(customer, staff=staff)
+    secrecy.audit(
+        [getattr(customer, "archive", None)], staff=staff, kind=ReadAudit.Kind.API, address=_address(request)
+    )
     out = []
     for item in items:
         row: dict[str, Any] = {"at": item.at, "kind": item.kind}
@@ -366,7 +427,7 @@ def customer_timeline(request: HttpRequest, number: str) -> dict[str, Any]:
 def customer_log_contact(request: HttpRequest, number: str, payload: ContactLogIn) -> Reply:
     """A call, visit, letter, fax, e-mail or significant event with the customer, by the caller."""
     staff: Staff = request.auth
-    archive = services.archive_for(_customer_or_404(number), by=staff)
+    archive = services.archive_for(_customer_or_404(number, staff), by=staff)
     entry = services.log_contact(
         archive=archive,
         by=staff,
@@ -387,7 +448,7 @@ def customer_correct(request: HttpRequest, number: str, payload: ChangesIn) -> d
     """Each changed field keeps its old and new value, who, when and why (seed 001 #4). An unknown
     field: 422 naming it (``changes.<field>``). 200 with the changes written (none if nothing changed)."""
     staff: Staff = request.auth
-    archive = services.archive_for(_customer_or_404(number), by=staff)
+    archive = services.archive_for(_customer_or_404(number, staff), by=staff)
     written = services.correct(archive=archive, by=staff, changes=payload.changes, reason=payload.reason)
     for change in written:
         change.by = staff
@@ -403,6 +464,53 @@ def customer_classify(request: HttpRequest, number: str, payload: ChangesIn) -> 
     """Class, grade, credit class (codes of the rule book's lists) and credit limit, each change kept
     with its old value (the history)."""
     staff: Staff = request.auth
-    archive = services.archive_for(_customer_or_404(number), by=staff)
+    archive = services.archive_for(_customer_or_404(number, staff), by=staff)
     written = services.classify(archive=archive, by=staff, changes=payload.changes, reason=payload.reason)
     return {"items": [_change(c) for c in written]}
+
+
+class LevelIn(Schema):
+    level: Confidentiality = Field(
+        description='"" (not classified), "secret", "confidential" or "top_secret".'
+    )
+    reason: str = Field(max_length=limits.HANDLING_TEXT)
+
+
+class GrantIn(Schema):
+    username: str = Field(
+        max_length=limits.USERNAME, description="The staff member named to know the archive."
+    )
+
+
+@router.post(
+    "/customers/{number}/confidentiality",
+    response={200: CustomerOut, **WRITE},
+    summary="Set a confidentiality level",
+)
+def customer_confidentiality(request: HttpRequest, number: str, payload: LevelIn) -> dict[str, Any]:
+    """绝密 / 机密 / 秘密 (seed 001 客户管理制度10): the CS director, a vice president or the general
+    manager sets it (top secret: only a VP or the GM); the change is kept in the history."""
+    staff: Staff = request.auth
+    customer = _customer_or_404(number, staff)
+    archive = services.archive_for(customer, by=staff)
+    secrecy.set_level(archive=archive, by=staff, level=payload.level, reason=payload.reason)
+    return _detail(customer, staff, show=secrecy.sees_personal_data(staff))
+
+
+@router.post(
+    "/customers/{number}/grants", response={200: ChangeListOut, **WRITE}, summary="Name someone who may know"
+)
+def customer_grant(request: HttpRequest, number: str, payload: GrantIn) -> dict[str, Any]:
+    """Name a staff member who may know the archive (绝密: a VP or the GM names; 机密: also the CS
+    director; 秘密: also the desk). 422 for an unknown username."""
+    from django.core.exceptions import ValidationError
+
+    staff: Staff = request.auth
+    customer = _customer_or_404(number, staff)
+    archive = services.archive_for(customer, by=staff)
+    person = Staff.objects.filter(user__username=payload.username).first()
+    if person is None:
+        raise ValidationError({"username": ["Unknown value: " + payload.username[:60]]})
+    secrecy.grant(archive=archive, by=staff, staff=person)
+    changes = ArchiveChange.objects.filter(archive=archive, field="may_know").select_related("by")[:50]
+    return {"items": [_change(c) for c in changes]}

@@ -20,7 +20,7 @@ def intake_context(subject: Any) -> dict[str, Any]:
     data = form.data if form.is_bound else form.initial
     code = data.get("customer") or ""
     customer = (
-        Customer.objects.filter(code=code).first()
+        Customer.objects.select_related("archive").filter(code=code).first()
         if isinstance(code, str) and code and len(code) <= 40
         else None
     )

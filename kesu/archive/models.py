@@ -315,3 +315,52 @@ class ArchiveChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} {self.at:%Y-%m-%d}"
+
+
+class ArchiveGrant(models.Model):
+    """A person named to know a confidential archive (seed 001 客户管理制度10 四、1 知晓范围: 绝密 only
+    the people the (vice) general manager names; 机密 the supervisor in charge and whom they deem
+    necessary; 秘密 the people concerned)."""
+
+    archive = models.ForeignKey(CustomerArchive, on_delete=models.CASCADE, related_name="grants")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff"))
+    granted_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("granted by")
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["archive", "staff"], name="archive_grant_unique")]
+        verbose_name = _("person who may know")
+        verbose_name_plural = _("people who may know")
+
+    def __str__(self) -> str:
+        return str(self.staff)
+
+
+class ReadAudit(models.Model):
+    """One read of a confidential archive, or one reveal of masked personal data: who, what, when,
+    from where. Append-only (the admin shows it read-only; PostgreSQL refuses UPDATE and DELETE)."""
+
+    class Kind(models.TextChoices):
+        PAGE = "page", _("customer page")
+        API = "api", _("API")
+        SEARCH = "search", _("search result")
+        CARD = "card", _("intake card")
+        REVEAL = "reveal", _("reveal of personal data")
+
+    archive = models.ForeignKey(CustomerArchive, on_delete=models.PROTECT, related_name="reads")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    level = models.CharField(_("confidentiality"), max_length=20, choices=Confidentiality.choices, blank=True)
+    address = models.CharField(_("from"), max_length=45, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["archive", "-at"], name="read_audit_archive_idx")]
+        verbose_name = _("confidential read")
+        verbose_name_plural = _("confidential reads")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.staff} {self.kind}"

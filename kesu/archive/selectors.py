@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from kesu.archive import secrecy
 from kesu.archive.models import (
     ArchiveChange,
     ArchiveRules,
@@ -46,10 +47,11 @@ def _phone_matches(text: str, limit: int) -> list[int]:
     return ids
 
 
-def lookup(text: str, *, limit: int = LOOKUP_LIMIT) -> list[Customer]:
+def lookup(text: str, *, staff: Staff | None = None, limit: int = LOOKUP_LIMIT) -> list[Customer]:
     """The customers the desk may mean as it types: by any fragment of a phone number (3+ digits,
     separators ignored), by name or contact name (a substring), or by customer or archive number
-    (exact). Two queries at most; results by name."""
+    (exact). Only the archives ``staff`` may know (kesu.archive.secrecy). A few queries whatever
+    the number of customers; results by name."""
     text = (text or "").strip()
     if not text or limits.unstorable(text) or len(text) > limits.SEARCH:
         return []
@@ -59,7 +61,12 @@ def lookup(text: str, *, limit: int = LOOKUP_LIMIT) -> list[Customer]:
         condition |= Q(pk__in=ids)
     else:
         condition |= Q(name__contains=text) | Q(contact_name__contains=text)
-    return list(Customer.objects.filter(condition).select_related("archive").order_by("name", "pk")[:limit])
+    return list(
+        Customer.objects.filter(condition)
+        .filter(secrecy.known_filter(staff, prefix="archive__"))
+        .select_related("archive")
+        .order_by("name", "pk")[:limit]
+    )
 
 
 def lookup_products(text: str, *, limit: int = LOOKUP_LIMIT) -> list[Product]:
@@ -73,11 +80,11 @@ def lookup_products(text: str, *, limit: int = LOOKUP_LIMIT) -> list[Product]:
     )
 
 
-def customer_by_number(number: str) -> Customer | None:
-    """A customer by archive number or customer code."""
+def customer_by_number(number: str, *, staff: Staff | None) -> Customer | None:
+    """A customer by archive number or customer code — None also when ``staff`` may not know it."""
     if not number or limits.unstorable(number) or len(number) > 40:
         return None
-    return (
+    customer = (
         Customer.objects.select_related(
             "archive", "archive__customer_class", "archive__grade", "archive__credit_class"
         )
@@ -85,6 +92,9 @@ def customer_by_number(number: str) -> Customer | None:
         .order_by("pk")
         .first()
     )
+    if customer is None or not secrecy.may_know(staff, getattr(customer, "archive", None)):
+        return None
+    return customer
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kesu.archive import selectors, services
-from kesu.archive.models import ContactKind, CustomerKind, ProfileField
+from kesu.archive import secrecy, selectors, services
+from kesu.archive.models import ContactKind, CustomerKind, ProfileField, ReadAudit
 from kesu.core import limits
 from kesu.customers.models import Customer, Product
 from kesu.organization.models import Staff
@@ -33,13 +33,30 @@ def _text(request: HttpRequest, name: str, max_length: int) -> str:
     return "" if limits.unstorable(value) or len(value) > max_length else value
 
 
+def _address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or ""
+
+
 def card_context(
-    *, staff: Staff, customer: Customer | None, phone: str, order_number: str, show_empty: bool = True
+    *,
+    staff: Staff,
+    customer: Customer | None,
+    phone: str,
+    order_number: str,
+    show_empty: bool = True,
+    address: str = "",
 ) -> dict[str, Any]:
+    if customer is not None and not secrecy.may_know(staff, getattr(customer, "archive", None)):
+        customer = None
+    if customer is not None:
+        secrecy.audit(
+            [getattr(customer, "archive", None)], staff=staff, kind=ReadAudit.Kind.CARD, address=address
+        )
     found, rules = selectors.duplicates(
         staff=staff, customer=customer, phone=phone, order_number=order_number
     )
     return {
+        "show_personal": secrecy.sees_personal_data(staff),
         "picked": customer,
         "card": selectors.card(customer, staff=staff) if customer is not None else None,
         "duplicates": found,
@@ -55,7 +72,7 @@ def card_context(
 def lookup(request: HttpRequest) -> HttpResponse:
     """The type-ahead's suggestions (htmx fragment): customers by phone fragment, name, company,
     customer or archive number."""
-    _staff(request)
+    staff = _staff(request)
     q = request.GET.get("customer_q", request.GET.get("q", "")) or ""
     if len(q) > limits.SEARCH or limits.unstorable(q):
         return render(
@@ -64,7 +81,18 @@ def lookup(request: HttpRequest) -> HttpResponse:
             {"error": _("Enter at most %(n)d characters.") % {"n": limits.SEARCH}},
             status=400,
         )
-    return render(request, "archive/_lookup.html", {"customers": selectors.lookup(q), "q": q.strip()})
+    customers = selectors.lookup(q, staff=staff)
+    secrecy.audit(
+        [getattr(c, "archive", None) for c in customers],
+        staff=staff,
+        kind=ReadAudit.Kind.SEARCH,
+        address=_address(request),
+    )
+    return render(
+        request,
+        "archive/_lookup.html",
+        {"customers": customers, "q": q.strip(), "show_personal": secrecy.sees_personal_data(staff)},
+    )
 
 
 @login_required
@@ -74,7 +102,9 @@ def intake_card(request: HttpRequest) -> HttpResponse:
     their history and the possible duplicates by customer, phone and order number."""
     staff = _staff(request)
     code = _text(request, "customer", limits.CODE)
-    customer = Customer.objects.filter(code=code).first() if code else None
+    customer = Customer.objects.select_related("archive").filter(code=code).first() if code else None
+    if customer is not None and not secrecy.may_know(staff, getattr(customer, "archive", None)):
+        customer = None
     if code and customer is None:
         return render(request, "archive/_card.html", {"error": _("No customer has this number.")}, status=400)
     context = card_context(
@@ -82,6 +112,7 @@ def intake_card(request: HttpRequest) -> HttpResponse:
         customer=customer,
         phone=_text(request, "complainant_phone", limits.PHONE),
         order_number=_text(request, "order_number", limits.MODEL_TEXT),
+        address=_address(request),
     )
     return render(request, "archive/_card.html", {**context, "clear_results": True})
 
@@ -162,7 +193,13 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     error = None
     if len(q) > limits.SEARCH or limits.unstorable(q):
         error, q = _("Enter at most %(n)d characters.") % {"n": limits.SEARCH}, ""
-    customers = selectors.lookup(q, limit=50) if q.strip() else []
+    customers = selectors.lookup(q, staff=staff, limit=50) if q.strip() else []
+    secrecy.audit(
+        [getattr(c, "archive", None) for c in customers],
+        staff=staff,
+        kind=ReadAudit.Kind.SEARCH,
+        address=_address(request),
+    )
     overdue, overdue_count = selectors.overdue_registrations(limit=20)
     return render(
         request,
@@ -174,20 +211,22 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "overdue": overdue,
             "overdue_count": overdue_count,
             "may_keep": services.may_keep(staff),
+            "show_personal": secrecy.sees_personal_data(staff),
         },
         status=400 if error else 200,
     )
 
 
-def _customer(number: str) -> Customer:
-    customer = selectors.customer_by_number(number)
+def _customer(number: str, staff: Staff) -> Customer:
+    customer = selectors.customer_by_number(number, staff=staff)
     if customer is None:
         raise Http404(_("No such customer."))
     return customer
 
 
-def _page_context(staff: Staff, customer: Customer) -> dict[str, Any]:
+def _page_context(staff: Staff, customer: Customer, *, reveal: bool = False) -> dict[str, Any]:
     archive = services.archive_for(customer, by=staff)
+    show_personal = reveal or secrecy.sees_personal_data(staff)
     fields = list(ProfileField.objects.filter(kind=archive.kind))
     groups: dict[str, list[dict[str, Any]]] = {}
     for field in fields:
@@ -204,14 +243,54 @@ def _page_context(staff: Staff, customer: Customer) -> dict[str, Any]:
         "class_history": selectors.class_history(customer),
         "contact_kinds": ContactKind.choices,
         "may_keep": services.may_keep(staff),
+        "show_personal": show_personal,
+        "may_reveal": not show_personal,
+        "may_classify": bool(secrecy.roles(staff) & secrecy.CLASSIFIERS),
+        "levels": archive._meta.get_field("confidentiality").choices,
     }
 
 
 @login_required
 @require_GET
 def customer_page(request: HttpRequest, number: str) -> HttpResponse:
+    """The customer's page; a classified archive's read is audited (one row per read)."""
     staff = _staff(request)
-    return render(request, "archive/customer.html", _page_context(staff, _customer(number)))
+    customer = _customer(number, staff)
+    context = _page_context(staff, customer)
+    secrecy.audit([context["archive"]], staff=staff, kind=ReadAudit.Kind.PAGE, address=_address(request))
+    return render(request, "archive/customer.html", context)
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, number: str) -> HttpResponse:
+    """Show the masked personal data in full, once, logged (who, when, from where)."""
+    staff = _staff(request)
+    customer = _customer(number, staff)
+    context = _page_context(staff, customer, reveal=True)
+    secrecy.audit([context["archive"]], staff=staff, kind=ReadAudit.Kind.REVEAL, address=_address(request))
+    return render(request, "archive/customer.html", context)
+
+
+@login_required
+@require_POST
+def confidentiality(request: HttpRequest, number: str) -> HttpResponse:
+    staff = _staff(request)
+    customer = _customer(number, staff)
+    archive = services.archive_for(customer, by=staff)
+    try:
+        secrecy.set_level(
+            archive=archive,
+            by=staff,
+            level=request.POST.get("level", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except (ValidationError, PermissionDenied, secrecy.NotAllowed) as error:
+        if isinstance(error, secrecy.NotAllowed):
+            error = PermissionDenied(str(error))
+        return _again(request, staff, customer, error, "classify")
+    messages.success(request, _("Confidentiality level set."))
+    return redirect("customer-page", number=archive.number)
 
 
 def _again(
@@ -234,7 +313,7 @@ def _again(
 @require_POST
 def log_contact(request: HttpRequest, number: str) -> HttpResponse:
     staff = _staff(request)
-    customer = _customer(number)
+    customer = _customer(number, staff)
     archive = services.archive_for(customer, by=staff)
     try:
         services.log_contact(
@@ -257,7 +336,7 @@ def correct(request: HttpRequest, number: str) -> HttpResponse:
     """Correct the customer's data: every field the form sent that differs from the archive
     (the customer's own fields and the rule book's profile fields), with one reason."""
     staff = _staff(request)
-    customer = _customer(number)
+    customer = _customer(number, staff)
     archive = services.archive_for(customer, by=staff)
     changes: dict[str, Any] = {}
     for key in services.CUSTOMER_FIELDS:
@@ -288,7 +367,7 @@ def correct(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def classify(request: HttpRequest, number: str) -> HttpResponse:
     staff = _staff(request)
-    customer = _customer(number)
+    customer = _customer(number, staff)
     archive = services.archive_for(customer, by=staff)
     changes = {
         k: request.POST[k]
@@ -309,7 +388,7 @@ def classify(request: HttpRequest, number: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def register(request: HttpRequest, number: str) -> HttpResponse:
     staff = _staff(request)
-    customer = _customer(number)
+    customer = _customer(number, staff)
     archive = services.archive_for(customer, by=staff)
     try:
         services.mark_registered(archive=archive, by=staff)

@@ -10,7 +10,9 @@ from kesu.customers.models import Product
 
 
 def _found(org, q: str) -> set[str]:
-    return set(complaints_visible_to(staff=org.clerk, filters=ComplaintFilters(q=q)).values_list("number", flat=True))
+    return set(
+        complaints_visible_to(staff=org.clerk, filters=ComplaintFilters(q=q)).values_list("number", flat=True)
+    )
 
 
 @pytest.fixture
