@@ -50,6 +50,8 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("POST", "/api/v1/customers/{number}/classification"),
         ("GET", "/api/v1/customer-profile-fields"),
         ("GET", "/api/v1/customer-duplicates"),
+        ("POST", "/api/v1/customers/{number}/confidentiality"),
+        ("POST", "/api/v1/customers/{number}/grants"),
     }
     assert document["components"]["securitySchemes"]["BearerTokenAuth"] == {
         "type": "http",
