@@ -15,5 +15,6 @@ urlpatterns = [
     path("customers/<str:number>/classification/", views.classify, name="customer-classify"),
     path("customers/<str:number>/registered/", views.register, name="customer-registered"),
     path("customers/<str:number>/reveal/", views.reveal, name="customer-reveal"),
+    path("customers/<str:number>/people/", views.add_contact, name="customer-add-contact"),
     path("customers/<str:number>/confidentiality/", views.confidentiality, name="customer-confidentiality"),
 ]

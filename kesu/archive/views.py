@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kesu.archive import secrecy, selectors, services
-from kesu.archive.models import ContactKind, CustomerKind, ProfileField, ReadAudit
+from kesu.archive.models import ContactKind, CustomerClass, CustomerKind, ProfileField, ReadAudit
 from kesu.core import limits
 from kesu.customers.models import Customer, Product
 from kesu.organization.models import Staff
@@ -246,6 +246,10 @@ def _page_context(staff: Staff, customer: Customer, *, reveal: bool = False) -> 
         "show_personal": show_personal,
         "may_reveal": not show_personal,
         "may_classify": bool(secrecy.roles(staff) & secrecy.CLASSIFIERS),
+        "classes": {
+            scheme: list(CustomerClass.objects.filter(scheme=scheme))
+            for scheme in CustomerClass.Scheme.values
+        },
         "levels": archive._meta.get_field("confidentiality").choices,
     }
 
@@ -395,4 +399,27 @@ def register(request: HttpRequest, number: str) -> HttpResponse:
     except (ValidationError, PermissionDenied) as error:
         return _again(request, staff, customer, error, "correct")
     messages.success(request, _("Archive registered."))
+    return redirect("customer-page", number=archive.number)
+
+
+@login_required
+@require_POST
+def add_contact(request: HttpRequest, number: str) -> HttpResponse:
+    """A person at the customer (联系人)."""
+    staff = _staff(request)
+    customer = _customer(number, staff)
+    archive = services.archive_for(customer, by=staff)
+    try:
+        services.add_contact(
+            archive=archive,
+            by=staff,
+            name=request.POST.get("name", ""),
+            title=request.POST.get("title", ""),
+            phone=request.POST.get("phone", ""),
+            email=request.POST.get("email", ""),
+            is_primary=request.POST.get("is_primary") == "on",
+        )
+    except (ValidationError, PermissionDenied) as error:
+        return _again(request, staff, customer, error, "person")
+    messages.success(request, _("Contact added"))
     return redirect("customer-page", number=archive.number)

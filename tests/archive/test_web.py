@@ -186,3 +186,42 @@ def test_the_customer_page_reads_a_constant_number_of_queries(
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("customer-page", args=[dealer.number])).status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_customer_page_adds_a_contact_person_and_classifies_with_history(as_user, org, dealer):
+    from kesu.archive.models import CustomerClass
+
+    CustomerClass.objects.get_or_create(scheme="class", code="key", defaults={"name": "重要客户"})
+    client = as_user(org.clerk)
+    response = client.post(
+        reverse("customer-add-contact", args=[dealer.number]),
+        {"name": "小李", "title": "采购", "phone": "139 0000 1111", "email": "li@example.cn"},
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("customer-classify", args=[dealer.number]),
+        {
+            "customer_class": "key",
+            "grade": "",
+            "credit_class": "",
+            "credit_limit": "30000",
+            "reason": "年度评定",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("customer-page", args=[dealer.number])).content.decode()
+    assert "小李" in page and "重要客户" in page and "年度评定" in page
+    again = client.post(
+        reverse("customer-classify", args=[dealer.number]),
+        {
+            "customer_class": "key",
+            "grade": "",
+            "credit_class": "",
+            "credit_limit": "30000.00",
+            "reason": "无变化",
+        },
+    )
+    assert again.status_code == 302
+    assert not ArchiveChange.objects.filter(reason="无变化").exists()
+    bad = client.post(reverse("customer-add-contact", args=[dealer.number]), {"name": "", "email": "nope"})
+    assert bad.status_code == 400

@@ -230,7 +230,9 @@ def test_the_archive_section_cites_its_seed_or_says_it_is_silent(name):
 def test_pcb_registers_a_new_customer_within_the_seeds_working_days():
     """Seed 002 客户管理管理制度通用5 1.4 1."""
     quote = seed_says(S002, "須在5個工作日內到市場推廣部進行備案")
-    assert read_preset("pcb")["archive"]["rules"]["registration_working_days"] == number(r"(\d+)個工作日", quote)
+    assert read_preset("pcb")["archive"]["rules"]["registration_working_days"] == number(
+        r"(\d+)個工作日", quote
+    )
 
 
 def test_pcb_has_the_seeds_four_customer_classes():
