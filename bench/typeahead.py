@@ -97,7 +97,10 @@ def fill(target: int, *, budget_s: float) -> tuple[int, float]:
             Customer.objects.bulk_create(rows, batch_size=1000)
         have += len(rows)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # PostgreSQL: VACUUM also merges the GIN indexes' pending lists (fastupdate), which a bulk
+        # load leaves long; until autovacuum gets to them a phone look-up reads them all (30 ms
+        # instead of 0.2 ms at 100 000 customers).
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return have, time.monotonic() - started
 
 
