@@ -52,6 +52,7 @@ ALLOWED: dict[str, set[str]] = {
         "notifications",
         "approvals",  # the demo approves decisions by amount where the rule book says so
         "decisions",
+        "archive",  # the demo's customers get their archives
     },
 }
 
