@@ -380,7 +380,7 @@ def duplicate_check(request: HttpRequest, query: Query[DuplicateQuery]) -> dict[
 
 @router.get(
     "/customers/{number}",
-    response={200: CustomerOut, **UNAUTHORIZED, **NOT_FOUND},
+    response={200: CustomerOut, **READ},
     summary="One customer's archive",
 )
 def customer_detail(request: HttpRequest, number: str, reveal: bool = False) -> dict[str, Any]:
