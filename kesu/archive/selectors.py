@@ -65,9 +65,7 @@ def lookup(text: str, *, staff: Staff | None = None, limit: int = LOOKUP_LIMIT) 
     if is_phone_fragment(text):
         ids += _phone_matches(text, limit)
     elif not ids:  # a customer or archive number typed in full is what the clerk means
-        ids += Customer.objects.filter(name__contains=text).values_list("pk", flat=True)[:limit]
-        if len(ids) < limit:
-            ids += Customer.objects.filter(contact_name__contains=text).values_list("pk", flat=True)[:limit]
+        ids += Customer.objects.ids_by_name_fragment(text, limit=limit)
     if not ids:
         return []
     return list(

@@ -19,6 +19,8 @@ def phone_digits(text: str) -> str:
 
 # Fewer digits than this are not a phone fragment worth looking up (and no trigram index helps).
 MIN_PHONE_FRAGMENT = 3
+# From this many characters SQLite's name look-up is answered by its trigram index.
+MIN_NAME_FRAGMENT_FTS = 3
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -39,6 +41,29 @@ class CustomerQuerySet(models.QuerySet):
                 )
                 return [row[0] for row in cursor.fetchall()]
         return list(self.filter(phone_digits__contains=digits).values_list("pk", flat=True)[:limit])
+
+    def ids_by_name_fragment(self, text: str, *, limit: int) -> list[int]:
+        """Ids of up to ``limit`` customers whose name or contact name holds ``text``. SQLite, 3+
+        characters: the FTS5 trigram table of migration 0004 narrows, the LIKE keeps it exact;
+        otherwise (PostgreSQL: pg_trgm indexes of 0003) a LIKE on each column, stopping at ``limit``."""
+        connection = connections[self.db]
+        condition = models.Q(name__contains=text) | models.Q(contact_name__contains=text)
+        if connection.vendor == "sqlite" and len(text) >= MIN_NAME_FRAGMENT_FTS:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT rowid FROM customer_name_trigrams WHERE customer_name_trigrams MATCH %s LIMIT %s",
+                    ['"' + text.replace('"', '""') + '"', limit * 4],
+                )
+                candidates = [row[0] for row in cursor.fetchall()]
+            return list(self.filter(condition, pk__in=candidates).values_list("pk", flat=True)[:limit])
+        ids = list(self.filter(name__contains=text).values_list("pk", flat=True)[:limit])
+        if len(ids) < limit:
+            ids += (
+                self.filter(contact_name__contains=text)
+                .exclude(pk__in=ids)
+                .values_list("pk", flat=True)[: limit - len(ids)]
+            )
+        return ids
 
 
 class Customer(models.Model):
