@@ -98,6 +98,12 @@ class _Told:
     actions: list[str] = field(default_factory=list)
 
 
+# Of a person to tell (and their deputy): who they are and where, whether they are away, and
+# their user's name and address — not the user's whole row (password hash, dates, flags).
+_PERSON = [f.name for f in Staff._meta.concrete_fields] + ["user__username", "user__email"]
+_HOLDER_FIELDS = [*_PERSON, *(f"deputy__{name}" for name in _PERSON)]
+
+
 def next_takers(complaint: Complaint, *, exclude: frozenset[int] = frozenset()) -> dict[int, _Told]:
     """Who may take a forward action on ``complaint`` now, by the pk of the person to tell: the
     capacities in which they may act and the forward actions (in lifecycle order)."""
@@ -134,6 +140,7 @@ def next_takers(complaint: Complaint, *, exclude: frozenset[int] = frozenset()) 
         Staff.objects.filter(where)
         .distinct()
         .select_related("user", "deputy__user")
+        .only(*_HOLDER_FIELDS)
         .prefetch_related("role_assignments")
         .order_by("pk")
     )
