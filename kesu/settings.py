@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "kesu.decisions",
     "kesu.assignments",
     "kesu.paperwork",
+    "kesu.archive",
     "kesu.operations",
     "huey.contrib.djhuey",
 ]

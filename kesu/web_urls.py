@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("kesu.paperwork.urls")),
     path("", include("kesu.complaints.urls")),
     path("", include("kesu.assignments.urls")),
+    path("", include("kesu.archive.urls")),
 ]

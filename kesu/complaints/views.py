@@ -140,10 +140,20 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     request, _("Complaint %(number)s registered.") % {"number": complaint.number}
                 )
                 return redirect("complaint-detail", number=complaint.number)
-        return render(request, "complaints/new.html", {"form": form}, status=400)
+        return render(request, "complaints/new.html", _intake_context(form, staff), status=400)
     now = timezone.localtime().replace(microsecond=0)
     form = IntakeForm(initial={"received_at": now, "channel": "phone"})
-    return render(request, "complaints/new.html", {"form": form})
+    return render(request, "complaints/new.html", _intake_context(form, staff))
+
+
+def _intake_context(form: IntakeForm, staff: Staff) -> dict[str, Any]:
+    """The form and what apps add to it (registry place "intake", e.g. the caller's card); the
+    fields an app's panel renders itself are left out of the form's own layout."""
+    return {
+        "form": form,
+        "app_panels": registry.panels("intake", (form, staff)),
+        "replaced": registry.replaced_fields("intake"),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
