@@ -166,11 +166,9 @@ _COMPLAINT_FIELDS = (
 
 def _complaint_rows(complaints: QuerySet[Complaint], english: bool) -> Iterator[list[Any]]:
     statuses, channels = dict(Status.choices), dict(Channel.choices)
-    rows = (
-        complaints.order_by("-registered_at", "-id")
-        .values_list(*_COMPLAINT_FIELDS)
-        .iterator(chunk_size=CHUNK)
-    )
+    if not complaints.ordered:  # the list's own order when it has one, else newest first
+        complaints = complaints.order_by("-registered_at", "-id")
+    rows = complaints.values_list(*_COMPLAINT_FIELDS).iterator(chunk_size=CHUNK)
     for row in rows:
         values = dict(zip(_COMPLAINT_FIELDS, row, strict=True))
         yield [

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from kesu.complaints.forms import ListFilterForm
 from kesu.complaints.selectors import complaints_visible_to
-from kesu.complaints.views import list_filters
+from kesu.complaints.views import listed_complaints
 from kesu.complaints.workflow import SEES_ALL
 from kesu.core.paging import page_of
 from kesu.organization.selectors import capacities_of, staff_of
@@ -135,12 +135,12 @@ def drill_export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def complaints_export(request: HttpRequest) -> HttpResponse:
-    """The complaint list with its filters applied, every row (not one page), newest first. No row:
+    """The complaint list with its filters applied, every row (not one page), in its order. No row:
     a sheet with the headers only."""
     form = ListFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "complaints/list.html", {"form": form, "page": None}, status=400)
-    complaints = complaints_visible_to(staff=staff_of(request.user), filters=list_filters(form.cleaned_data))
+    complaints = listed_complaints(staff_of(request.user), form.cleaned_data)
     file, _rows = excel.complaints_workbook(complaints)
     return _xlsx(file, f"complaints-{timezone.localdate():%Y%m%d}.xlsx")
 
