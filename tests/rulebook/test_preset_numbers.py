@@ -256,6 +256,8 @@ def test_every_schedule_cites_its_seed():
             assert "seed" in spec["source"] and spec["quotes"], spec["code"]
             for quote in spec["quotes"]:
                 seed_says(quote["seed"], quote["quote"])
+
+
 S001 = "001_customer_management_15_policies.txt"
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0010_procedures'),
+        ('complaints', '0012_phone_and_order_indexes'),
         ('customers', '0002_customer_is_overseas'),
         ('organization', '0002_auth_failures_token_expiry'),
     ]
