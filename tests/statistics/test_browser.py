@@ -16,9 +16,8 @@ WIDTHS = [390, 1280]
 
 
 def _main_width(page) -> int:
-    """How wide the page's content is: nothing in it wider than the screen (wide tables scroll in
-    their own box). The top bar is measured by the desk's own 390 px tests (issue 12 §5)."""
-    return page.evaluate("document.querySelector('main').scrollWidth")
+    """How wide the page is: nothing wider than the screen (wide tables scroll in their own box)."""
+    return page.evaluate("document.scrollingElement.scrollWidth")
 
 
 @pytest.fixture
