@@ -133,6 +133,9 @@ class HandlingDecisionOut(Schema):
     approved_text: str = Field(
         description="What replies to the customer quote (seed 002 (九)11); empty if none."
     )
+    refiled: str | None = Field(
+        None, description="After a refusal: the number of the new complaint filed with this one attached."
+    )
 
 
 UNAUTHORIZED = {401: ErrorOut, 429: ErrorOut}
@@ -279,8 +282,11 @@ def countersign(request: HttpRequest, number: str, payload: DecisionCountersignI
     summary="Record the customer's refusal",
 )
 def refusal(request: HttpRequest, number: str, payload: DecisionRefusalIn) -> dict[str, Any]:
-    """The customer does not accept the approved decision (seed 002 (九)9); the desk then files
-    a secondary complaint, or a reworked proposal follows. 409 as for the countersign."""
+    """The customer does not accept the approved decision (seed 002 (九)9): in the same
+    transaction a new complaint is registered with this one attached (``refiled``: its number).
+    Only the desk records it (it registers the new complaint); 409 as for the countersign."""
     complaint = _complaint(request, number)
-    services.record_refusal(decision=_decision(complaint), by=request.auth, reason=payload.reason)
-    return _out(complaint)
+    _version, refiled = services.record_refusal(
+        decision=_decision(complaint), by=request.auth, reason=payload.reason
+    )
+    return {**_out(complaint), "refiled": refiled.number}

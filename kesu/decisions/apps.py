@@ -51,7 +51,13 @@ def _contribute_timeline() -> None:
     registry.register_event("decision_proposed", _("Decision proposed"))
     registry.register_event("decision_countersigned", _("Decision countersigned by the customer"))
     registry.register_event("decision_refused_by_customer", _("Decision refused by the customer"))
-    for event in ("decision_proposed", "decision_countersigned", "decision_refused_by_customer"):
+    registry.register_event("refiled_after_refusal", _("Filed again: the customer refused the decision"))
+    for event in (
+        "decision_proposed",
+        "decision_countersigned",
+        "decision_refused_by_customer",
+        "refiled_after_refusal",
+    ):
         registry.register_data("decision_version", DataKey(_("decision version")), event=event)
     for key, data_key in {
         "cause": DataKey(_("cause")),
@@ -66,3 +72,4 @@ def _contribute_timeline() -> None:
     registry.register_data("signed_by", DataKey(_("signed by")), event="decision_countersigned")
     registry.register_data("at", DataKey(_("answered at"), when=True), event="decision_countersigned")
     registry.register_data("refiling", DataKey(_("re-filing")), event="decision_refused_by_customer")
+    registry.register_data("original", DataKey(_("refused complaint")), event="refiled_after_refusal")

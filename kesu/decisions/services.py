@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from kesu.approvals.models import Approval, ApprovalRule, ApprovalStatus
 from kesu.approvals.services import request_approval
 from kesu.complaints.models import Complaint
-from kesu.complaints.services import append_event
+from kesu.complaints.services import Intake, append_event, register_complaint
+from kesu.complaints.workflow import register_capacity
 from kesu.core import limits
 from kesu.decisions import selectors
 from kesu.decisions.errors import DecisionConflict, MayNotDecide
@@ -42,8 +43,8 @@ from kesu.decisions.models import (
     VersionStatus,
 )
 from kesu.decisions.split import FEN, HUNDRED
-from kesu.organization.models import Department, Role, Staff
-from kesu.organization.selectors import Capacity, capacities_of
+from kesu.organization.models import Department, Staff
+from kesu.organization.selectors import Capacity
 
 STEP = "decision"  # the approval step code (approval rules for "decision" in the presets)
 MAX_PARTIES = 20
@@ -248,17 +249,11 @@ def _deciding_capacity(complaint: Complaint, by: Staff) -> Capacity:
 
 
 def _recording_capacity(complaint: Complaint, by: Staff) -> Capacity:
-    """Who may record the customer's answer: whoever may propose, and the desk (客服专员)."""
-    try:
-        return _deciding_capacity(complaint, by)
-    except MayNotDecide:
-        if by.pk not in _accused_ids(complaint):
-            for capacity in capacities_of(staff=by):
-                if Role.DESK_CLERK in capacity.principal.roles and capacity.principal.pk not in _accused_ids(
-                    complaint
-                ):
-                    return capacity
-        raise
+    """Who may record the customer's answer (selectors.answering_capacity), or MayNotDecide."""
+    capacity = selectors.answering_capacity(complaint=complaint, staff=by)
+    if capacity is not None:
+        return capacity
+    return _deciding_capacity(complaint, by)  # raises, saying why
 
 
 def _locked(complaint: Complaint) -> Complaint:
@@ -413,27 +408,66 @@ def record_countersign(
     return version
 
 
-def record_refusal(*, decision: Decision, by: Staff, reason: str) -> DecisionVersion:
-    """The customer does not accept the approved decision. Seed 002 (九)9 files a new complaint
-    form with the old one attached: Kesu records the refusal here and leaves the re-filing to the
-    desk — the existing action "file_secondary" (a secondary complaint linked to this one), which
-    the workflow allows once the complaint is replied — or a reworked proposal on this complaint."""
+def record_refusal(*, decision: Decision, by: Staff, reason: str) -> tuple[DecisionVersion, Complaint]:
+    """The customer does not accept the approved decision. Seed 002 (九)9: 若客户未能理解时业务部门
+    应再填一份新的"客户抱怨处理表"附原抱怨表一并呈报处理 — in the same transaction the refusal is
+    recorded and a new complaint is registered with this one attached (its ``parent``: a secondary
+    complaint, 二次投诉), each with its timeline entry naming the other. The new complaint is
+    registered by the one window, so only the desk records a refusal (403 for others). Returns
+    the version and the new complaint."""
     errors: dict[str, list[str]] = {}
     reason = _text(errors, "reason", reason, limits.HANDLING_TEXT, required=True)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         complaint, capacity, version = _current_locked(decision, by)
+        if register_capacity(by) is None:
+            raise MayNotDecide(
+                _(
+                    "A refusal files a new complaint with this one attached (seed 002 (九)9), and only"
+                    " the customer-service desk registers complaints: the desk records the refusal."
+                )
+            )
         version.customer_answer = CustomerAnswer.REFUSED
         version.refusal_reason = reason
         version.answered_at = timezone.now()
         version.answer_recorded_by = by
         version.save(update_fields=["customer_answer", "refusal_reason", "answered_at", "answer_recorded_by"])
+        refiled = register_complaint(
+            by=by,
+            intake=Intake(
+                channel=complaint.channel,
+                received_at=version.answered_at,
+                complainant_name=complaint.complainant_name,
+                complainant_phone=complaint.complainant_phone,
+                complainant_address=complaint.complainant_address,
+                customer=complaint.customer,
+                product=complaint.product,
+                product_model=complaint.product_model,
+                batch_number=complaint.batch_number,
+                order_number=complaint.order_number,
+                description=_(
+                    "The customer does not accept decision v%(n)d of complaint %(number)s: %(reason)s"
+                )
+                % {"n": version.number, "number": complaint.number, "reason": reason},
+                category=complaint.category,
+                severity=complaint.severity,
+            ),
+            parent=complaint,
+            accused_staff=list(complaint.accused_staff.all()),
+        )
         append_event(
             complaint=complaint,
             capacity=capacity,
             action="decision_refused_by_customer",
             comment=reason,
-            data={"decision_version": version.number, "refiling": "desk: file_secondary (seed 002 (九)9)"},
+            data={"decision_version": version.number, "secondary": refiled.number},
         )
-    return version
+        append_event(
+            complaint=refiled,
+            capacity=capacity,
+            action="refiled_after_refusal",
+            comment=reason,
+            data={"original": complaint.number, "decision_version": version.number},
+        )
+    return version, refiled
