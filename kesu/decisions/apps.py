@@ -49,11 +49,13 @@ def _contribute_timeline() -> None:
     from kesu.decisions.models import CountersignHow
 
     registry.register_event("decision_proposed", _("Decision proposed"))
+    registry.register_event("decision_drafted", _("Decision drafted"))
     registry.register_event("decision_countersigned", _("Decision countersigned by the customer"))
     registry.register_event("decision_refused_by_customer", _("Decision refused by the customer"))
     registry.register_event("refiled_after_refusal", _("Filed again: the customer refused the decision"))
     for event in (
         "decision_proposed",
+        "decision_drafted",
         "decision_countersigned",
         "decision_refused_by_customer",
         "refiled_after_refusal",
@@ -66,6 +68,7 @@ def _contribute_timeline() -> None:
         "approved_without_approval": DataKey(_("approved at once")),
     }.items():
         registry.register_data(key, data_key, event="decision_proposed")
+        registry.register_data(key, data_key, event="decision_drafted")
     registry.register_data(
         "how", DataKey(_("how"), choices=dict(CountersignHow.choices)), event="decision_countersigned"
     )

@@ -269,11 +269,16 @@ def propose_decision(
     remedies: list[RemedyIn],
     money: MoneyIn,
     note: str = "",
+    draft: bool = False,
 ) -> DecisionVersion:
     """Propose a decision (or rework one): a new version, kept for good. Then the approval by
     amount (核决权限) is asked for when the rule book has approval rules for step "decision";
     with no such rule at all the version is approved at once (the event says why). A version
-    waiting for approval, or one the customer countersigned, cannot be reworked (409)."""
+    waiting for approval, or one the customer countersigned, cannot be reworked (409).
+
+    ``draft``: the version is kept as a draft (e.g. a committee's determination its members have
+    still to agree to, kesu.committees) and goes to approval only through ``submit_draft``; a
+    later version supersedes a draft."""
     checked = _check(cause, shares, remedies, money, note)
     with transaction.atomic():
         locked = _locked(complaint)
@@ -293,7 +298,7 @@ def propose_decision(
         version = DecisionVersion.objects.create(
             decision=decision,
             number=(current.number + 1) if current else 1,
-            status=VersionStatus.PROPOSED,
+            status=VersionStatus.DRAFT if draft else VersionStatus.PROPOSED,
             cause=checked.cause,
             note=checked.note,
             proposed_by=by,
@@ -305,32 +310,67 @@ def propose_decision(
         for remedy in checked.remedies:
             remedy.version = version
         Remedy.objects.bulk_create(checked.remedies)
-        stake = amount_at_stake(version)
-        data: dict[str, Any] = {
-            "decision_version": version.number,
-            "cause": checked.cause.code,
-            "amount_at_stake": str(stake),
-            "shares": [f"{r.label} {r.share}%" for r in checked.shares],
-        }
-        if ApprovalRule.objects.filter(step=STEP).exists():
-            approval = request_approval(
+        if draft:
+            append_event(
                 complaint=locked,
-                step=STEP,
-                amount=stake,
-                by=by,
-                subject=_("Decision v%(n)d: %(cause)s") % {"n": version.number, "cause": checked.cause.name},
+                capacity=capacity,
+                action="decision_drafted",
+                comment=checked.note,
+                data=_summary(version, checked.shares),
             )
-            version.approval = approval
-            version.save(update_fields=["approval"])
-            data["approval"] = approval.pk
         else:
-            version.status = VersionStatus.APPROVED
-            version.decided_at = timezone.now()
-            version.save(update_fields=["status", "decided_at"])
-            data["approved_without_approval"] = "the rule book has no approval rule for step decision"
-        append_event(
-            complaint=locked, capacity=capacity, action="decision_proposed", comment=checked.note, data=data
+            _put_to_approval(locked, capacity, version, by)
+    return version
+
+
+def _summary(version: DecisionVersion, shares: list[ResponsibilityShare]) -> dict[str, Any]:
+    return {
+        "decision_version": version.number,
+        "cause": version.cause.code,
+        "amount_at_stake": str(amount_at_stake(version)),
+        "shares": [f"{r.label} {r.share}%" for r in shares],
+    }
+
+
+def _put_to_approval(locked: Complaint, capacity: Capacity, version: DecisionVersion, by: Staff) -> None:
+    """Ask for the approval by amount, or approve at once where the rule book has no rule for
+    step "decision"; the timeline entry ``decision_proposed`` either way."""
+    data = _summary(version, list(version.shares.all()))
+    if ApprovalRule.objects.filter(step=STEP).exists():
+        approval = request_approval(
+            complaint=locked,
+            step=STEP,
+            amount=amount_at_stake(version),
+            by=by,
+            subject=_("Decision v%(n)d: %(cause)s") % {"n": version.number, "cause": version.cause.name},
         )
+        version.status = VersionStatus.PROPOSED
+        version.approval = approval
+        version.save(update_fields=["status", "approval"])
+        data["approval"] = approval.pk
+    else:
+        version.status = VersionStatus.APPROVED
+        version.decided_at = timezone.now()
+        version.save(update_fields=["status", "decided_at"])
+        data["approved_without_approval"] = "the rule book has no approval rule for step decision"
+    append_event(
+        complaint=locked, capacity=capacity, action="decision_proposed", comment=version.note, data=data
+    )
+
+
+def submit_draft(*, version: DecisionVersion, by: Staff, capacity: Capacity | None = None) -> DecisionVersion:
+    """A draft version goes to approval (or is approved at once, as ``propose_decision``). Only
+    the current version, only a draft (409 otherwise). ``capacity``: the caller's own check of who
+    submits (e.g. a committee member whose agreement completes the determination); without it,
+    ``by`` must be someone who may propose."""
+    with transaction.atomic():
+        locked = _locked(version.decision.complaint)
+        capacity = capacity or _deciding_capacity(locked, by)
+        version = DecisionVersion.objects.select_for_update().get(pk=version.pk)
+        last = DecisionVersion.objects.filter(decision_id=version.decision_id).order_by("-number").first()
+        if version.status != VersionStatus.DRAFT or last is None or last.pk != version.pk:
+            raise DecisionConflict(_("Only the current draft goes to approval."))
+        _put_to_approval(locked, capacity, version, by)
     return version
 
 
