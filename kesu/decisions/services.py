@@ -36,6 +36,7 @@ from kesu.decisions.models import (
     CustomerAnswer,
     Decision,
     DecisionVersion,
+    ObjectionStatus,
     PartyKind,
     Remedy,
     RemedyKind,
@@ -400,6 +401,8 @@ def _current_locked(decision: Decision, by: Staff) -> tuple[Complaint, Capacity,
             _("The customer's answer to version %(n)d is already recorded (%(answer)s).")
             % {"n": version.number, "answer": version.get_customer_answer_display()}
         )
+    if version.objections.filter(status=ObjectionStatus.PENDING).exists():
+        raise DecisionConflict(_("An objection (签呈) to this decision is pending: its outcome comes first."))
     return complaint, capacity, version
 
 
