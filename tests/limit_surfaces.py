@@ -15,6 +15,10 @@ from kesu.core.limits import LIMITS, Limit
 SPECIAL = {"q", "attachment name", "Idempotency-Key"}
 # The decision's inputs, checked by tests/decisions/test_api.py.
 SPECIAL |= {"decision note", "party name", "signed_by", "refusal reason"}
+# The objection's (tests/decisions/test_objections_api.py) and the committee's
+# (tests/committees/test_api.py).
+SPECIAL |= {"objection reason", "objection outcome"}
+SPECIAL |= {"evidence facts", "customer statement", "delivery memo", "agreement comment"}
 
 
 def registration_limits() -> list[Limit]:

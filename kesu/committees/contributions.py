@@ -20,12 +20,14 @@ def committee_panel(complaint: Complaint) -> dict[str, Any]:
 
 def contribute() -> None:
     from kesu.committees.presets import load_committees
+    from kesu.committees.selectors import complaints_visible_to_members
     from kesu.complaints import registry
     from kesu.complaints.registry import DataKey, Panel
     from kesu.rulebook import sections
 
     # After the classes (complaints) and the decision lists (50): a rule names a class.
     sections.register("committees", order=60, load=load_committees)
+    registry.register_visibility(complaints_visible_to_members)
     registry.register_panel("complaint", Panel("committees/_committee.html", committee_panel, order=21))
     for kind, label in {
         "committee_convened": _("Committee convened"),

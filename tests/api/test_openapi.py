@@ -41,6 +41,13 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("POST", "/api/v1/complaints/{number}/decision"),
         ("POST", "/api/v1/complaints/{number}/decision/countersign"),
         ("POST", "/api/v1/complaints/{number}/decision/refusal"),
+        ("POST", "/api/v1/complaints/{number}/decision/objections"),
+        ("POST", "/api/v1/decision-objections/{objection_id}/decision"),
+        ("GET", "/api/v1/complaints/{number}/committee"),
+        ("POST", "/api/v1/complaints/{number}/committee"),
+        ("POST", "/api/v1/complaints/{number}/committee/evidence"),
+        ("POST", "/api/v1/complaints/{number}/committee/determination"),
+        ("POST", "/api/v1/complaints/{number}/committee/agreement"),
     }
     assert document["components"]["securitySchemes"]["BearerTokenAuth"] == {
         "type": "http",
