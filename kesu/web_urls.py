@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("kesu.complaints.urls")),
     path("", include("kesu.assignments.urls")),
     path("", include("kesu.decisions.urls")),
+    path("", include("kesu.committees.urls")),
 ]

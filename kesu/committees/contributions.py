@@ -11,11 +11,20 @@ from kesu.complaints.models import Complaint
 
 
 def committee_panel(complaint: Complaint) -> dict[str, Any]:
-    """The committee (members and their agreement, the evidence memo): one query when there is
-    none, three when there is (members, photos)."""
-    from kesu.committees.selectors import committee_of
+    """The committee (members and their agreement, the evidence memo), or the rule that would
+    convene one: one query (the rule book's few committee rules, each marked whether it sits on
+    this complaint) when none is convened, four when one is (the committee, members, photos)."""
+    from django.db.models import Exists, OuterRef
 
-    return {"committee": committee_of(complaint=complaint)}
+    from kesu.committees.models import Committee, CommitteeRule
+    from kesu.committees.selectors import committee_of
+    from kesu.committees.services import rule_for
+
+    sits = Committee.objects.filter(complaint=complaint, rule=OuterRef("pk"))
+    rules = list(CommitteeRule.objects.annotate(sits=Exists(sits)))
+    if any(rule.sits for rule in rules):
+        return {"committee": committee_of(complaint=complaint), "committee_rule": None}
+    return {"committee": None, "committee_rule": rule_for(complaint, rules) if complaint.is_open else None}
 
 
 def contribute() -> None:

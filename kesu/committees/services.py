@@ -55,16 +55,18 @@ def _chain(category: Category | None) -> list[Category]:
     return chain
 
 
-def rule_for(complaint: Complaint) -> CommitteeRule | None:
+def rule_for(complaint: Complaint, rules: list[CommitteeRule] | None = None) -> CommitteeRule | None:
     """The active committee rule of the complaint's class (its own, else the nearest ancestor's,
-    else one for every class), or None: the class has no committee."""
+    else one for every class), or None: the class has no committee. ``rules``: the rule book's
+    rules already read (the panel reads them with another fact in one query)."""
     chain = _chain(complaint.category)
-    rules = list(
-        CommitteeRule.objects.filter(Q(category__in=chain) | Q(category__isnull=True), is_active=True)
-    )
+    if rules is None:
+        rules = list(
+            CommitteeRule.objects.filter(Q(category__in=chain) | Q(category__isnull=True), is_active=True)
+        )
     for specific in [*(c.pk for c in chain), None]:
         for rule in rules:
-            if rule.category_id == specific:
+            if rule.is_active and rule.category_id == specific:
                 return rule
     return None
 

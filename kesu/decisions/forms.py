@@ -161,3 +161,33 @@ class RefusalForm(forms.Form):
     reason = forms.CharField(
         label=_("reason"), max_length=limits.HANDLING_TEXT, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ObjectionForm(forms.Form):
+    """A department's objection to the approved decision (签呈, seed 002 (九)12)."""
+
+    reason = forms.CharField(
+        label=_("reason"), max_length=limits.HANDLING_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    decider = forms.ChoiceField(label=_("decider"), required=False)
+
+    def __init__(self, *args: Any, deciders: list[Staff] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decider"].choices = [(p.user.get_username(), p.display_name) for p in deciders or []]
+
+
+class ObjectionDecisionForm(forms.Form):
+    """The named decider's outcome."""
+
+    uphold = forms.TypedChoiceField(
+        label=_("outcome"),
+        choices=[
+            ("no", _("dismissed: the decision stands")),
+            ("yes", _("upheld: the decision is to be reworked")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("reason"), max_length=limits.HANDLING_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )

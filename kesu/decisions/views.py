@@ -19,17 +19,26 @@ from django.views.decorators.http import require_GET, require_POST
 from kesu.complaints.models import Complaint
 from kesu.complaints.selectors import complaint_visible_to
 from kesu.core.errors import KesuError
-from kesu.decisions import selectors, services
-from kesu.decisions.forms import CountersignForm, ProposeForm, RefusalForm
-from kesu.decisions.models import Decision, VersionStatus
+from kesu.decisions import objections, selectors, services
+from kesu.decisions.errors import DecisionConflict
+from kesu.decisions.forms import (
+    CountersignForm,
+    ObjectionDecisionForm,
+    ObjectionForm,
+    ProposeForm,
+    RefusalForm,
+)
+from kesu.decisions.models import Decision, Objection, ObjectionStatus, VersionStatus
 from kesu.decisions.panels import decision_panel
 from kesu.organization.models import Staff
-from kesu.organization.selectors import staff_of
+from kesu.organization.selectors import capacities_of, staff_of
 
 FORMS: dict[str, type[Form]] = {
     "propose": ProposeForm,
     "countersign": CountersignForm,
     "refusal": RefusalForm,
+    "objection": ObjectionForm,
+    "objection_decision": ObjectionDecisionForm,
 }
 
 
@@ -68,13 +77,40 @@ def _page(
     may_answer = (
         awaiting_answer and selectors.answering_capacity(complaint=complaint, staff=staff) is not None
     )
+    found = list(
+        Objection.objects.filter(version__decision__complaint=complaint).select_related(
+            "version", "department", "raised_by", "decider", "decided_by"
+        )
+    )
+    pending = next((o for o in found if o.status == ObjectionStatus.PENDING), None)
+    route = objections.route()
+    may_object = (
+        current is not None
+        and current.status == VersionStatus.APPROVED
+        and pending is None
+        and route is not None
+        and objections.raising_capacity(complaint=complaint, staff=staff) is not None
+    )
+    decides = pending is not None and any(
+        c.principal.pk == pending.decider_id for c in capacities_of(staff=staff)
+    )
     context: dict[str, Any] = {
         "complaint": complaint,
         **panel,
         "error": error,
+        "objections": found,
         "propose_form": (bound.get("propose") or ProposeForm()) if may_propose else None,
         "countersign_form": (bound.get("countersign") or CountersignForm()) if may_answer else None,
         "refusal_form": (bound.get("refusal") or RefusalForm()) if may_answer else None,
+        "objection_form": (
+            bound.get("objection") or ObjectionForm(deciders=objections.deciders(route, complaint))
+        )
+        if may_object and route is not None
+        else None,
+        "objection_decision_form": (bound.get("objection_decision") or ObjectionDecisionForm())
+        if decides
+        else None,
+        "pending_objection": pending,
     }
     return render(request, "decisions/decision.html", context, status=status)
 
@@ -94,7 +130,13 @@ def decision_act(request: HttpRequest, number: str, act: str) -> HttpResponse:
         raise Http404
     staff = _staff(request)
     complaint = _complaint(staff, number)
-    form = FORMS[act](request.POST)
+    if act == "objection":
+        objection_route = objections.route()
+        form: Form = ObjectionForm(
+            request.POST, deciders=objections.deciders(objection_route, complaint) if objection_route else []
+        )
+    else:
+        form = FORMS[act](request.POST)
     if not form.is_valid():
         return _page(request, staff, complaint, bound={act: form}, status=400)
     data = form.cleaned_data
@@ -110,6 +152,21 @@ def decision_act(request: HttpRequest, number: str, act: str) -> HttpResponse:
                 note=data["note"],
             )
             messages.success(request, _("Decision version %(n)d proposed.") % {"n": version.number})
+        elif act == "objection":
+            objections.raise_objection(
+                complaint=complaint, by=staff, reason=data["reason"], decider=data.get("decider") or ""
+            )
+            messages.success(request, _("The objection (签呈) is raised."))
+        elif act == "objection_decision":
+            pending = Objection.objects.filter(
+                version__decision__complaint=complaint, status=ObjectionStatus.PENDING
+            ).first()
+            if pending is None:
+                raise DecisionConflict(_("No objection is pending."))
+            objections.decide_objection(
+                objection=pending, by=staff, uphold=data["uphold"], reason=data["reason"]
+            )
+            messages.success(request, _("The objection's outcome is recorded."))
         else:
             decision = Decision.objects.filter(complaint=complaint).select_related("complaint").first()
             if decision is None:

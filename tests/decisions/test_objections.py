@@ -105,3 +105,22 @@ def test_only_pcb_routes_objections_the_others_are_silent(org):
     apply_preset(name="pcb")
     route = ObjectionRoute.objects.get(is_active=True)
     assert route.decider_role == Role.GENERAL_MANAGER and "(九)12" in route.source
+
+
+def test_the_objection_through_the_decision_page(org, pcb, approved, client):  # noqa: F811
+    complaint, _version = approved
+    page = f"/complaints/{complaint.number}/decision/"
+    client.force_login(pcb["qa"].user)
+    client.cookies["django_language"] = "en"
+    assert 'id="objection-raise"' in client.get(page).content.decode()
+    empty = client.post(page + "objection/", {"reason": "", "decider": "gm"})
+    assert empty.status_code == 400 and not Objection.objects.exists()
+    assert client.post(page + "objection/", {"reason": "比例不当", "decider": "gm"}).status_code == 302
+    assert client.post(page + "objection_decision/", {"uphold": "no", "reason": "x"}).status_code == 403
+
+    client.force_login(org.gm.user)
+    html = client.get(page).content.decode()
+    assert 'id="objection-decision"' in html and "比例不当" in html
+    response = client.post(page + "objection_decision/", {"uphold": "no", "reason": "维持"}, follow=True)
+    assert response.status_code == 200 and "维持" in response.content.decode()
+    assert Objection.objects.get().status == ObjectionStatus.DISMISSED
