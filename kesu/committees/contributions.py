@@ -12,27 +12,26 @@ from kesu.complaints.models import Complaint
 
 def committee_panel(complaint: Complaint) -> dict[str, Any]:
     """The committee (members and their agreement, the evidence memo), or the rule that would
-    convene one: one query (the rule book's few committee rules, each marked whether it sits on
-    this complaint) when none is convened, four when one is (the committee, members, photos)."""
-    from django.db.models import Exists, OuterRef
-
-    from kesu.committees.models import Committee, CommitteeRule
+    convene one: one query when none is convened (the rules are the rule book's, kept per
+    process), three when one is (members, photos)."""
     from kesu.committees.selectors import committee_of
     from kesu.committees.services import rule_for
 
-    sits = Committee.objects.filter(complaint=complaint, rule=OuterRef("pk"))
-    rules = list(CommitteeRule.objects.annotate(sits=Exists(sits)))
-    if any(rule.sits for rule in rules):
-        return {"committee": committee_of(complaint=complaint), "committee_rule": None}
-    return {"committee": None, "committee_rule": rule_for(complaint, rules) if complaint.is_open else None}
+    committee = committee_of(complaint=complaint)
+    if committee is not None:
+        return {"committee": committee, "committee_rule": committee.rule}
+    return {"committee": None, "committee_rule": rule_for(complaint) if complaint.is_open else None}
 
 
 def contribute() -> None:
+    from kesu.committees.models import CommitteeRule, CommitteeSeat
     from kesu.committees.presets import load_committees
     from kesu.committees.selectors import complaints_visible_to_members
     from kesu.complaints import registry
     from kesu.complaints.registry import DataKey, Panel
-    from kesu.rulebook import sections
+    from kesu.rulebook import cache, sections
+
+    cache.watch(CommitteeRule, CommitteeSeat)
 
     # After the classes (complaints) and the decision lists (50): a rule names a class.
     sections.register("committees", order=60, load=load_committees)

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +42,7 @@ from kesu.decisions import services as decisions
 from kesu.decisions.models import VersionStatus
 from kesu.organization.models import Staff
 from kesu.organization.selectors import Capacity, capacities_of
+from kesu.rulebook.cache import cached
 
 MAX_PHOTOS = 50
 
@@ -55,18 +55,24 @@ def _chain(category: Category | None) -> list[Category]:
     return chain
 
 
-def rule_for(complaint: Complaint, rules: list[CommitteeRule] | None = None) -> CommitteeRule | None:
+def active_rules() -> list[CommitteeRule]:
+    """The rule book's active committee rules, read once per process (kesu.rulebook.cache)."""
+    return cached(
+        "committees.rules",
+        lambda: list(CommitteeRule.objects.filter(is_active=True).select_related("category").order_by("pk")),
+    )
+
+
+def rule_for(complaint: Complaint) -> CommitteeRule | None:
     """The active committee rule of the complaint's class (its own, else the nearest ancestor's,
-    else one for every class), or None: the class has no committee. ``rules``: the rule book's
-    rules already read (the panel reads them with another fact in one query)."""
+    else one for every class), or None: the class has no committee."""
+    rules = active_rules()
+    if not rules:
+        return None
     chain = _chain(complaint.category)
-    if rules is None:
-        rules = list(
-            CommitteeRule.objects.filter(Q(category__in=chain) | Q(category__isnull=True), is_active=True)
-        )
     for specific in [*(c.pk for c in chain), None]:
         for rule in rules:
-            if rule.is_active and rule.category_id == specific:
+            if rule.category_id == specific:
                 return rule
     return None
 

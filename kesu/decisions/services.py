@@ -230,7 +230,7 @@ def amount_at_stake(version: DecisionVersion) -> Decimal:
     return version.loss_amount + version.compensation + remedies
 
 
-def _accused_ids(complaint: Complaint) -> set[int]:
+def accused_ids(complaint: Complaint) -> set[int]:
     return set(complaint.accused_staff.values_list("pk", flat=True))
 
 
@@ -239,7 +239,7 @@ def _deciding_capacity(complaint: Complaint, by: Staff) -> Capacity:
     capacity = selectors.proposing_capacity(complaint=complaint, staff=by)
     if capacity is not None:
         return capacity
-    if by.pk in _accused_ids(complaint):
+    if by.pk in accused_ids(complaint):
         raise MayNotDecide(_("You are complained about in this complaint and must recuse yourself (回避)."))
     raise MayNotDecide(
         _(
