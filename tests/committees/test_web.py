@@ -101,3 +101,38 @@ def test_who_may_not_is_refused_and_strangers_get_404(furniture, as_user):  # no
     stranger = make_staff("stranger", "外人", org.quality)
     assert as_user(stranger).get(url(complaint)).status_code == 404
     assert not Committee.objects.exists()
+
+
+def test_the_committee_panel_costs_the_same_queries_with_three_times_the_photos(furniture, as_user):  # noqa: F811
+    """The complaint page with a convened committee: members and photos read in two queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kesu.committees import services
+    from kesu.committees.services import EvidenceIn
+
+    org = furniture
+    complaint = quality_complaint(org)
+    committee = services.convene_committee(
+        complaint=complaint, by=org.production_head, members={"1": "prodhead", "2": "outsider"}
+    )
+    client = as_user(org.director)
+    path = reverse("complaint-detail", args=[complaint.number])
+
+    def count(photos: int) -> int:
+        ids = tuple(
+            complaint_services.add_attachment(
+                complaint=complaint, by=org.clerk, upload=SimpleUploadedFile(f"p{i}.png", PNG)
+            ).pk
+            for i in range(photos)
+        )
+        services.record_evidence(
+            committee=committee, by=org.outsider, evidence=EvidenceIn(facts="x", photos=ids)
+        )
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(path).content.decode()
+        assert html.count('href="/complaints/') >= photos
+        return len(captured.captured_queries)
+
+    assert count(1) == count(3)
