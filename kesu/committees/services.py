@@ -132,7 +132,9 @@ def _locked(complaint: Complaint) -> Complaint:
 def _locked_committee(committee: Committee) -> tuple[Complaint, Committee]:
     complaint = _locked(committee.complaint)
     committee = (
-        Committee.objects.select_for_update().select_related("rule", "determination").get(pk=committee.pk)
+        Committee.objects.select_for_update(of=("self",))
+        .select_related("rule", "determination")
+        .get(pk=committee.pk)
     )
     committee.complaint = complaint
     return complaint, committee

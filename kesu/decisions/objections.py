@@ -145,7 +145,9 @@ def decide_objection(*, objection: Objection, by: Staff, uphold: bool, reason: s
         raise ValidationError(errors)
     with transaction.atomic():
         locked = _locked(objection.version.decision.complaint)
-        objection = Objection.objects.select_for_update().select_related("version").get(pk=objection.pk)
+        objection = (
+            Objection.objects.select_for_update(of=("self",)).select_related("version").get(pk=objection.pk)
+        )
         capacity = next((c for c in capacities_of(staff=by) if c.principal.pk == objection.decider_id), None)
         if capacity is None or by.pk in _accused(locked):
             raise MayNotDecide(
