@@ -124,3 +124,14 @@ def test_the_objection_through_the_decision_page(org, pcb, approved, client):  #
     response = client.post(page + "objection_decision/", {"uphold": "no", "reason": "维持"}, follow=True)
     assert response.status_code == 200 and "维持" in response.content.decode()
     assert Objection.objects.get().status == ObjectionStatus.DISMISSED
+
+
+def test_decision_show_lists_the_objections(org, pcb, approved, capsys):  # noqa: F811
+    from django.core.management import call_command
+    from django.utils import translation
+
+    complaint, _version = approved
+    objections.raise_objection(complaint=complaint, by=org.production_head, reason="比例不当", decider="gm")
+    with translation.override("en"):
+        call_command("decision", "show", complaint.number)
+    assert "Objection (签呈) to v1 by 生产部 to 赵总: pending" in capsys.readouterr().out
