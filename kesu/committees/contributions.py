@@ -12,15 +12,23 @@ from kesu.complaints.models import Complaint
 
 def committee_panel(complaint: Complaint) -> dict[str, Any]:
     """The committee (members and their agreement, the evidence memo), or the rule that would
-    convene one: one query when none is convened (the rules are the rule book's, kept per
-    process), three when one is (members, photos)."""
+    convene one. One query when none is convened — the rule book's few committee rules, each
+    marked whether it sits on this complaint; read here rather than kept per process, so that the
+    page costs the same on its first request as on later ones — and three more when one is (the
+    committee, its members, its photos)."""
+    from django.db.models import Exists, OuterRef
+
+    from kesu.committees.models import Committee, CommitteeRule
     from kesu.committees.selectors import committee_of
     from kesu.committees.services import rule_for
 
-    committee = committee_of(complaint=complaint)
-    if committee is not None:
-        return {"committee": committee, "committee_rule": committee.rule}
-    return {"committee": None, "committee_rule": rule_for(complaint) if complaint.is_open else None}
+    sits = Committee.objects.filter(complaint=complaint, rule=OuterRef("pk"))
+    rules = list(CommitteeRule.objects.annotate(sits=Exists(sits)).order_by("pk"))
+    if any(rule.sits for rule in rules):
+        committee = committee_of(complaint=complaint)
+        return {"committee": committee, "committee_rule": committee.rule if committee else None}
+    active = [rule for rule in rules if rule.is_active]
+    return {"committee": None, "committee_rule": rule_for(complaint, active) if complaint.is_open else None}
 
 
 def contribute() -> None:
