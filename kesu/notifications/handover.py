@@ -43,9 +43,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
@@ -98,6 +99,12 @@ class _Told:
     actions: list[str] = field(default_factory=list)
 
 
+# Of a person to tell (and their deputy): who they are and where, whether they are away, and
+# their user's name and address — not the user's whole row (password hash, dates, flags).
+_PERSON = [f.name for f in Staff._meta.concrete_fields] + ["user__username", "user__email"]
+_HOLDER_FIELDS = [*_PERSON, *(f"deputy__{name}" for name in _PERSON)]
+
+
 def next_takers(complaint: Complaint, *, exclude: frozenset[int] = frozenset()) -> dict[int, _Told]:
     """Who may take a forward action on ``complaint`` now, by the pk of the person to tell: the
     capacities in which they may act and the forward actions (in lifecycle order)."""
@@ -134,6 +141,7 @@ def next_takers(complaint: Complaint, *, exclude: frozenset[int] = frozenset()) 
         Staff.objects.filter(where)
         .distinct()
         .select_related("user", "deputy__user")
+        .only(*_HOLDER_FIELDS)
         .prefetch_related("role_assignments")
         .order_by("pk")
     )
@@ -245,7 +253,13 @@ def enqueue(event_id: int) -> None:
 def deliver(*, event_id: int) -> int:
     """The worker's part: tell whoever ``event_id``'s timeline entry put work on, once each.
     Returns how many people the entry concerns (each told once: a repeated call writes nothing
-    new, by the dedup key)."""
+    new, by the dedup key). Written in the site's language (``LANGUAGE_CODE``), whoever acted and
+    in whichever language their page was: the text is stored and read by others."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _deliver(event_id)
+
+
+def _deliver(event_id: int) -> int:
     event = (
         ComplaintEvent.objects.select_related(
             "actor", "complaint__category", "complaint__handling_department", "complaint__severity"
