@@ -31,4 +31,6 @@ urlpatterns = [
     path("", include("kesu.complaints.urls")),
     path("", include("kesu.assignments.urls")),
     path("", include("kesu.archive.urls")),
+    path("", include("kesu.decisions.urls")),
+    path("", include("kesu.committees.urls")),
 ]
