@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('approvals', '0001_initial'),
-        ('decisions', '0001_initial'),
+        ('decisions', '0002_objectionroute_objection'),
         ('organization', '0002_auth_failures_token_expiry'),
     ]
 
