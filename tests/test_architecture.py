@@ -39,6 +39,18 @@ ALLOWED: dict[str, set[str]] = {
     "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
     "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar", "notifications"},
+    # Carrying the decision out (shipments, repairs, returns, credit notes) and its costs: built on
+    # the decision; a delivery drives the follow-up clock through deadlines' record_delivery.
+    "fulfilment": {
+        "core",
+        "organization",
+        "customers",
+        "rulebook",
+        "complaints",
+        "deadlines",
+        "approvals",
+        "decisions",
+    },
     "operations": {
         "core",
         "organization",

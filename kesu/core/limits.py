@@ -88,6 +88,9 @@ LIMITS: tuple[Limit, ...] = (
     Limit("note", HANDLING_TEXT, "distributing the result to departments"),
     Limit("department", CODE, "department tasks and distributions (department code)"),
     Limit("assignee", USERNAME, "department tasks (username)"),
+    Limit("waybill", MODEL_TEXT, "`record_shipment` (the carrier's waybill number)"),
+    Limit("item", MODEL_TEXT, "`record_receivable` (the item, 料号)"),
+    Limit("sealed_by", PERSON_NAME, "`seal_credit_note` (who sealed for the customer)"),
 )
 
 BY_NAME: dict[str, int] = {limit.name: limit.max_length for limit in LIMITS}
