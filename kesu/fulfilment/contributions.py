@@ -39,7 +39,9 @@ from kesu.fulfilment.models import (
 DESK_OR_DEPARTMENT = {**DESK, **DEPARTMENT}
 MAX_INT = 2_147_483_647
 # Where the goods can be on their way back: as deadlines' record_delivery.
-DELIVERY_SOURCES = frozenset({Status.INVESTIGATING, Status.RESOLUTION_PROPOSED, Status.REPLIED, Status.FOLLOWED_UP})
+DELIVERY_SOURCES = frozenset(
+    {Status.INVESTIGATING, Status.RESOLUTION_PROPOSED, Status.REPLIED, Status.FOLLOWED_UP}
+)
 
 Money = Annotated[Decimal, PydanticField(ge=0, le=MAX_AMOUNT, max_digits=14, decimal_places=2)]
 Quantity = Annotated[int, Strict(), PydanticField(ge=0, le=MAX_INT)]
@@ -127,7 +129,9 @@ def _register_kinds() -> None:
             api_type=Annotated[str, PydanticField(pattern="^(recovered|rejected)$")],
         ),
         "credit_kind": InputKind(
-            parse=_choice(list(CreditKind.values)), choices=lambda _c: list(CreditKind.choices), api_type=CreditKind
+            parse=_choice(list(CreditKind.values)),
+            choices=lambda _c: list(CreditKind.choices),
+            api_type=CreditKind,
         ),
         "shipment": InputKind(
             parse=lambda raw: _whole(raw, 1),
@@ -146,7 +150,9 @@ def _register_kinds() -> None:
         "return_slip": InputKind(
             parse=lambda raw: _whole(raw, 1),
             choices=_rows(
-                ReturnSlip, lambda r: f"#{r.pk} ×{r.approved_quantity} {r.reason[:30]}", received_at__isnull=True
+                ReturnSlip,
+                lambda r: f"#{r.pk} ×{r.approved_quantity} {r.reason[:30]}",
+                received_at__isnull=True,
             ),
             api_type=RowId,
         ),
@@ -193,11 +199,13 @@ def _register_kinds() -> None:
 # Guards: an action is offered only when it can do something
 
 
-def _has(model: type, **where: Any) -> Any:
+def _has(model: type, why: Any, **where: Any) -> Any:
+    """A guard: the action is offered only while ``model`` has a row ``where`` on the complaint."""
+
     def guard(complaint: Complaint) -> str | None:
         if model.objects.filter(complaint=complaint, **where).exists():
             return None
-        return str(_("Nothing to record on yet."))
+        return str(why)
 
     return guard
 
@@ -234,7 +242,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         ),
         [Field("shipment", "shipment", True), Field("delivered_at", "datetime", True), _comment()],
         services.deliver_shipment,
-        _has(Shipment, delivered_at__isnull=True),
+        _has(Shipment, gettext_lazy("No shipment is on its way."), delivered_at__isnull=True),
     ),
     (
         Action(
@@ -275,7 +283,9 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
             _comment(),
         ],
         services.settle_carrier_claim,
-        _has(CarrierClaim, outcome=ClaimOutcome.OPEN),
+        _has(
+            CarrierClaim, gettext_lazy("No claim waits for the carrier's answer."), outcome=ClaimOutcome.OPEN
+        ),
     ),
     (
         Action(
@@ -306,7 +316,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         ),
         [Field("return_slip", "return_slip", True), Field("returned_quantity", "quantity", True), _comment()],
         services.receive_return,
-        _has(ReturnSlip, received_at__isnull=True),
+        _has(ReturnSlip, gettext_lazy("No return slip waits for the warehouse."), received_at__isnull=True),
     ),
     (
         Action(
@@ -335,7 +345,12 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
             _comment(),
         ],
         services.seal_credit_note,
-        _has(CreditNote, status=CreditStatus.APPROVED, sealed_at__isnull=True),
+        _has(
+            CreditNote,
+            gettext_lazy("No approved certificate waits for the customer's seal."),
+            status=CreditStatus.APPROVED,
+            sealed_at__isnull=True,
+        ),
     ),
     (
         Action(
@@ -347,7 +362,12 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         ),
         [Field("credit_note", "credit_note", True), _comment()],
         services.send_credit_note_to_accounting,
-        _has(CreditNote, sealed_at__isnull=False, sent_to_accounting_at__isnull=True),
+        _has(
+            CreditNote,
+            gettext_lazy("No sealed certificate waits to go to accounting."),
+            sealed_at__isnull=False,
+            sent_to_accounting_at__isnull=True,
+        ),
     ),
     (
         Action(

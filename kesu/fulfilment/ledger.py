@@ -53,9 +53,9 @@ def approved_version(complaint: Complaint) -> DecisionVersion | None:
 
 
 def rebuild(complaint: Complaint) -> None:
-    complaint = Complaint.objects.only(
-        "pk", "received_at", "category_id", "product_id", "customer_id"
-    ).get(pk=complaint.pk)
+    complaint = Complaint.objects.only("pk", "received_at", "category_id", "product_id", "customer_id").get(
+        pk=complaint.pk
+    )
     version = approved_version(complaint)
     returns = ReturnSlip.objects.filter(complaint=complaint, received_at__isnull=False).aggregate(
         s=Sum("amount")

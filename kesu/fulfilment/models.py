@@ -171,7 +171,9 @@ class DocumentNumbering(models.Model):
         try:
             validate_pattern(self.pattern, self.reset)
         except ValidationError as exc:
-            raise ValidationError({"pattern": exc.message_dict.get("numbering_pattern", exc.messages)}) from exc
+            raise ValidationError(
+                {"pattern": exc.message_dict.get("numbering_pattern", exc.messages)}
+            ) from exc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,7 +184,9 @@ class Shipment(models.Model):
     """Repaired or replacement goods on their way (seed 000 4.2.3.3 ②: 发货处理)."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="shipments")
-    carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="+", verbose_name=_("carrier"))
+    carrier = models.ForeignKey(
+        Carrier, on_delete=models.PROTECT, related_name="+", verbose_name=_("carrier")
+    )
     waybill = models.CharField(_("waybill number"), max_length=WAYBILL)
     shipped_at = models.DateTimeField(_("shipped at"))
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
@@ -245,7 +249,9 @@ class CarrierClaim(models.Model):
     """A claim against the carrier under its contract (seed 000 4.2.3.4 3: 依据相关规定和承运商合同)."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="carrier_claims")
-    carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="+", verbose_name=_("carrier"))
+    carrier = models.ForeignKey(
+        Carrier, on_delete=models.PROTECT, related_name="+", verbose_name=_("carrier")
+    )
     amount = money(_("amount claimed (CNY)"))
     outcome = models.CharField(_("outcome"), max_length=20, choices=ClaimOutcome.choices, default="open")
     recovered = money(_("recovered (CNY)"), default=Decimal("0.00"))
@@ -372,7 +378,9 @@ class ComplaintCost(models.Model):
 
     complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="cost")
     month = models.DateField()
-    category = models.ForeignKey("complaints.Category", on_delete=models.SET_NULL, null=True, related_name="+")
+    category = models.ForeignKey(
+        "complaints.Category", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     product = models.ForeignKey("customers.Product", on_delete=models.SET_NULL, null=True, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, related_name="+")
     version = models.ForeignKey(DecisionVersion, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -388,6 +396,9 @@ class ComplaintCost(models.Model):
         verbose_name = _("complaint cost")
         verbose_name_plural = _("complaint costs")
 
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.month:%Y-%m}"
+
 
 class CostShare(models.Model):
     """What one party bears of one money line of the complaint's approved decision (split by
@@ -395,7 +406,9 @@ class CostShare(models.Model):
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="cost_shares")
     month = models.DateField()
-    category = models.ForeignKey("complaints.Category", on_delete=models.SET_NULL, null=True, related_name="+")
+    category = models.ForeignKey(
+        "complaints.Category", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     product = models.ForeignKey("customers.Product", on_delete=models.SET_NULL, null=True, related_name="+")
     customer = models.ForeignKey(Customer, on_delete=models.SET_NULL, null=True, related_name="+")
     upheld = models.BooleanField()
@@ -411,3 +424,6 @@ class CostShare(models.Model):
         indexes = [models.Index(fields=["month", "category"], name="costshare_month_idx")]
         verbose_name = _("cost share")
         verbose_name_plural = _("cost shares")
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.line} ¥{self.amount}"

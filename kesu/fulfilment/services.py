@@ -162,7 +162,11 @@ def record_repair_progress(
                 {
                     "stage": [
                         _("Next is %(allowed)s.")
-                        % {"allowed": " / ".join(str(RepairStage(s).label) for s in STAGE_ORDER if s in allowed)}
+                        % {
+                            "allowed": " / ".join(
+                                str(RepairStage(s).label) for s in STAGE_ORDER if s in allowed
+                            )
+                        }
                     ]
                 }
             )
@@ -170,7 +174,11 @@ def record_repair_progress(
             raise ValidationError({"at": [_("Cannot be before the previous step.")]})
         RepairStep.objects.create(complaint=locked, stage=stage, at=at, by=by, note=comment)
         return record_action(
-            locked, capacity, "record_repair_progress", comment=comment, data={"stage": stage, "at": at.isoformat()}
+            locked,
+            capacity,
+            "record_repair_progress",
+            comment=comment,
+            data={"stage": stage, "at": at.isoformat()},
         )
 
 
@@ -230,7 +238,11 @@ def settle_carrier_claim(
         row: CarrierClaim = _on(locked, CarrierClaim, claim, "claim", outcome=ClaimOutcome.OPEN)
         if recovered > row.amount:
             raise ValidationError(
-                {"recovered": [_("At most the amount claimed (¥%(amount)s).") % {"amount": f"{row.amount:.2f}"}]}
+                {
+                    "recovered": [
+                        _("At most the amount claimed (¥%(amount)s).") % {"amount": f"{row.amount:.2f}"}
+                    ]
+                }
             )
         row.outcome, row.recovered, row.settled_at = outcome, recovered, timezone.now()
         row.save(update_fields=["outcome", "recovered", "settled_at"])
@@ -267,7 +279,12 @@ def _check_rule(rule: ReturnRule | None, shipped_on: date | None, complaint: Com
         return
     if not rule.returned:
         raise ValidationError(
-            {"rule": [_("“%(rule)s” is not returned (%(source)s).") % {"rule": rule.name, "source": rule.source[:200]}]}
+            {
+                "rule": [
+                    _("“%(rule)s” is not returned (%(source)s).")
+                    % {"rule": rule.name, "source": rule.source[:200]}
+                ]
+            }
         )
     if rule.within_days is not None:
         if shipped_on is None:
@@ -426,7 +443,9 @@ def issue_credit_note(
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "issue_credit_note", by, version)
         if CreditNote.objects.filter(complaint=locked, status=CreditStatus.PROPOSED).exists():
-            raise ValidationError({"amount": [_("A credit note of this complaint waits for approval already.")]})
+            raise ValidationError(
+                {"amount": [_("A credit note of this complaint waits for approval already.")]}
+            )
         note = CreditNote.objects.create(
             number=_draw_number(timezone.localdate()),
             complaint=locked,
@@ -463,7 +482,9 @@ def credit_note_decided(approval: Approval) -> None:
     note = CreditNote.objects.select_for_update().filter(approval=approval).first()
     if note is None or note.status != CreditStatus.PROPOSED:
         return
-    note.status = CreditStatus.APPROVED if approval.status == ApprovalStatus.APPROVED else CreditStatus.REFUSED
+    note.status = (
+        CreditStatus.APPROVED if approval.status == ApprovalStatus.APPROVED else CreditStatus.REFUSED
+    )
     note.decided_at = approval.decided_at or timezone.now()
     note.save(update_fields=["status", "decided_at"])
     ledger.rebuild(note.complaint)
@@ -568,4 +589,3 @@ def record_receivable(
         return record_action(
             locked, capacity, "record_receivable", comment=comment, data={"item": item, "amount": str(amount)}
         )
-
