@@ -169,22 +169,22 @@ def cost_figures(*, month: date, by: str, complaints: QuerySet[Complaint] | None
 
     if by == "party":
         grouped = shares.values("party", "department__name").annotate(
-            upheld=Count("complaint", distinct=True, filter=Q(upheld=True)),
-            not_upheld=Count("complaint", distinct=True, filter=Q(upheld=False)),
+            n_upheld=Count("complaint", distinct=True, filter=Q(upheld=True)),
+            n_not_upheld=Count("complaint", distinct=True, filter=Q(upheld=False)),
             loss=Sum("amount", filter=Q(line="loss_amount")),
             borne=Sum("amount"),
         )
         for g in grouped:
             column = _party_column(g["party"], g["department__name"])
             r = row(column)
-            r.upheld += g["upheld"]
-            r.not_upheld += g["not_upheld"]
+            r.upheld += g["n_upheld"]
+            r.not_upheld += g["n_not_upheld"]
             r.loss_amount += g["loss"] or ZERO
             r.decided += g["borne"] or ZERO
             r.borne[column] = r.borne.get(column, ZERO) + (g["borne"] or ZERO)
         totals = costs.aggregate(
-            upheld=Count("pk", filter=Q(upheld=True)),
-            not_upheld=Count("pk", filter=Q(upheld=False)),
+            n_upheld=Count("pk", filter=Q(upheld=True)),
+            n_not_upheld=Count("pk", filter=Q(upheld=False)),
             loss=Sum("loss_amount"),
             decided=Sum("decided_total"),
             returns=Sum("returns_amount"),
@@ -193,8 +193,8 @@ def cost_figures(*, month: date, by: str, complaints: QuerySet[Complaint] | None
         )
         total = CostRow(
             key=_("Total"),
-            upheld=totals["upheld"],
-            not_upheld=totals["not_upheld"],
+            upheld=totals["n_upheld"],
+            not_upheld=totals["n_not_upheld"],
             loss_amount=totals["loss"] or ZERO,
             decided=totals["decided"] or ZERO,
             returns=totals["returns"] or ZERO,
@@ -203,8 +203,8 @@ def cost_figures(*, month: date, by: str, complaints: QuerySet[Complaint] | None
         )
     else:
         for g in costs.values(key).annotate(
-            upheld=Count("pk", filter=Q(upheld=True)),
-            not_upheld=Count("pk", filter=Q(upheld=False)),
+            n_upheld=Count("pk", filter=Q(upheld=True)),
+            n_not_upheld=Count("pk", filter=Q(upheld=False)),
             loss=Sum("loss_amount"),
             decided=Sum("decided_total"),
             returns=Sum("returns_amount"),
@@ -212,7 +212,7 @@ def cost_figures(*, month: date, by: str, complaints: QuerySet[Complaint] | None
             recovered=Sum("recovered_amount"),
         ):
             r = row(g[key])
-            r.upheld, r.not_upheld = g["upheld"], g["not_upheld"]
+            r.upheld, r.not_upheld = g["n_upheld"], g["n_not_upheld"]
             r.loss_amount, r.decided = g["loss"] or ZERO, g["decided"] or ZERO
             r.returns, r.credit_notes = g["returns"] or ZERO, g["credits"] or ZERO
             r.recovered = g["recovered"] or ZERO
