@@ -242,8 +242,8 @@ def test_figures_are_two_queries_whatever_the_number_of_complaints(
 
 
 def test_a_department_sees_the_figures_of_the_complaints_it_may_see(month_of_complaints, furniture):
-    from tests.conftest import make_staff
     from kesu.organization.models import Department, Role
+    from tests.conftest import make_staff
 
     other = Department.objects.create(name="仓储部", code="warehouse")
     head = make_staff("whhead", "仓储经理", other, Role.DEPARTMENT_HEAD)
