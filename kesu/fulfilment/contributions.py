@@ -18,7 +18,7 @@ from kesu.complaints import registry
 from kesu.complaints.actions import Field
 from kesu.complaints.models import Complaint, Status
 from kesu.complaints.registry import DataKey, InputKind, Panel
-from kesu.complaints.workflow import DEPARTMENT, DESK, OPEN, Action
+from kesu.complaints.workflow import DEPARTMENT, DESK, Action
 from kesu.core import limits
 from kesu.decisions.models import MAX_AMOUNT
 from kesu.decisions.split import FEN
@@ -27,6 +27,7 @@ from kesu.fulfilment.models import (
     Carrier,
     CarrierClaim,
     ClaimOutcome,
+    ComplaintCost,
     CreditKind,
     CreditNote,
     CreditStatus,
@@ -42,6 +43,8 @@ MAX_INT = 2_147_483_647
 DELIVERY_SOURCES = frozenset(
     {Status.INVESTIGATING, Status.RESOLUTION_PROPOSED, Status.REPLIED, Status.FOLLOWED_UP}
 )
+# Carrying out starts with the investigation (the decision is taken there) and lasts while open.
+CARRYING_OUT = DELIVERY_SOURCES | {Status.RESOLUTION_APPROVED}
 
 Money = Annotated[Decimal, PydanticField(ge=0, le=MAX_AMOUNT, max_digits=14, decimal_places=2)]
 Quantity = Annotated[int, Strict(), PydanticField(ge=0, le=MAX_INT)]
@@ -210,6 +213,13 @@ def _has(model: type, why: Any, **where: Any) -> Any:
     return guard
 
 
+def _upheld(complaint: Complaint) -> str | None:
+    """Receivables are affected only by an upheld complaint (seed 002 (十三)3(3))."""
+    if ComplaintCost.objects.filter(complaint=complaint, upheld=True).exists():
+        return None
+    return str(_("Not upheld by an approved decision: the normal collection terms apply."))
+
+
 def _comment() -> Field:
     return Field("comment", "text")
 
@@ -219,7 +229,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         Action(
             name="record_shipment",
             label=gettext_lazy("Record shipment"),
-            sources=OPEN,
+            sources=CARRYING_OUT,
             target=None,
             roles=DESK_OR_DEPARTMENT,
         ),
@@ -248,7 +258,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         Action(
             name="record_repair_progress",
             label=gettext_lazy("Record repair progress"),
-            sources=OPEN,
+            sources=CARRYING_OUT,
             target=None,
             roles=DESK_OR_DEPARTMENT,
         ),
@@ -260,7 +270,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         Action(
             name="file_carrier_claim",
             label=gettext_lazy("Claim against the carrier"),
-            sources=OPEN,
+            sources=CARRYING_OUT,
             target=None,
             roles=DESK_OR_DEPARTMENT,
         ),
@@ -272,7 +282,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         Action(
             name="settle_carrier_claim",
             label=gettext_lazy("Record the carrier's answer"),
-            sources=OPEN,
+            sources=CARRYING_OUT,
             target=None,
             roles=DESK_OR_DEPARTMENT,
         ),
@@ -291,7 +301,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         Action(
             name="open_return_slip",
             label=gettext_lazy("Open a return slip (成品退货单)"),
-            sources=OPEN,
+            sources=CARRYING_OUT,
             target=None,
             roles=DESK_OR_DEPARTMENT,
         ),
@@ -310,7 +320,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         Action(
             name="receive_return",
             label=gettext_lazy("Warehouse receipt of a return"),
-            sources=OPEN,
+            sources=CARRYING_OUT,
             target=None,
             roles=DESK_OR_DEPARTMENT,
         ),
@@ -322,7 +332,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         Action(
             name="issue_credit_note",
             label=gettext_lazy("Issue an allowance certificate (销货折让证明单)"),
-            sources=OPEN,
+            sources=CARRYING_OUT,
             target=None,
             roles=DESK_OR_DEPARTMENT,
         ),
@@ -334,7 +344,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         Action(
             name="seal_credit_note",
             label=gettext_lazy("Record the customer's seal"),
-            sources=OPEN,
+            sources=CARRYING_OUT,
             target=None,
             roles=DESK_OR_DEPARTMENT,
         ),
@@ -356,7 +366,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         Action(
             name="send_credit_note_to_accounting",
             label=gettext_lazy("Send the certificate to accounting"),
-            sources=OPEN,
+            sources=CARRYING_OUT,
             target=None,
             roles=DESK_OR_DEPARTMENT,
         ),
@@ -373,13 +383,13 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         Action(
             name="record_receivable",
             label=gettext_lazy("Record a receivable affected"),
-            sources=OPEN,
+            sources=CARRYING_OUT,
             target=None,
             roles=DESK_OR_DEPARTMENT,
         ),
         [Field("item", "text", True), Field("amount", "money", True), _comment()],
         services.record_receivable,
-        None,
+        _upheld,
     ),
 ]
 

@@ -18,6 +18,7 @@ from kesu.rulebook.services import apply_preset
 from tests.api.conftest import client_for, token_for  # noqa: F401 (the API tests' fixtures)
 from tests.conftest import Org, make_staff
 from tests.decisions.conftest import investigated, propose
+from tests.web.conftest import as_user  # noqa: F401 (the fixture)
 
 __all__ = ["act", "decided", "investigated"]
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 from kesu.complaints.models import Complaint
 from kesu.fulfilment.models import Shipment
 from tests.fulfilment.conftest import act, decided, investigated
-from tests.web.conftest import as_user  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
 
