@@ -27,7 +27,6 @@ from kesu.fulfilment.models import (
     Carrier,
     CarrierClaim,
     ClaimOutcome,
-    ComplaintCost,
     CreditKind,
     CreditNote,
     CreditStatus,
@@ -107,15 +106,19 @@ def _rows(model: type, label: Any, related: tuple[str, ...] = (), **where: Any) 
     return choices
 
 
+def _carriers(complaint: Complaint) -> list[tuple[str, str]]:
+    """The active carriers, read once per complaint object (two forms on the page offer them)."""
+    cache = complaint.__dict__
+    if "_fulfilment_carriers" not in cache:
+        cache["_fulfilment_carriers"] = [(c.code, c.name) for c in Carrier.objects.filter(is_active=True)]
+    return cache["_fulfilment_carriers"]
+
+
 def _register_kinds() -> None:
     kinds = {
         "money": InputKind(parse=_money, choices=None, api_type=Money),
         "quantity": InputKind(parse=lambda raw: _whole(raw, 0), choices=None, api_type=Quantity),
-        "carrier": InputKind(
-            parse=lambda raw: _code(Carrier, raw),
-            choices=lambda _c: [(c.code, c.name) for c in Carrier.objects.filter(is_active=True)],
-            api_type=Code,
-        ),
+        "carrier": InputKind(parse=lambda raw: _code(Carrier, raw), choices=_carriers, api_type=Code),
         "return_rule": InputKind(
             parse=lambda raw: _code(ReturnRule, raw),
             choices=lambda _c: [(r.code, r.name) for r in ReturnRule.objects.filter(is_active=True)],
@@ -202,20 +205,21 @@ def _register_kinds() -> None:
 # Guards: an action is offered only when it can do something
 
 
-def _has(model: type, why: Any, **where: Any) -> Any:
-    """A guard: the action is offered only while ``model`` has a row ``where`` on the complaint."""
+def _waiting(counter: str, why: Any) -> Any:
+    """A guard: the action is offered only while the ledger row counts something waiting for it
+    (one read of the row per complaint and request, shared by every guard and the panel)."""
 
     def guard(complaint: Complaint) -> str | None:
-        if model.objects.filter(complaint=complaint, **where).exists():
-            return None
-        return str(why)
+        cost = ledger.cost_of(complaint)
+        return None if cost is not None and getattr(cost, counter) else str(why)
 
     return guard
 
 
 def _upheld(complaint: Complaint) -> str | None:
     """Receivables are affected only by an upheld complaint (seed 002 (十三)3(3))."""
-    if ComplaintCost.objects.filter(complaint=complaint, upheld=True).exists():
+    cost = ledger.cost_of(complaint)
+    if cost is not None and cost.upheld:
         return None
     return str(_("Not upheld by an approved decision: the normal collection terms apply."))
 
@@ -252,7 +256,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         ),
         [Field("shipment", "shipment", True), Field("delivered_at", "datetime", True), _comment()],
         services.deliver_shipment,
-        _has(Shipment, gettext_lazy("No shipment is on its way."), delivered_at__isnull=True),
+        _waiting("open_shipments", gettext_lazy("No shipment is on its way.")),
     ),
     (
         Action(
@@ -293,9 +297,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
             _comment(),
         ],
         services.settle_carrier_claim,
-        _has(
-            CarrierClaim, gettext_lazy("No claim waits for the carrier's answer."), outcome=ClaimOutcome.OPEN
-        ),
+        _waiting("open_claims", gettext_lazy("No claim waits for the carrier's answer.")),
     ),
     (
         Action(
@@ -326,7 +328,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         ),
         [Field("return_slip", "return_slip", True), Field("returned_quantity", "quantity", True), _comment()],
         services.receive_return,
-        _has(ReturnSlip, gettext_lazy("No return slip waits for the warehouse."), received_at__isnull=True),
+        _waiting("open_returns", gettext_lazy("No return slip waits for the warehouse.")),
     ),
     (
         Action(
@@ -355,12 +357,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
             _comment(),
         ],
         services.seal_credit_note,
-        _has(
-            CreditNote,
-            gettext_lazy("No approved certificate waits for the customer's seal."),
-            status=CreditStatus.APPROVED,
-            sealed_at__isnull=True,
-        ),
+        _waiting("notes_to_seal", gettext_lazy("No approved certificate waits for the customer's seal.")),
     ),
     (
         Action(
@@ -372,12 +369,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         ),
         [Field("credit_note", "credit_note", True), _comment()],
         services.send_credit_note_to_accounting,
-        _has(
-            CreditNote,
-            gettext_lazy("No sealed certificate waits to go to accounting."),
-            sealed_at__isnull=False,
-            sent_to_accounting_at__isnull=True,
-        ),
+        _waiting("notes_to_send", gettext_lazy("No sealed certificate waits to go to accounting.")),
     ),
     (
         Action(
@@ -414,7 +406,7 @@ def contribute() -> None:
     from kesu.fulfilment.panels import cost_panel
 
     _register_kinds()
-    previous = "record_delivery"
+    previous = "reject_extension"  # after the clock actions, before correcting
     for spec, inputs, service, guard in ACTIONS:
         registry.register_action(spec, inputs=inputs, service=service, guard=guard, after=previous)
         previous = spec.name

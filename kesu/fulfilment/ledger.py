@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from kesu.complaints.models import Complaint, ComplaintEvent
@@ -23,11 +23,13 @@ from kesu.decisions.models import MONEY_LINES, DecisionVersion, PartyKind, Versi
 from kesu.decisions.split import split_amount
 from kesu.fulfilment.models import (
     CarrierClaim,
+    ClaimOutcome,
     ComplaintCost,
     CostShare,
     CreditNote,
     CreditStatus,
     ReturnSlip,
+    Shipment,
 )
 
 ZERO = Decimal("0.00")
@@ -63,7 +65,13 @@ def rebuild(complaint: Complaint) -> None:
     credits = CreditNote.objects.filter(complaint=complaint, status=CreditStatus.APPROVED).aggregate(
         s=Sum("amount")
     )["s"]
-    recovered = CarrierClaim.objects.filter(complaint=complaint).aggregate(s=Sum("recovered"))["s"]
+    recovered = CarrierClaim.objects.filter(complaint=complaint).aggregate(
+        s=Sum("recovered"), waiting=Count("pk", filter=Q(outcome=ClaimOutcome.OPEN))
+    )
+    notes = CreditNote.objects.filter(complaint=complaint, status=CreditStatus.APPROVED).aggregate(
+        to_seal=Count("pk", filter=Q(sealed_at__isnull=True)),
+        to_send=Count("pk", filter=Q(sealed_at__isnull=False, sent_to_accounting_at__isnull=True)),
+    )
     where = {
         "month": month_of(complaint),
         "category_id": complaint.category_id,
@@ -104,14 +112,32 @@ def rebuild(complaint: Complaint) -> None:
         "decided_total": ZERO if version is None else sum(version.money().values(), ZERO),
         "returns_amount": returns or ZERO,
         "credit_amount": credits or ZERO,
-        "recovered_amount": recovered or ZERO,
+        "recovered_amount": recovered["s"] or ZERO,
+        "open_shipments": Shipment.objects.filter(complaint=complaint, delivered_at__isnull=True).count(),
+        "open_claims": recovered["waiting"],
+        "open_returns": ReturnSlip.objects.filter(complaint=complaint, received_at__isnull=True).count(),
+        "notes_to_seal": notes["to_seal"],
+        "notes_to_send": notes["to_send"],
     }
     ComplaintCost.objects.update_or_create(complaint=complaint, defaults=values)
 
 
+def cost_of(complaint: Complaint) -> ComplaintCost | None:
+    """The complaint's ledger row, read once per complaint object (the guards of every action and
+    the page's panel share it; a service's freshly locked complaint reads it anew)."""
+    cache = complaint.__dict__
+    if "_fulfilment_cost" not in cache:
+        cache["_fulfilment_cost"] = ComplaintCost.objects.filter(complaint_id=complaint.pk).first()
+    return cache["_fulfilment_cost"]
+
+
 def after_event(event: ComplaintEvent) -> None:
-    """complaints' after_event handler: rewrite the ledger after the entries that change it."""
-    if event.action in REBUILT_AFTER:
+    """complaints' after_event handler: rewrite the ledger after the entries that change it (a
+    reclassification or correction only where the complaint has a ledger already)."""
+    if event.action == "decision_proposed" or (
+        event.action in REBUILT_AFTER
+        and ComplaintCost.objects.filter(complaint_id=event.complaint_id).exists()
+    ):
         rebuild(event.complaint)
 
 

@@ -390,6 +390,12 @@ class ComplaintCost(models.Model):
     returns_amount = money("returned", default=Decimal("0.00"))
     credit_amount = money("credited", default=Decimal("0.00"))
     recovered_amount = money("recovered from carriers", default=Decimal("0.00"))
+    # What waits (the actions' guards read these instead of a query per table).
+    open_shipments = models.PositiveIntegerField(default=0)
+    open_claims = models.PositiveIntegerField(default=0)
+    open_returns = models.PositiveIntegerField(default=0)
+    notes_to_seal = models.PositiveIntegerField(default=0)
+    notes_to_send = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["month", "category"], name="complaintcost_month_idx")]

@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from kesu.complaints.models import Complaint
+from kesu.fulfilment.ledger import cost_of
 from kesu.fulfilment.selectors import fulfilment_of
 
 
 def cost_panel(complaint: Complaint) -> dict[str, Any]:
-    f = fulfilment_of(complaint)
-    anything = any(
-        [f.shipments, f.repair_steps, f.claims, f.returns, f.credit_notes, f.receivables, f.cost is not None]
-    )
-    return {"f": f, "anything": anything}
+    """Every act of fulfilment and the decision's approval write the ledger row: without it there
+    is nothing to show (one query, shared with the actions' guards)."""
+    if cost_of(complaint) is None:
+        return {"anything": False}
+    return {"f": fulfilment_of(complaint, cost=cost_of(complaint)), "anything": True}

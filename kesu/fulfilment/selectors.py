@@ -87,21 +87,28 @@ class Fulfilment:
         return sum((r.amount for r in self.receivables), ZERO)
 
 
-def fulfilment_of(complaint: Complaint) -> Fulfilment:
-    """Everything carried out on the complaint and its ledger: eight queries, whatever the numbers."""
+_UNREAD = object()
+
+
+def fulfilment_of(complaint: Complaint, cost: Any = _UNREAD) -> Fulfilment:
+    """Everything carried out on the complaint and its ledger: eight queries (seven when the
+    ledger row is given), whatever the numbers."""
+    of = {"complaint_id": complaint.pk}
     return Fulfilment(
         shipments=list(
-            Shipment.objects.filter(complaint=complaint).select_related(
-                "carrier", "recorded_by", "delivery_recorded_by"
-            )
+            Shipment.objects.filter(**of)
+            .select_related("carrier", "recorded_by", "delivery_recorded_by")
+            .order_by("shipped_at", "pk")
         ),
-        repair_steps=list(RepairStep.objects.filter(complaint=complaint).select_related("by")),
-        claims=list(CarrierClaim.objects.filter(complaint=complaint).select_related("carrier")),
-        returns=list(ReturnSlip.objects.filter(complaint=complaint).select_related("rule", "received_by")),
-        credit_notes=list(CreditNote.objects.filter(complaint=complaint)),
-        receivables=list(Receivable.objects.filter(complaint=complaint)),
-        cost=ComplaintCost.objects.filter(complaint=complaint).first(),
-        shares=list(CostShare.objects.filter(complaint=complaint).order_by("position", "pk")),
+        repair_steps=list(RepairStep.objects.filter(**of).select_related("by").order_by("at", "pk")),
+        claims=list(CarrierClaim.objects.filter(**of).select_related("carrier").order_by("filed_at", "pk")),
+        returns=list(
+            ReturnSlip.objects.filter(**of).select_related("rule", "received_by").order_by("created_at", "pk")
+        ),
+        credit_notes=list(CreditNote.objects.filter(**of).order_by("issued_at", "pk")),
+        receivables=list(Receivable.objects.filter(**of).order_by("item")),
+        cost=ComplaintCost.objects.filter(**of).first() if cost is _UNREAD else cost,
+        shares=list(CostShare.objects.filter(**of).order_by("position", "pk")),
     )
 
 

@@ -90,6 +90,7 @@ def record_shipment(
         shipment = Shipment.objects.create(
             complaint=locked, carrier=carrier, waybill=waybill, shipped_at=shipped_at, recorded_by=by
         )
+        ledger.rebuild(locked)
         return record_action(
             locked,
             capacity,
@@ -135,9 +136,11 @@ def deliver_shipment(
             "carrier": row.carrier.name,
             "waybill": row.waybill,
         }
-        return clock_actions.record_delivery(
+        delivered = clock_actions.record_delivery(
             complaint=complaint, by=by, delivered_at=delivered_at, comment=note, version=version
         )
+        ledger.rebuild(delivered)
+        return delivered
 
 
 def record_repair_progress(
@@ -173,6 +176,7 @@ def record_repair_progress(
         if last is not None and at < last.at:
             raise ValidationError({"at": [_("Cannot be before the previous step.")]})
         RepairStep.objects.create(complaint=locked, stage=stage, at=at, by=by, note=comment)
+        ledger.rebuild(locked)
         return record_action(
             locked,
             capacity,
@@ -208,6 +212,7 @@ def file_carrier_claim(
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, "file_carrier_claim", by, version)
         claim = CarrierClaim.objects.create(complaint=locked, carrier=carrier, amount=amount, filed_by=by)
+        ledger.rebuild(locked)
         return record_action(
             locked,
             capacity,
@@ -347,6 +352,7 @@ def open_return_slip(
             approved_quantity=approved_quantity,
             created_by=by,
         )
+        ledger.rebuild(locked)
         return record_action(
             locked,
             capacity,
@@ -473,7 +479,7 @@ def issue_credit_note(
             note.status, note.decided_at = CreditStatus.APPROVED, timezone.now()
             note.save(update_fields=["status", "decided_at"])
             data["approved_without_approval"] = "the rule book has no approval rule for step credit_note"
-            ledger.rebuild(locked)
+        ledger.rebuild(locked)
         return record_action(locked, capacity, "issue_credit_note", comment=comment, data=data)
 
 
@@ -516,6 +522,7 @@ def seal_credit_note(
             raise ValidationError({"sealed_at": [_("Cannot be before the certificate was issued.")]})
         note.sealed_by, note.sealed_at = sealed_by, sealed_at
         note.save(update_fields=["sealed_by", "sealed_at"])
+        ledger.rebuild(locked)
         return record_action(
             locked,
             capacity,
@@ -538,6 +545,7 @@ def send_credit_note_to_accounting(
             raise ValidationError({"credit_note": [_("Sent to accounting already.")]})
         note.sent_to_accounting_at, note.sent_by = timezone.now(), by
         note.save(update_fields=["sent_to_accounting_at", "sent_by"])
+        ledger.rebuild(locked)
         return record_action(
             locked,
             capacity,
@@ -586,6 +594,7 @@ def record_receivable(
                 Receivable.objects.create(complaint=locked, item=item, amount=amount, recorded_by=by)
         except IntegrityError:
             raise ValidationError({"item": [_("This item is recorded already.")]}) from None
+        ledger.rebuild(locked)
         return record_action(
             locked, capacity, "record_receivable", comment=comment, data={"item": item, "amount": str(amount)}
         )

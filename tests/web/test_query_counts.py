@@ -108,7 +108,10 @@ def test_complaint_page_costs_the_same_queries_with_three_times_the_data(as_user
     # the task gates (kesu.assignments.gates): the guards read the rule book's few gate rows before
     # the complaint's tasks, so that an action request, whose steps no gate names, never reads the
     # tasks (a five-join query that cost an action ~15 % of its time, bench/RESULTS.md).
-    assert len(first) <= 35, "\n".join(first)
+    # +3 for kesu.fulfilment: the ledger row (the cost panel and every fulfilment action's guard
+    # share it) and the rule book's carriers and return rules the shipment, claim and return forms
+    # offer (each read once for the page).
+    assert len(first) <= 38, "\n".join(first)
     assert sum("complaints_procedurestep" in q for q in first) == 2
     assert html.count("跟进") >= 3 * N
     assert len(re.findall(r"secondary complaint|二次投诉", html)) >= 3 * N
