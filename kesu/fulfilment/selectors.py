@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -162,11 +162,17 @@ def cost_figures(*, month: date, by: str, complaints: QuerySet[Complaint] | None
     if by not in DIMENSIONS:
         raise ValueError(f"by must be one of {sorted(DIMENSIONS)}")
     month = month.replace(day=1)
-    costs = ComplaintCost.objects.filter(month=month)
-    shares = CostShare.objects.filter(month=month)
+    # order_by(): no default ordering (CostShare's would join the complaints to sort by them)
+    costs = ComplaintCost.objects.filter(month=month).order_by()
+    shares = CostShare.objects.filter(month=month).order_by()
     if complaints is not None and complaints.query.where:
-        visible = complaints.values("pk")
-        costs, shares = costs.filter(complaint_id__in=visible), shares.filter(complaint_id__in=visible)
+        # Per ledger row of the month, is its complaint one the viewer may see: a correlated scalar
+        # subquery (a primary-key probe per row, the visibility conditions checked on that row),
+        # which the database cannot turn into a scan of every complaint the viewer may see, ever,
+        # as it does an IN or EXISTS (a department sees a third of a million complaints).
+        probe = Subquery(complaints.order_by().filter(pk=OuterRef("complaint_id")).values("pk")[:1])
+        costs = costs.alias(seen=probe).filter(seen__isnull=False)
+        shares = shares.filter(complaint_id__in=costs.values("complaint_id"))  # one probe per complaint
     key = DIMENSIONS[by][0]
     rows: dict[str, CostRow] = {}
 
