@@ -424,7 +424,8 @@ def receive_return(
 def _draw_number(on: date) -> str:
     numbering = DocumentNumbering.objects.filter(kind=DocumentNumbering.Kind.CREDIT_NOTE).first()
     pattern, reset = (numbering.pattern, numbering.reset) if numbering else ("ZR{YYYY}{SEQ:4}", "yearly")
-    period = f"credit_note:{reset}:{period_key(reset, on)}"
+    # its own counters beside the complaint numbers' ("yearly:2026"); NumberCounter.period is 20 long
+    period = f"cn:{reset}:{period_key(reset, on)}"
     NumberCounter.objects.bulk_create([NumberCounter(period=period, last_value=0)], ignore_conflicts=True)
     counter = NumberCounter.objects.select_for_update().get(period=period)
     counter.last_value += 1
