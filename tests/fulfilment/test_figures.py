@@ -251,3 +251,30 @@ def test_a_department_sees_the_figures_of_the_complaints_it_may_see(month_of_com
         month=date(2026, 11, 1), by="category", complaints=complaints_visible_to(staff=head)
     )
     assert figures.rows == [] and figures.total.decided == 0
+
+
+def test_a_corrected_receipt_date_moves_the_complaints_costs_to_its_month(furniture):
+    """The ledger keeps the month of receipt in step: a correction (更正) of received_at moves it."""
+    from kesu.complaints.actions import perform_action
+    from kesu.fulfilment.models import ComplaintCost, CostShare
+    from tests.fulfilment.conftest import decided, investigated
+
+    org = furniture
+    with time_machine.travel(local(2026, 11, 20, 9), tick=False):
+        complaint = investigated(org)
+        decided(org, complaint)
+        assert ComplaintCost.objects.get(complaint=complaint).month == date(2026, 11, 1)
+        complaint.refresh_from_db()
+        perform_action(
+            complaint=complaint,
+            action="correct",
+            by=org.clerk,
+            inputs={"changes": {"received_at": "2026-10-30T10:00:00+08:00"}, "reason": "登记错误"},
+            version=complaint.version,
+        )
+    assert ComplaintCost.objects.get(complaint=complaint).month == date(2026, 10, 1)
+    assert set(CostShare.objects.filter(complaint=complaint).values_list("month", flat=True)) == {
+        date(2026, 10, 1)
+    }
+    assert cost_figures(month=date(2026, 10, 1), by="category").total.upheld == 1
+    assert cost_figures(month=date(2026, 11, 1), by="category").total.upheld == 0
