@@ -5,6 +5,7 @@ the ledger kept in step with the decision (after_event, approvals' on_decided)."
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -23,6 +24,7 @@ from kesu.core import limits
 from kesu.decisions.models import MAX_AMOUNT
 from kesu.decisions.split import FEN
 from kesu.fulfilment import ledger, services
+from kesu.rulebook.cache import cached as rule_book_cache
 from kesu.fulfilment.models import (
     Carrier,
     CarrierClaim,
@@ -38,7 +40,7 @@ from kesu.fulfilment.models import (
 
 DESK_OR_DEPARTMENT = {**DESK, **DEPARTMENT}
 MAX_INT = 2_147_483_647
-# Where the goods can be on their way back: as deadlines' record_delivery.
+# Where the goods can be on their way back: as deadlines' record_delivery (read from it in contribute()).
 DELIVERY_SOURCES = frozenset(
     {Status.INVESTIGATING, Status.RESOLUTION_PROPOSED, Status.REPLIED, Status.FOLLOWED_UP}
 )
@@ -106,12 +108,18 @@ def _rows(model: type, label: Any, related: tuple[str, ...] = (), **where: Any) 
     return choices
 
 
-def _carriers(complaint: Complaint) -> list[tuple[str, str]]:
-    """The active carriers, read once per complaint object (two forms on the page offer them)."""
-    cache = complaint.__dict__
-    if "_fulfilment_carriers" not in cache:
-        cache["_fulfilment_carriers"] = [(c.code, c.name) for c in Carrier.objects.filter(is_active=True)]
-    return cache["_fulfilment_carriers"]
+def _carriers(_complaint: Complaint) -> list[tuple[str, str]]:
+    """The active carriers, read once per process until the rule book changes (kesu.rulebook.cache)."""
+    return rule_book_cache(
+        "fulfilment.carriers", lambda: [(c.code, c.name) for c in Carrier.objects.filter(is_active=True)]
+    )
+
+
+def _return_rules(_complaint: Complaint) -> list[tuple[str, str]]:
+    return rule_book_cache(
+        "fulfilment.return_rules",
+        lambda: [(r.code, r.name) for r in ReturnRule.objects.filter(is_active=True)],
+    )
 
 
 def _register_kinds() -> None:
@@ -121,7 +129,7 @@ def _register_kinds() -> None:
         "carrier": InputKind(parse=lambda raw: _code(Carrier, raw), choices=_carriers, api_type=Code),
         "return_rule": InputKind(
             parse=lambda raw: _code(ReturnRule, raw),
-            choices=lambda _c: [(r.code, r.name) for r in ReturnRule.objects.filter(is_active=True)],
+            choices=_return_rules,
             api_type=Code,
         ),
         "repair_stage": InputKind(
@@ -250,7 +258,7 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         Action(
             name="deliver_shipment",
             label=gettext_lazy("Record shipment delivered"),
-            sources=DELIVERY_SOURCES,
+            sources=DELIVERY_SOURCES,  # replaced by record_delivery's own when registered
             target=None,
             roles=DESK_OR_DEPARTMENT,
         ),
@@ -404,10 +412,15 @@ def contribute() -> None:
     """Register everything above (called once from FulfilmentConfig.ready())."""
     from kesu.approvals.services import on_decided
     from kesu.fulfilment.panels import cost_panel
+    from kesu.rulebook import cache
 
+    cache.watch(Carrier, ReturnRule)  # the forms' choices are kept per process (kesu.rulebook.cache)
     _register_kinds()
     previous = "reject_extension"  # after the clock actions, before correcting
     for spec, inputs, service, guard in ACTIONS:
+        if spec.name == "deliver_shipment" and "record_delivery" in registry.ACTIONS:
+            # delivered through deadlines' record_delivery: offered exactly where it is
+            spec = dataclasses.replace(spec, sources=registry.ACTIONS["record_delivery"].sources)
         registry.register_action(spec, inputs=inputs, service=service, guard=guard, after=previous)
         previous = spec.name
     for name, label in EVENTS.items():

@@ -286,9 +286,18 @@ NEW_STEPS = {
         "production_head": {"mark_not_upheld", "comment", "record_delivery", *FULFILMENT},
         "auditor": set(),
     },
-    # the decision is approved and upholds the complaint: receivables may be recorded
+    # The repaired goods may go out once the resolution is approved, before the reply; the
+    # decision is approved and upholds the complaint: receivables may be recorded.
     Status.RESOLUTION_APPROVED: {
-        "clerk": {"reply_to_customer", "withdraw", "correct", "comment", *FULFILMENT, "record_receivable"},
+        "clerk": {
+            "reply_to_customer",
+            "withdraw",
+            "correct",
+            "comment",
+            "record_delivery",
+            *FULFILMENT,
+            "record_receivable",
+        },
         "director": {
             "reply_to_customer",
             "return_for_rework",
@@ -296,12 +305,19 @@ NEW_STEPS = {
             "withdraw",
             "correct",
             "comment",
+            "record_delivery",
             *FULFILMENT,
             "record_receivable",
         },
         "gm": {"return_for_rework", "mark_not_upheld", "comment"},
         "vp": {"return_for_rework", "comment"},
-        "production_head": {"mark_not_upheld", "comment", *FULFILMENT, "record_receivable"},
+        "production_head": {
+            "mark_not_upheld",
+            "comment",
+            "record_delivery",
+            *FULFILMENT,
+            "record_receivable",
+        },
         "auditor": set(),
     },
 }
