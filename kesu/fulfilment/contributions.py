@@ -24,7 +24,6 @@ from kesu.core import limits
 from kesu.decisions.models import MAX_AMOUNT
 from kesu.decisions.split import FEN
 from kesu.fulfilment import ledger, services
-from kesu.rulebook.cache import cached as rule_book_cache
 from kesu.fulfilment.models import (
     Carrier,
     CarrierClaim,
@@ -37,6 +36,7 @@ from kesu.fulfilment.models import (
     ReturnSlip,
     Shipment,
 )
+from kesu.rulebook.cache import cached as rule_book_cache
 
 DESK_OR_DEPARTMENT = {**DESK, **DEPARTMENT}
 MAX_INT = 2_147_483_647
