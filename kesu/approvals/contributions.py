@@ -66,8 +66,16 @@ def no_approval_pending(complaint: Complaint) -> str | None:
     return None
 
 
+def approvers_waiting(complaint: Complaint) -> list[Staff] | None:
+    """Who may decide the complaint's oldest pending approval now: the reminders of its time limit
+    (seed 002 (九)6: the approver decides within one day) go to them, not to the desk."""
+    approval = complaint.approvals.filter(status=ApprovalStatus.PENDING).order_by("created_at", "pk").first()
+    return selectors.approvers_for(approval=approval) if approval is not None else None
+
+
 def contribute() -> None:
     registry.register_visibility(sees_as_approver)
+    registry.register_clock_holders("approval", approvers_waiting)  # deadlines' ClockKind.APPROVAL
     registry.guard("return_for_rework", no_approval_pending)
     registry.register_panel(
         "complaint", Panel("approvals/_complaint_approvals.html", complaint_panel, order=35)
