@@ -159,6 +159,7 @@ def _out(number: str, f: Fulfilment) -> dict[str, Any]:
                 "amount": _money(r.amount),
                 "tolerance_percent": None if r.tolerance_percent is None else _money(r.tolerance_percent),
                 "mismatch": r.mismatch,
+                "booked_on": r.booked_on,
                 "received_at": r.received_at,
             }
             for r in f.returns

@@ -142,6 +142,24 @@ def _register_kinds() -> None:
             choices=lambda _c: [c for c in ClaimOutcome.choices if c[0] != ClaimOutcome.OPEN],
             api_type=Annotated[str, PydanticField(pattern="^(recovered|rejected)$")],
         ),
+        "flagged_return": InputKind(
+            parse=lambda raw: _whole(raw, 1),
+            choices=_rows(
+                ReturnSlip,
+                lambda r: f"#{r.pk} ×{r.approved_quantity} → {r.returned_quantity}",
+                mismatch=True,
+                booked_on="",
+            ),
+            api_type=RowId,
+        ),
+        "booked_on": InputKind(
+            parse=_choice(["actual", "approved"]),
+            choices=lambda _c: [
+                ("actual", str(gettext_lazy("the quantity returned"))),
+                ("approved", str(gettext_lazy("the approved quantity"))),
+            ],
+            api_type=Annotated[str, PydanticField(pattern="^(actual|approved)$")],
+        ),
         "credit_kind": InputKind(
             parse=_choice(list(CreditKind.values)),
             choices=lambda _c: list(CreditKind.choices),
@@ -205,6 +223,7 @@ def _register_kinds() -> None:
         "sealed_by": gettext_lazy("sealed by"),
         "sealed_at": gettext_lazy("sealed at"),
         "item": gettext_lazy("item (料号)"),
+        "booked_on": gettext_lazy("booked on"),
     }.items():
         registry.register_input_label(name, label)
 
@@ -340,6 +359,23 @@ ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
     ),
     (
         Action(
+            name="settle_return_mismatch",
+            label=gettext_lazy("Decide a flagged return"),
+            sources=CARRYING_OUT,
+            target=None,
+            roles=DESK_OR_DEPARTMENT,
+            needs_comment=True,
+        ),
+        [
+            Field("return_slip", "flagged_return", True),
+            Field("booked_on", "booked_on", True),
+            Field("comment", "text", True),
+        ],
+        services.settle_return_mismatch,
+        _waiting("flagged_returns", gettext_lazy("No return is flagged for a decision.")),
+    ),
+    (
+        Action(
             name="issue_credit_note",
             label=gettext_lazy("Issue an allowance certificate (销货折让证明单)"),
             sources=CARRYING_OUT,
@@ -400,6 +436,7 @@ EVENTS = {
     "file_carrier_claim": gettext_lazy("Claim against the carrier"),
     "settle_carrier_claim": gettext_lazy("Carrier's answer to the claim"),
     "open_return_slip": gettext_lazy("Return slip opened (成品退货单)"),
+    "settle_return_mismatch": gettext_lazy("Flagged return decided"),
     "receive_return": gettext_lazy("Return received by the warehouse"),
     "issue_credit_note": gettext_lazy("Allowance certificate issued"),
     "seal_credit_note": gettext_lazy("Allowance certificate sealed by the customer"),
@@ -444,6 +481,8 @@ def contribute() -> None:
         "sealed_by": DataKey(gettext_lazy("sealed by")),
         "sealed_at": DataKey(gettext_lazy("sealed at"), when=True),
         "item": DataKey(gettext_lazy("item (料号)")),
+        "booked_on": DataKey(gettext_lazy("booked on")),
+        "booked_quantity": DataKey(gettext_lazy("booked quantity")),
     }.items():
         for event in EVENTS:
             registry.register_data(key, data_key, event=event)

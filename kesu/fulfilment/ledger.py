@@ -55,6 +55,7 @@ def approved_version(complaint: Complaint) -> DecisionVersion | None:
 
 
 def rebuild(complaint: Complaint) -> None:
+    given = complaint
     complaint = Complaint.objects.only("pk", "received_at", "category_id", "product_id", "customer_id").get(
         pk=complaint.pk
     )
@@ -116,19 +117,28 @@ def rebuild(complaint: Complaint) -> None:
         "open_shipments": Shipment.objects.filter(complaint=complaint, delivered_at__isnull=True).count(),
         "open_claims": recovered["waiting"],
         "open_returns": ReturnSlip.objects.filter(complaint=complaint, received_at__isnull=True).count(),
+        "flagged_returns": ReturnSlip.objects.filter(
+            complaint=complaint, mismatch=True, booked_on=""
+        ).count(),
         "notes_to_seal": notes["to_seal"],
         "notes_to_send": notes["to_send"],
     }
-    ComplaintCost.objects.update_or_create(complaint=complaint, defaults=values)
+    row, _created = ComplaintCost.objects.update_or_create(complaint=complaint, defaults=values)
+    given.__dict__[_CACHE] = (given.version, row)
+
+
+_CACHE = "_fulfilment_cost"
 
 
 def cost_of(complaint: Complaint) -> ComplaintCost | None:
-    """The complaint's ledger row, read once per complaint object (the guards of every action and
-    the page's panel share it; a service's freshly locked complaint reads it anew)."""
-    cache = complaint.__dict__
-    if "_fulfilment_cost" not in cache:
-        cache["_fulfilment_cost"] = ComplaintCost.objects.filter(complaint_id=complaint.pk).first()
-    return cache["_fulfilment_cost"]
+    """The complaint's ledger row, read once per complaint object and version (the guards of every
+    action and the page's panel share it; a service's freshly locked complaint reads it anew, and
+    ``rebuild`` leaves the new row on the object it was given)."""
+    kept = complaint.__dict__.get(_CACHE)
+    if kept is None or kept[0] != complaint.version:
+        kept = (complaint.version, ComplaintCost.objects.filter(complaint_id=complaint.pk).first())
+        complaint.__dict__[_CACHE] = kept
+    return kept[1]
 
 
 def after_event(event: ComplaintEvent) -> None:

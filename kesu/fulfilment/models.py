@@ -292,6 +292,13 @@ class ReturnSlip(models.Model):
         _("tolerance applied (%)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     mismatch = models.BooleanField(_("flagged for a decision"), default=False)
+    booked_on = models.CharField(
+        _("booked on"),
+        max_length=10,
+        choices=[("actual", _("the quantity returned")), ("approved", _("the approved quantity"))],
+        blank=True,
+        help_text=_("How a flagged mismatch was decided (请示后依实际状况); empty while it waits."),
+    )
     amount = money(_("amount returned (CNY)"), default=Decimal("0.00"))
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     received_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -396,6 +403,7 @@ class ComplaintCost(models.Model):
     open_returns = models.PositiveIntegerField(default=0)
     notes_to_seal = models.PositiveIntegerField(default=0)
     notes_to_send = models.PositiveIntegerField(default=0)
+    flagged_returns = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["month", "category"], name="complaintcost_month_idx")]

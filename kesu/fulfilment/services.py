@@ -395,7 +395,9 @@ def receive_return(
         slip.returned_quantity = returned_quantity
         slip.tolerance_percent = tolerance
         slip.mismatch = returned_quantity > slip.approved_quantity * allowed
-        slip.amount = (slip.unit_price * returned_quantity).quantize(FEN)
+        # booked on the actual quantity ((十三)2(1)); a flagged one on the approved quantity until decided
+        booked = slip.approved_quantity if slip.mismatch else returned_quantity
+        slip.amount = (slip.unit_price * booked).quantize(FEN)
         slip.received_at, slip.received_by, slip.receipt_note = timezone.now(), by, comment
         try:
             slip.full_clean(exclude=["complaint", "created_by", "received_by", "rule"])
@@ -414,6 +416,40 @@ def receive_return(
                 "returned_quantity": returned_quantity,
                 "mismatch": slip.mismatch,
             },
+        )
+
+
+def settle_return_mismatch(
+    *,
+    complaint: Complaint,
+    by: Staff,
+    return_slip: int,
+    booked_on: str,
+    comment: str,
+    version: int | None = None,
+) -> Complaint:
+    """The decision on a flagged return (seed 002 (十三)2(2): 得请示后依实际状况签收): book it on the
+    quantity actually returned or keep the approved quantity; the reason is required."""
+    if booked_on not in ("actual", "approved"):
+        raise ValidationError(
+            {"booked_on": [_("Choose one of: %(values)s") % {"values": "actual, approved"}]}
+        )
+    if not (comment or "").strip():
+        raise ValidationError({"comment": [_("This field is required.")]})
+    with transaction.atomic():
+        locked, capacity = lock_for_action(complaint, "settle_return_mismatch", by, version)
+        slip: ReturnSlip = _on(locked, ReturnSlip, return_slip, "return_slip", mismatch=True, booked_on="")
+        quantity = slip.returned_quantity if booked_on == "actual" else slip.approved_quantity
+        slip.booked_on = booked_on
+        slip.amount = (slip.unit_price * (quantity or 0)).quantize(FEN)
+        slip.save(update_fields=["booked_on", "amount"])
+        ledger.rebuild(locked)
+        return record_action(
+            locked,
+            capacity,
+            "settle_return_mismatch",
+            comment=comment,
+            data={"return_slip": slip.pk, "booked_on": booked_on, "booked_quantity": quantity},
         )
 
 

@@ -193,6 +193,7 @@ def test_pcb_return_with_a_quantity_mismatch_beyond_the_customers_tolerance_is_f
         reason="第二批",
         approved_quantity=100,
         shipped_quantity=200,
+        unit_price="2.00",
     )
     second = ReturnSlip.objects.filter(complaint=complaint).latest("pk")
     complaint = act(
@@ -202,6 +203,38 @@ def test_pcb_return_with_a_quantity_mismatch_beyond_the_customers_tolerance_is_f
     assert second.mismatch is True
     event = ComplaintEvent.objects.filter(complaint=complaint, action="receive_return").latest("pk")
     assert event.data["mismatch"] is True
+    # until decided it is booked on the approved quantity
+    assert second.amount == Decimal("200.00")  # 100 × 2.00
+    assert fulfilment_of(complaint).cost.flagged_returns == 1
+    # (十三)2(2) 得请示后依实际状况签收: the decision, with its reason, books it on the actual quantity
+    with pytest.raises(ValidationError):
+        act(
+            complaint,
+            "settle_return_mismatch",
+            org.production_head,
+            return_slip=second.pk,
+            booked_on="actual",
+        )
+    complaint = act(
+        complaint,
+        "settle_return_mismatch",
+        org.production_head,
+        return_slip=second.pk,
+        booked_on="actual",
+        comment="经副总核示，按实退数量入账",
+    )
+    second.refresh_from_db()
+    assert second.booked_on == "actual" and second.amount == Decimal("212.00")  # 106 × 2.00
+    assert fulfilment_of(complaint).cost.flagged_returns == 0
+    with pytest.raises(ActionNotAllowed):  # nothing flagged any more: not offered
+        act(
+            complaint,
+            "settle_return_mismatch",
+            org.production_head,
+            return_slip=second.pk,
+            booked_on="approved",
+            comment="x",
+        )
 
 
 def test_pcb_return_fewer_than_approved_is_booked_on_the_actual_quantity(pcb):

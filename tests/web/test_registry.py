@@ -37,6 +37,7 @@ def test_the_lifecycle_order_is_today_s_with_the_clock_actions_after_reopening()
         "settle_carrier_claim",
         "open_return_slip",
         "receive_return",
+        "settle_return_mismatch",
         "issue_credit_note",
         "seal_credit_note",
         "send_credit_note_to_accounting",
