@@ -150,12 +150,12 @@ def generate(n: int, months: int, ref: dict[str, object]) -> float:
             f"""
             INSERT INTO fulfilment_complaintcost (complaint_id, month, category_id, product_id, customer_id,
                 upheld, loss_amount, decided_total, returns_amount, credit_amount, recovered_amount,
-                open_shipments, open_claims, open_returns, notes_to_seal, notes_to_send)
+                open_shipments, open_claims, open_returns, notes_to_seal, notes_to_send, flagged_returns)
             SELECT c.id, {month}, c.category_id, c.product_id, c.customer_id, (c.id % 5) <> 0,
                    {loss}, {loss} + {repair},
                    CASE WHEN c.id % 7 = 0 THEN ((c.id % 1000) / 10.0) ELSE 0 END,
                    CASE WHEN c.id % 11 = 0 THEN ((c.id % 3000) / 10.0) ELSE 0 END,
-                   0, 0, 0, 0, 0, 0
+                   0, 0, 0, 0, 0, 0, 0
             {base}
             """
         )
