@@ -20,6 +20,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
 
 from kesu.approvals.api import router as approvals_router
+from kesu.archive.api import router as archive_router
 from kesu.assignments.api import router as assignments_router
 from kesu.complaints.api import router as complaints_router
 from kesu.complaints.schemas import ACTION_MODELS
@@ -83,6 +84,7 @@ api.add_router("/", approvals_router)
 api.add_router("/", decisions_router)
 api.add_router("/", fulfilment_router)
 api.add_router("/", assignments_router)
+api.add_router("/", archive_router)
 
 
 def _error(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:

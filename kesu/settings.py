@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "kesu.decisions",
     "kesu.assignments",
     "kesu.fulfilment",
+    "kesu.paperwork",
+    "kesu.archive",
     "kesu.operations",
     "huey.contrib.djhuey",
 ]

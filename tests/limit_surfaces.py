@@ -13,8 +13,22 @@ from kesu.core.limits import LIMITS, Limit
 
 # Limits checked by a test of their own rather than through a form or schema found here.
 SPECIAL = {"q", "attachment name", "Idempotency-Key"}
+# The complaint list's saved filters, checked by tests/web/test_desk.py.
+SPECIAL |= {"filter name"}
 # The decision's inputs, checked by tests/decisions/test_api.py.
 SPECIAL |= {"decision note", "party name", "signed_by", "refusal reason"}
+# The customer archive's inputs, checked by tests/archive/test_limits_and_bad_input.py.
+SPECIAL |= {
+    "customer_name",
+    "phone",
+    "contact_name",
+    "contact_title",
+    "email",
+    "summary",
+    "profile text",
+    "profile long text",
+    "lookup",
+}
 
 
 def registration_limits() -> list[Limit]:

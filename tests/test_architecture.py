@@ -51,6 +51,11 @@ ALLOWED: dict[str, set[str]] = {
         "approvals",
         "decisions",
     },
+    # The paper forms (PDF): print what complaints and the clocks of deadlines hold.
+    "paperwork": {"organization", "rulebook", "complaints", "deadlines", "decisions"},
+    # The customer archive (客户档案): built on complaints (the card and the timeline read them),
+    # numbering with the rule book, counting registration days in the working calendar.
+    "archive": {"core", "organization", "customers", "rulebook", "complaints", "workcalendar"},
     "operations": {
         "core",
         "organization",
@@ -61,6 +66,7 @@ ALLOWED: dict[str, set[str]] = {
         "notifications",
         "approvals",  # the demo approves decisions by amount where the rule book says so
         "decisions",
+        "archive",  # the demo's customers get their archives
     },
 }
 

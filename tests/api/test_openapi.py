@@ -43,6 +43,17 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("POST", "/api/v1/complaints/{number}/decision/refusal"),
         ("GET", "/api/v1/complaints/{number}/fulfilment"),
         ("GET", "/api/v1/cost-figures"),
+        ("GET", "/api/v1/customers"),
+        ("POST", "/api/v1/customers"),
+        ("GET", "/api/v1/customers/{number}"),
+        ("GET", "/api/v1/customers/{number}/timeline"),
+        ("POST", "/api/v1/customers/{number}/contacts"),
+        ("POST", "/api/v1/customers/{number}/corrections"),
+        ("POST", "/api/v1/customers/{number}/classification"),
+        ("GET", "/api/v1/customer-profile-fields"),
+        ("GET", "/api/v1/customer-duplicates"),
+        ("POST", "/api/v1/customers/{number}/confidentiality"),
+        ("POST", "/api/v1/customers/{number}/grants"),
     }
     assert document["components"]["securitySchemes"]["BearerTokenAuth"] == {
         "type": "http",

@@ -258,3 +258,41 @@ def test_pcb_credit_note_goes_to_the_manager_then_the_general_manager():
     ]
     tolerance = read_preset("pcb")["fulfilment"]["over_delivery_tolerance_quotes"][0]
     seed_says(tolerance["seed"], tolerance["quote"])
+
+
+S001 = "001_customer_management_15_policies.txt"
+
+
+@pytest.mark.parametrize("name", ["furniture", "telecom", "liquor", "pcb", "lawfirm"])
+def test_the_archive_section_cites_its_seed_or_says_it_is_silent(name):
+    archive = read_preset(name)["archive"]
+    rules = archive["rules"]
+    for key in ("duplicate_source", "registration_source"):
+        assert "seed" in rules[key], key
+    assert "seed" in rules["numbering"]["source"]
+    for quote in rules.get("quotes", []):
+        seed_says(quote["seed"], quote["quote"])
+    for entry in archive["profile_fields"] + archive["classes"]:
+        assert "seed" in entry["source"], entry["code"]
+
+
+def test_pcb_registers_a_new_customer_within_the_seeds_working_days():
+    """Seed 002 客户管理管理制度通用5 1.4 1."""
+    quote = seed_says(S002, "須在5個工作日內到市場推廣部進行備案")
+    assert read_preset("pcb")["archive"]["rules"]["registration_working_days"] == number(
+        r"(\d+)個工作日", quote
+    )
+
+
+def test_pcb_has_the_seeds_four_customer_classes():
+    quote = seed_says(S002, "公司客戶分為四個類別:目標客戶、一般客戶、重點客戶和潛在客戶")
+    classes = [c for c in read_preset("pcb")["archive"]["classes"] if c["scheme"] == "class"]
+    assert len(classes) == number(r"分為(.)個類別", quote)
+
+
+def test_furniture_keeps_seed_001s_whole_personal_template():
+    """Seed 001 客户信息档案(参考模版): 42 numbered fields in six groups (一 … 六)."""
+    last = seed_says(S001, "42、主見")
+    fields = [f for f in read_preset("furniture")["archive"]["profile_fields"] if f["kind"] == "person"]
+    assert len(fields) == number(r"(\d+)、", last)
+    assert len({f["group"] for f in fields}) == CHINESE["六"]
