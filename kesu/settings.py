@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "kesu.notifications",
     "kesu.approvals",
     "kesu.decisions",
+    "kesu.committees",
     "kesu.assignments",
     "kesu.fulfilment",
     "kesu.paperwork",

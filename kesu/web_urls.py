@@ -32,4 +32,6 @@ urlpatterns = [
     path("", include("kesu.assignments.urls")),
     path("", include("kesu.fulfilment.urls")),
     path("", include("kesu.archive.urls")),
+    path("", include("kesu.decisions.urls")),
+    path("", include("kesu.committees.urls")),
 ]

@@ -29,6 +29,10 @@ SPECIAL |= {
     "profile long text",
     "lookup",
 }
+# The objection's (tests/decisions/test_objections_api.py) and the committee's
+# (tests/committees/test_api.py).
+SPECIAL |= {"objection reason", "objection outcome"}
+SPECIAL |= {"evidence facts", "customer statement", "delivery memo", "agreement comment"}
 
 
 def registration_limits() -> list[Limit]:

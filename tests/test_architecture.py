@@ -37,6 +37,8 @@ ALLOWED: dict[str, set[str]] = {
     # approvals and assignments tell notifications whom their entries put work on (handovers.py).
     "approvals": {"core", "organization", "rulebook", "complaints", "notifications"},
     "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
+    # The quality complaint committee: its determination is a draft of the handling decision.
+    "committees": {"core", "organization", "rulebook", "complaints", "decisions"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
     "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar", "notifications"},
     # Carrying the decision out (shipments, repairs, returns, credit notes) and its costs: built on

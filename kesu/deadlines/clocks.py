@@ -49,7 +49,9 @@ STOPS: dict[str, frozenset[str]] = {
         {"acknowledge_customer", "reply_to_customer", "answer_on_spot", "answer_and_forward"}
     ),
     ClockKind.ON_SITE: frozenset({"start_investigation"}),
-    ClockKind.RESOLUTION: frozenset({"propose_resolution", "answer_on_spot"}),
+    # A committee's agreed determination (kesu.committees: every member agreed, the quality memo
+    # 质量投诉处理备忘单 is complete, seed 000 4.2.3.3 ⑦) is the resolution proposed too.
+    ClockKind.RESOLUTION: frozenset({"propose_resolution", "answer_on_spot", "committee_agreed"}),
     ClockKind.REPLY: frozenset({"reply_to_customer", "answer_on_spot"}),
     ClockKind.CLOSE: frozenset({"close", "answer_on_spot"}),
     ClockKind.FOLLOW_UP: frozenset({"record_follow_up"}),

@@ -54,6 +54,13 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("GET", "/api/v1/customer-duplicates"),
         ("POST", "/api/v1/customers/{number}/confidentiality"),
         ("POST", "/api/v1/customers/{number}/grants"),
+        ("POST", "/api/v1/complaints/{number}/decision/objections"),
+        ("POST", "/api/v1/decision-objections/{objection_id}/decision"),
+        ("GET", "/api/v1/complaints/{number}/committee"),
+        ("POST", "/api/v1/complaints/{number}/committee"),
+        ("POST", "/api/v1/complaints/{number}/committee/evidence"),
+        ("POST", "/api/v1/complaints/{number}/committee/determination"),
+        ("POST", "/api/v1/complaints/{number}/committee/agreement"),
     }
     assert document["components"]["securitySchemes"]["BearerTokenAuth"] == {
         "type": "http",

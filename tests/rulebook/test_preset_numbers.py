@@ -79,6 +79,36 @@ def test_furniture_numbers_are_year_month_day_and_the_count_in_the_year():
     assert len(example) == 2 + 2 + 2 + 3  # AA BB s xx as the example prints them
 
 
+def test_the_committee_and_objection_sections_quote_their_seeds():
+    """furniture's quality committee (seed 000 4.2.3.3 2)) and PCB's 签呈 route (seed 002 (九)12):
+    every quote is the seed's, word for word; the committee's memo is due by the 2nd working day
+    after the production manager received the complaint — the resolution clock from acceptance,
+    which the members' agreement meets (kesu.deadlines.clocks.STOPS)."""
+    from kesu.deadlines.clocks import STOPS
+
+    furniture = read_preset("furniture")
+    (rule,) = furniture["committees"]["rules"]
+    for quote in rule["quotes"]:
+        seed_says(quote["seed"], quote["quote"])
+    assert rule["category"] == "product_quality" and [s["collects_evidence"] for s in rule["seats"]] == [
+        False,
+        True,
+    ]
+    memo = seed_says(S000, "接收到投訴處理后第2個工作日內(nèi)完成")
+    resolution = clock(policy(furniture, category="product_quality"), "resolution")
+    assert (resolution["amount"], resolution["start_event"]) == (number(r"第(\d+)個工作日", memo), "accepted")
+    assert "committee_agreed" in STOPS["resolution"]
+    pcb = read_preset("pcb")["decision_objections"]
+    for quote in pcb["quotes"]:
+        seed_says(quote["seed"], quote["quote"])
+    assert pcb["decider"] == {"role": "general_manager"}
+    for name in ("furniture", "telecom", "liquor", "lawfirm"):
+        section = read_preset(name)["decision_objections"]
+        assert "decider" not in section and "silent" in section["source"]
+    for name in ("pcb", "telecom", "liquor", "lawfirm"):
+        assert "committees" not in read_preset(name)
+
+
 def test_furniture_time_limits():
     preset = read_preset("furniture")
     memo = seed_says(S000, "接收到投訴處理后第2個工作日內(nèi)完成")
