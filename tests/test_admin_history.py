@@ -15,6 +15,7 @@ from django.db.models import Model
 from django.forms.models import model_to_dict
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from kesu.approvals.models import Approval, ApprovalRule
 from kesu.approvals.services import decide_approval
@@ -44,6 +45,18 @@ from kesu.deadlines.models import (
 from kesu.decisions.models import Cause, DecisionVersion, Objection, ObjectionRoute, RemedyKind
 from kesu.decisions.objections import raise_objection
 from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
+from kesu.fulfilment.models import (
+    Carrier,
+    CarrierClaim,
+    CreditNote,
+    DocumentNumbering,
+    OverDeliveryTolerance,
+    Receivable,
+    RepairStep,
+    ReturnRule,
+    ReturnSlip,
+    Shipment,
+)
 from kesu.notifications.models import MajorComplaintRule, Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import ApiToken, AuthFailure, Department, Position, Staff
@@ -69,6 +82,12 @@ HISTORY: set[type[Model]] = {
     DecisionVersion,
     Task,
     Distribution,
+    Shipment,
+    RepairStep,
+    CarrierClaim,
+    ReturnSlip,
+    CreditNote,
+    Receivable,
     Committee,
     Objection,
 }
@@ -81,6 +100,10 @@ CONFIGURATION: set[type[Model]] = {
     TaskGate,
     Cause,
     RemedyKind,
+    Carrier,
+    OverDeliveryTolerance,
+    ReturnRule,
+    DocumentNumbering,
     CommitteeRule,
     ObjectionRoute,
     Category,
@@ -172,6 +195,26 @@ def history(org, accepted):
         tasks=[assignments.TaskSpec(department=org.quality, kind="原因分析")],
     )
     assignments.distribute_result(complaint=complaint, by=org.clerk, departments=[org.quality])
+    # one of each fulfilment record (their services are tested in tests/fulfilment)
+    carrier = Carrier.objects.create(code="sf", name="顺丰")
+    now = timezone.now()
+    Shipment.objects.create(
+        complaint=complaint, carrier=carrier, waybill="SF1", shipped_at=now, recorded_by=org.clerk
+    )
+    RepairStep.objects.create(complaint=complaint, stage="received", at=now, by=org.clerk)
+    CarrierClaim.objects.create(
+        complaint=complaint, carrier=carrier, amount=Decimal("5.00"), filed_by=org.clerk
+    )
+    ReturnSlip.objects.create(complaint=complaint, reason="退货", approved_quantity=1, created_by=org.clerk)
+    CreditNote.objects.create(
+        number="ZR20260001",
+        complaint=complaint,
+        kind="allowance",
+        amount=Decimal("1.00"),
+        status="approved",
+        issued_by=org.clerk,
+    )
+    Receivable.objects.create(complaint=complaint, item="P-1", amount=Decimal("1.00"), recorded_by=org.clerk)
     return complaint
 
 
