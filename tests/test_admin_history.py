@@ -19,6 +19,18 @@ from django.utils import timezone
 
 from kesu.approvals.models import Approval, ApprovalRule
 from kesu.approvals.services import decide_approval
+from kesu.archive.models import (
+    ArchiveChange,
+    ArchiveGrant,
+    ArchiveRules,
+    ContactKind,
+    ContactLogEntry,
+    CustomerArchive,
+    CustomerClass,
+    CustomerKind,
+    ProfileField,
+    ReadAudit,
+)
 from kesu.assignments import services as assignments
 from kesu.assignments.models import Distribution, Task, TaskGate
 from kesu.committees.models import Committee, CommitteeRule
@@ -90,6 +102,11 @@ HISTORY: set[type[Model]] = {
     Receivable,
     Committee,
     Objection,
+    CustomerArchive,
+    ContactLogEntry,
+    ArchiveChange,
+    ArchiveGrant,
+    ReadAudit,
 }
 # How the company works: edited in the admin.
 CONFIGURATION: set[type[Model]] = {
@@ -106,6 +123,9 @@ CONFIGURATION: set[type[Model]] = {
     DocumentNumbering,
     CommitteeRule,
     ObjectionRoute,
+    ArchiveRules,
+    ProfileField,
+    CustomerClass,
     Category,
     Severity,
     Procedure,
@@ -215,6 +235,19 @@ def history(org, accepted):
         issued_by=org.clerk,
     )
     Receivable.objects.create(complaint=complaint, item="P-1", amount=Decimal("1.00"), recorded_by=org.clerk)
+    # one of each archive record (their services are tested in tests/archive)
+    customer = Customer.objects.create(code="H-ADMIN", name="华东家具")
+    archive = CustomerArchive.objects.create(
+        customer=customer, number="KH-ADMIN-1", kind=CustomerKind.choices[0][0]
+    )
+    ContactLogEntry.objects.create(
+        archive=archive, kind=ContactKind.choices[0][0], at=now, staff=org.clerk, summary="来电询问进度"
+    )
+    ArchiveChange.objects.create(
+        archive=archive, field="grade", old=None, new="A", by=org.clerk, reason="评级"
+    )
+    ArchiveGrant.objects.create(archive=archive, staff=org.clerk, granted_by=org.director)
+    ReadAudit.objects.create(archive=archive, staff=org.clerk, kind=ReadAudit.Kind.choices[0][0])
     return complaint
 
 
