@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "kesu.committees",
     "kesu.assignments",
     "kesu.statistics",
+    "kesu.fulfilment",
     "kesu.paperwork",
     "kesu.archive",
     "kesu.operations",
