@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "kesu.approvals",
     "kesu.decisions",
     "kesu.assignments",
+    "kesu.accountability",
     "kesu.operations",
     "huey.contrib.djhuey",
 ]

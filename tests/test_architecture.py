@@ -39,6 +39,16 @@ ALLOWED: dict[str, set[str]] = {
     "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
     "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar", "notifications"},
+    # Accountability (考核): at the top of the apps, reads decisions, late clocks, complaints.
+    "accountability": {
+        "core",
+        "organization",
+        "complaints",
+        "deadlines",
+        "decisions",
+        "notifications",
+        "rulebook",
+    },
     "operations": {
         "core",
         "organization",
