@@ -107,7 +107,14 @@ def test_a_redraft_from_the_same_facts_gives_the_same_sheet_line_for_line(pcb):
     def snapshot():
         return list(
             SheetLine.objects.filter(month__month=NOVEMBER).values_list(
-                "position", "staff_id", "department_id", "rule_id", "complaint_id", "yuan", "points", "arithmetic"
+                "position",
+                "staff_id",
+                "department_id",
+                "rule_id",
+                "complaint_id",
+                "yuan",
+                "points",
+                "arithmetic",
             )
         )
 
