@@ -15,6 +15,8 @@ from kesu.core.limits import LIMITS, Limit
 SPECIAL = {"q", "attachment name", "Idempotency-Key"}
 # The decision's inputs, checked by tests/decisions/test_api.py.
 SPECIAL |= {"decision note", "party name", "signed_by", "refusal reason"}
+# An assessment finding's evidence, checked by tests/accountability/test_api.py.
+SPECIAL |= {"evidence"}
 
 
 def registration_limits() -> list[Limit]:

@@ -59,7 +59,7 @@ LIMITS: tuple[Limit, ...] = (
         "reason",
         HANDLING_TEXT,
         "`propose_transfer`, `answer_and_forward`, `correct`, `request_extension`, an approval decision,"
-        " cancelling a task",
+        " cancelling a task, an assessment finding, an appeal and its decision",
     ),
     Limit("late_reason", HANDLING_TEXT, "`close`"),
     Limit("complainant_name", PERSON_NAME, "registration"),
@@ -88,6 +88,7 @@ LIMITS: tuple[Limit, ...] = (
     Limit("note", HANDLING_TEXT, "distributing the result to departments"),
     Limit("department", CODE, "department tasks and distributions (department code)"),
     Limit("assignee", USERNAME, "department tasks (username)"),
+    Limit("evidence", HANDLING_TEXT, "assessment findings (what shows the fact)"),
 )
 
 BY_NAME: dict[str, int] = {limit.name: limit.max_length for limit in LIMITS}

@@ -41,6 +41,14 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("POST", "/api/v1/complaints/{number}/decision"),
         ("POST", "/api/v1/complaints/{number}/decision/countersign"),
         ("POST", "/api/v1/complaints/{number}/decision/refusal"),
+        ("GET", "/api/v1/assessment/months"),
+        ("GET", "/api/v1/assessment/months/{month}"),
+        ("POST", "/api/v1/assessment/months/{month}/draft"),
+        ("POST", "/api/v1/assessment/months/{month}/approve"),
+        ("POST", "/api/v1/assessment/months/{month}/publish"),
+        ("POST", "/api/v1/assessment/months/{month}/findings"),
+        ("POST", "/api/v1/assessment/lines/{line_id}/appeals"),
+        ("POST", "/api/v1/assessment/appeals/{appeal_id}/decision"),
     }
     assert document["components"]["securitySchemes"]["BearerTokenAuth"] == {
         "type": "http",
