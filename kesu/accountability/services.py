@@ -43,7 +43,7 @@ from kesu.notifications.models import Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import Department, Role, Staff
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 REVIEWERS = frozenset({Role.GENERAL_MANAGER, Role.VICE_PRESIDENT, Role.CS_DIRECTOR, Role.ADMINISTRATOR})
 FINDERS = REVIEWERS | {Role.DEPARTMENT_HEAD}
 
