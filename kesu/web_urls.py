@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("kesu.approvals.urls")),
     path("", include("kesu.complaints.urls")),
     path("", include("kesu.assignments.urls")),
+    path("", include("kesu.accountability.urls")),
 ]
