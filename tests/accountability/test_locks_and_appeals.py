@@ -214,3 +214,17 @@ def test_an_appeal_after_the_window_is_refused(locked):
     with time_machine.travel(local(2026, 12, 20), tick=False), pytest.raises(ValidationError, match="window"):
         services.file_appeal(line=line, by=locked.production_head, reason="晚了")
     assert not Appeal.objects.exists()
+
+
+def test_the_worker_drafts_the_previous_month_on_the_rule_book_s_day_only(pcb):
+    """seed 002 (十二)1: 每月10日前 (the PCB preset's draft day is the 10th)."""
+    from kesu.accountability.tasks import draft_if_due
+
+    forty_base_points(pcb)
+    approved_loss(pcb, loss="400.00", at=local(2026, 11, 10))
+    assert draft_if_due(date(2026, 12, 9)) is None and not AssessmentMonth.objects.filter(month=NOVEMBER).exists()
+    assert draft_if_due(date(2026, 12, 10)) == NOVEMBER
+    assert SheetLine.objects.filter(month__month=NOVEMBER).count() == 4
+    with time_machine.travel(local(2026, 12, 10, 12), tick=False):
+        services.approve_month(month=NOVEMBER, by=pcb.gm)
+    assert draft_if_due(date(2026, 12, 10)) is None  # locked: left alone
