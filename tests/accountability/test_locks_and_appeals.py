@@ -222,7 +222,10 @@ def test_the_worker_drafts_the_previous_month_on_the_rule_book_s_day_only(pcb):
 
     forty_base_points(pcb)
     approved_loss(pcb, loss="400.00", at=local(2026, 11, 10))
-    assert draft_if_due(date(2026, 12, 9)) is None and not AssessmentMonth.objects.filter(month=NOVEMBER).exists()
+    assert (
+        draft_if_due(date(2026, 12, 9)) is None
+        and not AssessmentMonth.objects.filter(month=NOVEMBER).exists()
+    )
     assert draft_if_due(date(2026, 12, 10)) == NOVEMBER
     assert SheetLine.objects.filter(month__month=NOVEMBER).count() == 4
     with time_machine.travel(local(2026, 12, 10, 12), tick=False):
