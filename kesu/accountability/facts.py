@@ -25,17 +25,17 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from kesu.accountability.models import ClockLateness, FactKind, Finding
 from kesu.complaints.models import Complaint, ComplaintEvent, Status
-from kesu.decisions.models import DecisionVersion, PartyKind, VersionStatus
+from kesu.decisions.models import DecisionVersion, PartyKind, ResponsibilityShare, VersionStatus
 from kesu.decisions.split import split_amount
 
 REPLY_ACTIONS = ("reply_to_customer", "answer_on_spot")  # as kesu.deadlines.figures
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Fact:
     kind: str
     sort_key: tuple
@@ -68,7 +68,30 @@ def upheld_against(month: date) -> list[Fact]:
             status=VersionStatus.APPROVED, decided_at__gte=start, decided_at__lt=end, cause__upheld=True
         )
         .select_related("decision__complaint")
-        .prefetch_related("shares__staff")
+        .only(
+            "id",
+            "decision_id",
+            "number",
+            "loss_amount",
+            "decision__id",
+            "decision__complaint__id",
+            "decision__complaint__number",
+        )
+        .prefetch_related(
+            Prefetch(
+                "shares",
+                ResponsibilityShare.objects.select_related("staff").only(
+                    "id",
+                    "version_id",
+                    "position",
+                    "party",
+                    "department_id",
+                    "staff_id",
+                    "share",
+                    "staff__department_id",
+                ),
+            )
+        )
         .order_by("decision__complaint__number", "number")
     )
     latest: dict[int, DecisionVersion] = {}

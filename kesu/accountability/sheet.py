@@ -52,7 +52,7 @@ def pts(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     staff_id: int | None
     department_id: int | None
@@ -80,7 +80,7 @@ class Line:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class Total:
     staff_id: int | None
     department_id: int | None
@@ -112,6 +112,7 @@ class People:
         self.children: dict[int | None, list[int]] = defaultdict(list)
         for pk, parent in Department.objects.values_list("pk", "parent_id").order_by("pk"):
             self.children[parent].append(pk)
+        self._members: dict[int, list[tuple[int, Decimal]]] = {}
         self.terms: dict[int, tuple[Decimal, Decimal]] = {}
         rows = StaffTerms.objects.filter(effective_month__lte=month).order_by("staff_id", "-effective_month")
         for staff, base, bonus in rows.values_list("staff_id", "base_points", "monthly_bonus"):
@@ -133,6 +134,11 @@ class People:
         return found
 
     def members_with_base(self, department: int) -> list[tuple[int, Decimal]]:
+        if department not in self._members:
+            self._members[department] = self._find_members(department)
+        return self._members[department]
+
+    def _find_members(self, department: int) -> list[tuple[int, Decimal]]:
         units = set(self.within(department))
         return sorted(
             (staff, self.base(staff))

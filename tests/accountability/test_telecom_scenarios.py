@@ -158,3 +158,23 @@ def test_a_section_never_goes_below_zero(telecom):
         )
     total = draft(telecom)
     assert total.points == Decimal("-30.00") and total.score == Decimal("80.00")
+
+
+def test_a_clock_met_late_between_sweeps_is_recorded_when_it_stops(telecom):
+    """No sweep ran (the worker was down): signing the ticket 3 hours after receipt meets the
+    2-hour clock late, and the holder of that moment is recorded then, once."""
+    with time_machine.travel(local(2026, 11, 16, 9), tick=False):
+        complaint = complaint_services.register_complaint(
+            by=telecom.clerk, intake=intake(category=NETWORK(), received_at=local(2026, 11, 16, 9))
+        )
+        complaint = advance(complaint, telecom, Status.TRANSFER_APPROVED)
+    with time_machine.travel(local(2026, 11, 16, 12), tick=False):
+        advance(complaint, telecom, Status.ACCEPTED)
+        sweep()  # the clock is met: nothing more to note
+    (late,) = ClockLateness.objects.all()
+    assert (late.kind, late.department, late.noted_at) == (
+        "acknowledge",
+        telecom.production,
+        local(2026, 11, 16, 12),
+    )
+    assert late.clock.late_noted_at == local(2026, 11, 16, 12)
