@@ -37,6 +37,16 @@ def _no_network(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _rule_book_read_afresh():
+    """Each test starts without the rule-book data an earlier test's process kept: a test that
+    edits it in bulk (``.update()``, as another process would) and is rolled back leaves the
+    revision token as it found it (kesu.rulebook.cache)."""
+    from kesu.rulebook import cache
+
+    cache.forget()
+
+
+@pytest.fixture(autouse=True)
 def _attachments_in_tmp(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,

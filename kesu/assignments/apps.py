@@ -18,11 +18,13 @@ class AssignmentsConfig(AppConfig):
     def ready(self) -> None:
         from kesu.assignments import contributions, handovers
         from kesu.assignments.gates import load_task_gates
+        from kesu.assignments.models import TaskGate
         from kesu.notifications import handover
-        from kesu.rulebook import sections
+        from kesu.rulebook import cache, sections
 
         # After the classes (order 10): a gate names its class by code.
         sections.register("task_gates", order=55, load=load_task_gates)
+        cache.watch(TaskGate)
         contributions.contribute()
         # Who the app's timeline entries put work on (told by the worker, after commit).
         handover.register("tasks_opened", handovers.opened)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from kesu.assignments.models import KIND_SEPARATORS, Task, TaskGate, TaskStatus
 from kesu.assignments.selectors import tasks_on
 from kesu.complaints.models import Category, Complaint
+from kesu.rulebook.cache import cached as rule_book_cache
 
 _GATES = "_kesu_task_gates"
 SHOWN = 5
@@ -60,10 +61,14 @@ def _load_gate(spec: dict[str, Any]) -> None:
     gate.save()
 
 
+def _read_gates() -> list[TaskGate]:
+    return list(TaskGate.objects.all())
+
+
 def _gates(complaint: Complaint) -> list[TaskGate]:
     cached = complaint.__dict__.get(_GATES)
     if cached is None:
-        cached = complaint.__dict__[_GATES] = list(TaskGate.objects.all())
+        cached = complaint.__dict__[_GATES] = rule_book_cache("assignments.task_gates", _read_gates)
     return cached
 
 

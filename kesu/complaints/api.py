@@ -144,6 +144,16 @@ def _registered(c: Complaint, next_due: datetime | None, accused: list[Staff]) -
     }
 
 
+def _named(*people: str) -> list[str]:
+    """The columns ``_staff`` reads of each person: an answer names people by username and name,
+    and reading their whole rows (and their users') cost most of an action's answer, which
+    repeats every person of the timeline and the transfer slips."""
+    return [f"{p}__{field}" for p in people for field in ("display_name", "user__username")]
+
+
+_COMPLAINT_FIELDS = [f.name for f in Complaint._meta.concrete_fields]
+
+
 def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
     """The complaint as its page shows it, with what the caller may do next."""
     c = (
@@ -157,15 +167,42 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
             "handler__user",
             "parent",
         )
+        .only(*_COMPLAINT_FIELDS, *_named("registered_by", "handler"), "parent__number")
         .prefetch_related("accused_staff__user")
         .get(pk=complaint.pk)
     )
     carry_rules(from_complaint=complaint, to_complaint=c)  # read by the action just taken, if any
-    events = selectors.timeline(c).select_related("actor__user", "acting_for__user")
+    events = (
+        selectors.timeline(c)
+        .select_related("actor__user", "acting_for__user")
+        .only(
+            "complaint_id",
+            "action",
+            "at",
+            "from_status",
+            "to_status",
+            "comment",
+            "data",
+            *_named("actor", "acting_for"),
+        )
+    )
     slips = c.transfer_slips.select_related(
         "to_department", "to_position", "proposed_by__user", "approved_by__user", "received_by__user"
+    ).only(
+        "complaint_id",
+        "state",
+        "reason",
+        "proposed_at",
+        "approved_at",
+        "received_at",
+        "to_department__code",
+        "to_department__name",
+        "to_position__name",
+        *_named("proposed_by", "approved_by", "received_by"),
     )
-    attachments = c.attachments.select_related("uploaded_by__user")
+    attachments = c.attachments.select_related("uploaded_by__user").only(
+        "complaint_id", "original_name", "content_type", "size", "uploaded_at", *_named("uploaded_by")
+    )
     return {
         **_registered(c, c.next_due_at, list(c.accused_staff.all())),
         "handler": _staff(c.handler),
@@ -227,8 +264,8 @@ def _department_id(value: str) -> int | None:
     return Department.objects.filter(code=value).values_list("pk", flat=True).first()
 
 
-def _visible_or_404(staff: Staff, number: str) -> Complaint:
-    complaint = selectors.complaint_visible_to(staff=staff, number=number)
+def _visible_or_404(staff: Staff, number: str, *, related: bool = True) -> Complaint:
+    complaint = selectors.complaint_visible_to(staff=staff, number=number, related=related)
     if complaint is None:
         raise Http404(number)
     return complaint
@@ -336,7 +373,7 @@ def act(request: HttpRequest, number: str, payload: ActionIn) -> Reply:
     """Take a lifecycle action. 200 with the complaint after it; ``file_secondary`` is 201 with the
     new secondary complaint. 403 names the actions allowed now; 409 if ``version`` is stale."""
     staff: Staff = request.auth
-    complaint = _visible_or_404(staff, number)
+    complaint = _visible_or_404(staff, number, related=False)  # the action locks and reads it again
     try:
         result = actions.perform_action(
             complaint=complaint,

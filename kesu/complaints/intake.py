@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from kesu.complaints.classes import rule_book_entries
 from kesu.complaints.models import Category, Channel, Severity
 from kesu.complaints.services import Intake
 from kesu.core import limits
@@ -54,6 +55,11 @@ def _record(name: str, raw: Any) -> Model | None:
         return raw
     if not isinstance(raw, str) or limits.unstorable(raw) or len(raw) > limits.max_length(name):
         raise _unknown(raw)
+    if model in (Category, Severity):  # rule-book lists: read once per process
+        found = rule_book_entries(model).get(raw)
+        if found is None or any(getattr(found, k) != v for k, v in extra.items()):
+            raise _unknown(raw)
+        return found
     found = model._default_manager.filter(**{key: raw}, **extra).first()
     if found is None:
         raise _unknown(raw)

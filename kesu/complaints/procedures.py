@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints.models import Category, Complaint, Procedure, ProcedureStep, Severity, StepScope
 from kesu.organization.models import Role
+from kesu.rulebook.cache import cached
 
 # The skeleton's steps a procedure may list, in lifecycle order. The other actions (comment,
 # correct, withdraw, not upheld, reopen, decline, return for rework, the clocks' actions) keep the
@@ -136,7 +137,14 @@ def _candidates(category_id: int | None, severity_id: int | None) -> Q:
 
 
 def rules_for_class(category_id: int | None, severity_id: int | None = None) -> Rules:
-    """The procedure for a class (and severity): one query, however many steps."""
+    """The procedure for a class (and severity): one query, however many steps, once per process
+    until the rule book changes."""
+    return cached(
+        ("complaints.procedure", category_id, severity_id), lambda: _read_rules(category_id, severity_id)
+    )
+
+
+def _read_rules(category_id: int | None, severity_id: int | None) -> Rules:
     steps = list(
         ProcedureStep.objects.filter(_candidates(category_id, severity_id))
         .select_related("procedure__category")
@@ -189,12 +197,16 @@ def carry_rules(*, from_complaint: Complaint, to_complaint: Complaint) -> None:
 
 def default_rules() -> Rules:
     """The default procedure (no class, no severity): who registers, for instance."""
-    steps = list(
-        ProcedureStep.objects.filter(
-            procedure__category__isnull=True, procedure__severity__isnull=True
-        ).order_by("order", "pk")
-    )
-    return _rules(steps[0].procedure_id, steps) if steps else DEFAULT_RULES
+
+    def load() -> Rules:
+        steps = list(
+            ProcedureStep.objects.filter(
+                procedure__category__isnull=True, procedure__severity__isnull=True
+            ).order_by("order", "pk")
+        )
+        return _rules(steps[0].procedure_id, steps) if steps else DEFAULT_RULES
+
+    return cached("complaints.default_procedure", load)
 
 
 # ---------------------------------------------------------------------------------------------

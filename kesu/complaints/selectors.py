@@ -127,10 +127,15 @@ def _impossible_number(number: str) -> bool:
     return limits.unstorable(number) or len(number) > Complaint._meta.get_field("number").max_length
 
 
-def complaint_visible_to(*, staff: Staff | None, number: str) -> Complaint | None:
+def complaint_visible_to(*, staff: Staff | None, number: str, related: bool = True) -> Complaint | None:
+    """The complaint if ``staff`` may see it. ``related=False`` leaves out its class, severity,
+    customer and department: for a caller that only needs the row (an action locks it again)."""
     if _impossible_number(number):
         return None
-    return complaints_visible_to(staff=staff).filter(number=number).first()
+    queryset = complaints_visible_to(staff=staff)
+    if not related:
+        queryset = queryset.select_related(None)
+    return queryset.filter(number=number).first()
 
 
 def complaint_for_page(*, staff: Staff | None, number: str) -> Complaint | None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from kesu.complaints import attachments as attachment_rules
 from kesu.complaints import registry
+from kesu.complaints.classes import default_severity
 from kesu.complaints.models import (
     PROVISIONAL_NUMBER_PREFIX,
     TERMINAL_STATUSES,
@@ -44,6 +45,7 @@ from kesu.organization.models import Department, Position, Staff
 from kesu.organization.selectors import Capacity
 from kesu.rulebook.models import NumberCounter, RuleBook
 from kesu.rulebook.numbering import period_key, split_pattern
+from kesu.rulebook.selectors import current_rule_book
 
 # Registered facts a correction may change (the rest change only through actions).
 CORRECTABLE_FIELDS = (
@@ -179,7 +181,7 @@ def register_complaint(
     (see ``register_complaint_idempotently``)."""
     capacity = _desk_capacity(by)
     now = now or timezone.now()
-    severity = intake.severity or Severity.objects.filter(is_default=True).first() or Severity.objects.first()
+    severity = intake.severity or default_severity()
     complaint = Complaint(
         number="pending",
         registered_at=now,
@@ -217,7 +219,7 @@ def register_complaint(
     if errors:
         raise ValidationError(errors)
 
-    rulebook = RuleBook.current()
+    rulebook = current_rule_book()
     with _files_removed_on_failure() as stored, transaction.atomic():
         complaint.number = provisional_number()
         complaint.save()

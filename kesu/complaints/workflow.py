@@ -315,10 +315,25 @@ def _recused(complaint: Complaint, capacity: Capacity, accused_ids: set[int]) ->
     return capacity.actor.pk in accused_ids or capacity.principal.pk in accused_ids
 
 
-def _accused_ids(complaint: Complaint) -> set[int]:
+def accused_ids(complaint: Complaint) -> set[int]:
     if complaint.pk is None:
         return set()
-    return {s.pk for s in complaint.accused_staff.all()}
+    prefetched = getattr(complaint, "_prefetched_objects_cache", {}).get("accused_staff")
+    if prefetched is not None:
+        return {s.pk for s in prefetched}
+    # Asked once per action considered: kept on the object for its version (the accused change
+    # only by a correction, which changes the version; a direct .add() forgets it, see apps.py).
+    memo = complaint.__dict__.get(ACCUSED_MEMO)
+    if memo is not None and memo[0] == complaint.version:
+        return set(memo[1])
+    # Only the ids: the link table alone, without the staff rows, their departments and ordering.
+    links = Complaint.accused_staff.through.objects.filter(complaint_id=complaint.pk)
+    ids = frozenset(links.values_list("staff_id", flat=True))
+    complaint.__dict__[ACCUSED_MEMO] = (complaint.version, ids)
+    return set(ids)
+
+
+ACCUSED_MEMO = "_kesu_accused_ids"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -413,7 +428,7 @@ def stand_ins(complaint: Complaint, accused: set[int] | None = None) -> list[Sta
 
     A department-scoped role counts only its holders in the responsible department. A role with
     no holder at all is a gap in the organisation, not a recusal, and is not reported here."""
-    accused = _accused_ids(complaint) if accused is None else accused
+    accused = accused_ids(complaint) if accused is None else accused
     if not accused:
         return []
     procedure = rules_for(complaint)
@@ -484,7 +499,9 @@ def _stand_in_capacities(
 def refuse_accused(complaint: Complaint, **people: Staff | None) -> None:
     """Field errors for every person named for a task on ``complaint`` who is complained about in
     it: the accused may be neither handler nor approver nor anything else (回避)."""
-    accused = _accused_ids(complaint)
+    if all(person is None for person in people.values()):
+        return  # nobody named: nothing to read
+    accused = accused_ids(complaint)
     errors = {
         name: [
             _("%(name)s is complained about in this complaint and must recuse (回避); name someone else.")
@@ -542,7 +559,7 @@ def allowed_actions(
     with ``among``, only those actions are checked (their guards may query: a caller that needs
     a few, such as the hand-over notifications, does not pay for every app's guards)."""
     capacities = list(capacities)
-    accused = _accused_ids(complaint)
+    accused = accused_ids(complaint)
     standing_in = _standing_in(complaint, capacities, accused)
     return [
         a.name
@@ -556,7 +573,7 @@ def authorize(*, complaint: Complaint, action: str, staff: Staff) -> Capacity:
     """The capacity in which ``staff`` takes ``action`` now, or ActionNotAllowed naming the allowed ones."""
     spec = ACTIONS.get(action)
     capacities = capacities_of(staff=staff)
-    accused = _accused_ids(complaint)
+    accused = accused_ids(complaint)
     standing_in = _standing_in(complaint, capacities, accused)
     if spec is not None and (capacity := _permitted(spec, complaint, capacities, accused, standing_in)):
         return capacity

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from kesu.complaints.models import Category, Complaint
 from kesu.deadlines.models import ClockRule, CustomerMarket, StartEvent, TimeLimitPolicy, Unit
+from kesu.rulebook.cache import cached
 
 
 def _depth(category: Category | None) -> int:
@@ -73,12 +74,18 @@ def _overlap(a: TimeLimitPolicy, b: TimeLimitPolicy) -> bool:
     return not (a.channel and b.channel and a.channel != b.channel)
 
 
+def _active_rules() -> list[ClockRule]:
+    return list(
+        ClockRule.objects.filter(policy__is_active=True).select_related(
+            "policy__category__parent__parent", "policy__severity"
+        )
+    )
+
+
 def rules_for(complaint: Complaint) -> dict[str, ClockRule]:
     """The winning rule per clock kind for this complaint (its class, severity and channel now)."""
     best: dict[str, tuple[tuple[int, int], ClockRule]] = {}
-    rules = ClockRule.objects.filter(policy__is_active=True).select_related(
-        "policy__category__parent__parent", "policy__severity"
-    )
+    rules = cached("deadlines.active_clock_rules", _active_rules)
     market: str | None = None
     for rule in rules:
         if rule.policy.market and market is None:

@@ -228,7 +228,7 @@ def amount_at_stake(version: DecisionVersion) -> Decimal:
     return version.loss_amount + version.compensation + remedies
 
 
-def _accused_ids(complaint: Complaint) -> set[int]:
+def accused_ids(complaint: Complaint) -> set[int]:
     return set(complaint.accused_staff.values_list("pk", flat=True))
 
 
@@ -237,7 +237,7 @@ def _deciding_capacity(complaint: Complaint, by: Staff) -> Capacity:
     capacity = selectors.proposing_capacity(complaint=complaint, staff=by)
     if capacity is not None:
         return capacity
-    if by.pk in _accused_ids(complaint):
+    if by.pk in accused_ids(complaint):
         raise MayNotDecide(_("You are complained about in this complaint and must recuse yourself (回避)."))
     raise MayNotDecide(
         _(
@@ -252,9 +252,9 @@ def _recording_capacity(complaint: Complaint, by: Staff) -> Capacity:
     try:
         return _deciding_capacity(complaint, by)
     except MayNotDecide:
-        if by.pk not in _accused_ids(complaint):
+        if by.pk not in accused_ids(complaint):
             for capacity in capacities_of(staff=by):
-                if Role.DESK_CLERK in capacity.principal.roles and capacity.principal.pk not in _accused_ids(
+                if Role.DESK_CLERK in capacity.principal.roles and capacity.principal.pk not in accused_ids(
                     complaint
                 ):
                     return capacity

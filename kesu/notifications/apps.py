@@ -12,12 +12,14 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from kesu.complaints import registry
         from kesu.notifications import handover, major
+        from kesu.notifications.models import MajorComplaintRule
         from kesu.notifications.selectors import inbox, unread_count
-        from kesu.rulebook import sections
+        from kesu.rulebook import cache, sections
 
         registry.after_event(handover.on_complaint_event)
         registry.after_event(major.on_complaint_event)
         sections.register("major_complaint_recipients", order=45, load=major.load_major_complaint_recipients)
+        cache.watch(MajorComplaintRule)
 
         # The unread notifications on the workbench and the count on the bell in the navigation.
         registry.register_panel(

@@ -98,10 +98,15 @@ class _Told:
     actions: list[str] = field(default_factory=list)
 
 
+# Of a person to tell (and their deputy): who they are and where, whether they are away, and
+# their user's name and address — not the user's whole row (password hash, dates, flags).
+_PERSON = [f.name for f in Staff._meta.concrete_fields] + ["user__username", "user__email"]
+_HOLDER_FIELDS = [*_PERSON, *(f"deputy__{name}" for name in _PERSON)]
+
+
 def next_takers(complaint: Complaint, *, exclude: frozenset[int] = frozenset()) -> dict[int, _Told]:
     """Who may take a forward action on ``complaint`` now, by the pk of the person to tell: the
-    capacities in which they may act and the forward actions (in lifecycle order). ``complaint``
-    must come with ``accused_staff`` prefetched."""
+    capacities in which they may act and the forward actions (in lifecycle order)."""
     # The complaint's procedure says which steps it goes through and who takes them (a step it
     # lists as optional waits on nobody: nobody is told).
     forward = [
@@ -113,7 +118,7 @@ def next_takers(complaint: Complaint, *, exclude: frozenset[int] = frozenset()) 
     ]
     if not forward:
         return {}
-    accused = {s.pk for s in complaint.accused_staff.all()}
+    accused = workflow.accused_ids(complaint)
     takers = [t for a in forward for t in workflow.takers_for(complaint, a)]
     anywhere = {t.role for t in takers if t.scope == workflow.Scope.ANY}
     in_department = {t.role for t in takers if t.scope == workflow.Scope.DEPARTMENT}
@@ -135,6 +140,7 @@ def next_takers(complaint: Complaint, *, exclude: frozenset[int] = frozenset()) 
         Staff.objects.filter(where)
         .distinct()
         .select_related("user", "deputy__user")
+        .only(*_HOLDER_FIELDS)
         .prefetch_related("role_assignments")
         .order_by("pk")
     )
@@ -247,19 +253,20 @@ def deliver(*, event_id: int) -> int:
     """The worker's part: tell whoever ``event_id``'s timeline entry put work on, once each.
     Returns how many people the entry concerns (each told once: a repeated call writes nothing
     new, by the dedup key)."""
-    event = ComplaintEvent.objects.select_related("actor", "complaint").filter(pk=event_id).first()
+    event = (
+        ComplaintEvent.objects.select_related(
+            "actor", "complaint__category", "complaint__handling_department", "complaint__severity"
+        )
+        .filter(pk=event_id)
+        .first()
+    )
     if event is None or not hands_over(event):
         return 0
     exclude = frozenset(pk for pk in (event.actor_id, event.acting_for_id) if pk is not None)
+    complaint = event.complaint
     if event.action in _who_to_tell:
-        complaint = event.complaint
         messages = _app_messages(complaint, event, _who_to_tell[event.action](event), exclude)
     else:
-        complaint = (
-            Complaint.objects.select_related("category", "handling_department", "severity")
-            .prefetch_related("accused_staff")
-            .get(pk=event.complaint_id)
-        )
         if complaint.status != event.to_status:
             return 0  # the complaint moved on before the worker got here: its next entry tells
         told = next_takers(complaint, exclude=exclude)

@@ -21,6 +21,7 @@ from kesu.complaints.models import Category, Complaint, ComplaintEvent, Severity
 from kesu.notifications.models import MajorComplaintRule, Notification
 from kesu.notifications.services import Message, notify_each
 from kesu.organization.models import Role, Staff
+from kesu.rulebook.cache import cached
 
 # Roles that act only for their own department (the workflow's department scope): told in the
 # responsible department once there is one, all of them before.
@@ -38,11 +39,15 @@ def _classification_changed(event: ComplaintEvent) -> bool:
 def roles_to_tell(complaint: Complaint) -> set[str]:
     """The roles the rule book tells about ``complaint`` (empty: not a major complaint)."""
     categories = [c for c in (complaint.category_id, getattr(complaint.category, "parent_id", None)) if c]
-    matches = MajorComplaintRule.objects.filter(
-        (Q(severity__isnull=True) | Q(severity_id=complaint.severity_id))
-        & (Q(category__isnull=True) | Q(category_id__in=categories))
+    rules = cached(
+        "notifications.major_rules",
+        lambda: tuple(MajorComplaintRule.objects.values_list("severity_id", "category_id", "role")),
     )
-    return set(matches.values_list("role", flat=True))
+    return {
+        role
+        for severity_id, category_id, role in rules
+        if severity_id in (None, complaint.severity_id) and (category_id is None or category_id in categories)
+    }
 
 
 def on_complaint_event(event: ComplaintEvent) -> None:

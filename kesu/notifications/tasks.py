@@ -10,8 +10,10 @@ from __future__ import annotations
 from huey.contrib.djhuey import db_task
 
 from kesu.notifications.handover import deliver
+from kesu.rulebook.cache import one_reading
 
 
 @db_task(retries=3, retry_delay=10, name="notifications.handover")
 def tell_next(event_id: int) -> int:
-    return deliver(event_id=event_id)
+    with one_reading():  # the rule book's token once per task, as once per web request
+        return deliver(event_id=event_id)

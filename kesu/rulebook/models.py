@@ -113,3 +113,16 @@ class NumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period}: {self.last_value}"
+
+
+class RuleBookRevision(models.Model):
+    """One row whose token changes with every change to rule-book data (classes, procedures, time
+    limits, gates, …), in the same transaction. Each process caches what it read from the rule
+    book under the token it read first (kesu.rulebook.cache); a new token, or one rolled back,
+    makes it read again. Random, not a counter: a counter rolled back and bumped again would
+    repeat a value another state was cached under (as CalendarRevision)."""
+
+    token = models.CharField(max_length=32, default="")
+
+    def __str__(self) -> str:
+        return self.token

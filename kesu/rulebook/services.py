@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from kesu.rulebook import sections
+from kesu.rulebook import cache, sections
 from kesu.rulebook.models import RecusalSubstitute, RuleBook
 from kesu.rulebook.numbering import validate_pattern
 
@@ -78,6 +78,7 @@ def apply_rule_book(*, preset: dict[str, Any], company_name: str | None = None) 
     rulebook.save()
 
     sections.load_all(preset)
+    cache.bump()  # sections may write in bulk, without the signals cache.watch listens to
     return rulebook
 
 
