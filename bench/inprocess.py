@@ -184,9 +184,7 @@ def main() -> None:
     action_cpu = (time.process_time() - started) / (2 * (args.rounds // 2))
 
     if profiler:
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats(args.sort).print_stats(
-            args.profile_filter, 60
-        )
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats(args.sort).print_stats(args.profile_filter, 60)
     emit(
         {
             "part": "inprocess",
