@@ -11,13 +11,13 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as Reply
 
 from kesu.accountability import selectors, services
 from kesu.accountability.models import Appeal, AssessmentMonth, Rule, SheetLine
 from kesu.complaints.models import Complaint
-from kesu.complaints.schemas import ErrorOut, LocalDateTime, Text, bounded
+from kesu.complaints.schemas import MAX_INT, ErrorOut, LocalDateTime, Text, bounded
 from kesu.core import limits
 from kesu.organization.models import Department, Staff
 
@@ -67,8 +67,14 @@ class AssessmentMonthOut(Schema):
     drafted_at: LocalDateTime | None
     approved_at: LocalDateTime | None
     published_at: LocalDateTime | None
-    lines: list[AssessmentLineOut]
+    lines: list[AssessmentLineOut] = Field(description="One page of lines, in sheet order.")
+    next_offset: int | None = Field(description="The offset of the next page of lines; null on the last.")
     totals: list[AssessmentTotalOut]
+
+
+class LinePage(Schema):
+    limit: int = Field(500, ge=1, le=5000)
+    offset: int = Field(0, ge=0, le=MAX_INT)
 
 
 class AssessmentMonthRef(Schema):
@@ -112,12 +118,19 @@ class AppealOut(Schema):
     applied_in: str | None = Field(description="The month (YYYY-MM) the adjustment goes into.")
 
 
-def _month_out(row: AssessmentMonth, staff: Staff) -> dict[str, Any]:
+def _month_out(row: AssessmentMonth, staff: Staff, page: LinePage | None = None) -> dict[str, Any]:
     def name(person: Staff | None) -> tuple[str, str]:
         return (person.user.get_username(), person.display_name) if person else ("", "")
 
+    page = page or LinePage()
+    rows = list(
+        selectors.lines_visible_to(staff=staff, month=row)
+        .select_related("staff__user")
+        .order_by("position")[page.offset : page.offset + page.limit + 1]
+    )
+    more = len(rows) > page.limit
     lines = []
-    for line in selectors.lines_visible_to(staff=staff, month=row).select_related("staff__user"):
+    for line in rows[: page.limit]:
         username, display = name(line.staff)
         lines.append(
             {
@@ -161,6 +174,7 @@ def _month_out(row: AssessmentMonth, staff: Staff) -> dict[str, Any]:
         "approved_at": row.approved_at,
         "published_at": row.published_at,
         "lines": lines,
+        "next_offset": page.offset + page.limit if more else None,
         "totals": totals,
     }
 
@@ -198,11 +212,12 @@ def months(request: HttpRequest) -> list[dict[str, str]]:
 @router.get(
     "/assessment/months/{month}", response={200: AssessmentMonthOut, **READ_ERRORS}, summary="A month's sheet"
 )
-def show(request: HttpRequest, month: str) -> dict[str, Any]:
+def show(request: HttpRequest, month: str, page: Query[LinePage]) -> dict[str, Any]:
     """Every line (rule, complaint, arithmetic) and total in the caller's scope: all for leadership
     and the CS director, a department head's department, one's own lines once published. 404 for a
-    month the caller may not see or that does not exist, 422 for a month that is not YYYY-MM."""
-    return _month_out(_visible(request, month), request.auth)
+    month the caller may not see or that does not exist, 422 for a month that is not YYYY-MM.
+    Lines come a page at a time (``limit`` up to 5 000, ``offset``); totals all at once."""
+    return _month_out(_visible(request, month), request.auth, page)
 
 
 def _step(request: HttpRequest, month: str, step: Any) -> Reply:

@@ -316,7 +316,17 @@ def file_appeal(*, line: SheetLine, by: Staff, reason: str) -> Appeal:
         errors["line"] = [_("This line already has a pending appeal.")]
     if errors:
         raise ValidationError(errors)
-    return Appeal.objects.create(line=line, filed_by=by, reason=reason)
+    appeal = Appeal.objects.create(line=line, filed_by=by, reason=reason)
+    deciders = Staff.objects.filter(role_assignments__role=settings.appeal_decider, user__is_active=True)
+    notify(
+        recipients=list(deciders.select_related("user")),
+        kind=Notification.Kind.HANDOVER,
+        title=_("Appeal (签呈) on the assessment of %(month)s by %(name)s")
+        % {"month": month.month.strftime("%Y-%m"), "name": by.display_name},
+        body=reason,
+        dedup_key=f"assessment:appeal:{appeal.pk}",
+    )
+    return appeal
 
 
 @transaction.atomic

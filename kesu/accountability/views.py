@@ -22,6 +22,8 @@ from kesu.core.errors import KesuError
 from kesu.organization.models import Department, Role, Staff
 from kesu.organization.selectors import staff_of
 
+PAGE_LINES = 1000  # the page shows the first lines; the API pages through all of them
+
 
 class AppealForm(forms.Form):
     reason = forms.CharField(
@@ -68,7 +70,8 @@ def month_page(request: HttpRequest, month: str) -> HttpResponse:
     row = selectors.month_visible_to(staff=staff, month=_parse(month))
     if row is None:
         raise Http404
-    lines = list(selectors.lines_visible_to(staff=staff, month=row))
+    visible = selectors.lines_visible_to(staff=staff, month=row).order_by("position")
+    lines = list(visible[:PAGE_LINES])
     totals = list(selectors.totals_visible_to(staff=staff, month=row))
     return render(
         request,
@@ -76,6 +79,7 @@ def month_page(request: HttpRequest, month: str) -> HttpResponse:
         {
             "row": row,
             "lines": lines,
+            "more_lines": len(lines) == PAGE_LINES and visible[PAGE_LINES : PAGE_LINES + 1].exists(),
             "totals": totals,
             "is_gm": Role.GENERAL_MANAGER in staff.roles,
             "may_draft": bool(staff.roles & services.REVIEWERS) and not row.is_locked,

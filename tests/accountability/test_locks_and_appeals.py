@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from kesu.accountability import services
+from kesu.notifications.models import Notification
 from kesu.accountability.models import (
     Appeal,
     AssessmentMonth,
@@ -188,6 +189,8 @@ def test_an_upheld_appeal_adjusts_the_next_open_month_and_leaves_the_locked_one_
         filed = own.post(f"/api/v1/assessment/lines/{line.pk}/appeals", {"reason": "非本人责任，系来料问题"})
         assert filed.status_code == 201
         appeal_id = filed.json()["id"]
+        # the decider is told (签呈 goes to the general manager)
+        assert Notification.objects.filter(recipient=locked.gm, title__contains="孙经理").exists()
         assert (
             own.post(
                 f"/api/v1/assessment/appeals/{appeal_id}/decision", {"upheld": True, "decision": "x"}
@@ -231,3 +234,12 @@ def test_the_worker_drafts_the_previous_month_on_the_rule_book_s_day_only(pcb):
     with time_machine.travel(local(2026, 12, 10, 12), tick=False):
         services.approve_month(month=NOVEMBER, by=pcb.gm)
     assert draft_if_due(date(2026, 12, 10)) is None  # locked: left alone
+
+
+def test_the_api_pages_through_the_lines(locked, client_for):
+    api = client_for(locked.gm)
+    first = api.get("/api/v1/assessment/months/2026-11", {"limit": 3}).json()
+    rest = api.get("/api/v1/assessment/months/2026-11", {"limit": 3, "offset": first["next_offset"]}).json()
+    assert [line["position"] for line in first["lines"] + rest["lines"]] == [1, 2, 3, 4]
+    assert rest["next_offset"] is None and len(first["totals"]) == 4
+    assert api.get("/api/v1/assessment/months/2026-11", {"limit": 0}).status_code == 422
