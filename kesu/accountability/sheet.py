@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
+from functools import lru_cache
 
 from kesu.accountability.facts import GATHERERS, Fact
 from kesu.accountability.models import (
@@ -148,15 +149,23 @@ class People:
 
 
 def _targets(rule: Rule, fact: Fact) -> tuple[int | None, int | None]:
-    """(staff, department) the rule hits for the fact; (None, None): nobody to hit."""
-    match rule.target:
-        case TargetKind.RESPONSIBLE | TargetKind.ACCUSED | TargetKind.NAMED | TargetKind.CLOCK_HOLDER:
-            return fact.staff_id, fact.department_id
-        case TargetKind.HANDLER:
-            return fact.staff_id, fact.department_id
-        case TargetKind.DEPARTMENT:
-            return None, fact.handling_department_id or fact.department_id
-    return None, None
+    """(staff, department) the rule hits for the fact: the person the fact names (else their
+    department), or for a department rule the department handling the complaint."""
+    if rule.target == TargetKind.DEPARTMENT:
+        return None, fact.handling_department_id or fact.department_id
+    return fact.staff_id, fact.department_id
+
+
+@lru_cache(maxsize=4096)
+def _per_fact(cost: str, amount: Decimal, is_bonus: bool, count: int) -> tuple[Decimal, Decimal, str]:
+    """(yuan, points, arithmetic) of a yuan or points rule for ``count`` facts: the same for every
+    fact of a rule, so computed once (a large month has a line per complaint)."""
+    sign = 1 if is_bonus else -1
+    if cost == CostKind.POINTS:
+        value = amount * count
+        return ZERO, sign * value, f"{sign * value:+g} = {'+' if sign > 0 else '−'}{pts(amount)} × {count}"
+    value = (amount * count).quantize(FEN)
+    return sign * value, ZERO, f"¥{yuan(amount)} × {count} = ¥{yuan(value)}"
 
 
 def _lines_for(rule: Rule, fact: Fact, people: People) -> list[Line]:
@@ -165,7 +174,6 @@ def _lines_for(rule: Rule, fact: Fact, people: People) -> list[Line]:
         return []
     if staff is not None:
         department = people.department_of.get(staff, department)
-    sign = 1 if rule.is_bonus else -1
     count = Decimal(fact.count)
     common = {
         "rule": rule,
@@ -187,14 +195,11 @@ def _lines_for(rule: Rule, fact: Fact, people: People) -> list[Line]:
     if rule.fact == "clock_missed" and rule.kinds and fact.clock_kind not in rule.kinds:
         return []
     match rule.cost:
-        case CostKind.POINTS:
-            value = rule.amount * count
-            text = f"{about}{sign * value:+g} = {'+' if sign > 0 else '−'}{pts(rule.amount)} × {fact.count}"
-            return [Line(staff, department, points=sign * value, arithmetic=text[:300], **common)]
-        case CostKind.YUAN:
-            value = (rule.amount * count).quantize(FEN)
-            text = f"{about}¥{yuan(rule.amount)} × {fact.count} = ¥{yuan(value)}"
-            return [Line(staff, department, yuan=sign * value, arithmetic=text[:300], **common)]
+        case CostKind.POINTS | CostKind.YUAN:
+            money, points, text = _per_fact(rule.cost, rule.amount, rule.is_bonus, fact.count)
+            return [
+                Line(staff, department, yuan=money, points=points, arithmetic=(about + text)[:300], **common)
+            ]
         case CostKind.YUAN_PER_BASE if staff is not None:
             base = people.base(staff)
             value = (rule.amount * base * count).quantize(FEN)
