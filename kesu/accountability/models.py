@@ -460,22 +460,36 @@ class SheetLine(_InOpenMonth):
     ``yuan`` and ``points`` are signed: negative deducts, positive adds (a bonus, an adjustment
     in someone's favour)."""
 
-    month = models.ForeignKey(AssessmentMonth, on_delete=models.PROTECT, related_name="lines")
+    # Indexed only where lines are looked up: by month (the unique (month, position)), person
+    # (one's own sheet) and department (a head's scope). A month is written in one go (COPY) and
+    # every index costs each of its rows; the other references are never searched by.
+    month = models.ForeignKey(AssessmentMonth, on_delete=models.PROTECT, related_name="lines", db_index=False)
     position = models.PositiveIntegerField()
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    rule = models.ForeignKey(
+        Rule, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     fact = models.CharField(_("fact"), max_length=30)
     complaint = models.ForeignKey(
-        "complaints.Complaint", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "complaints.Complaint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     lateness = models.ForeignKey(
-        ClockLateness, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ClockLateness, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
-    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    appeal = models.ForeignKey("Appeal", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    finding = models.ForeignKey(
+        Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    appeal = models.ForeignKey(
+        "Appeal", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     yuan = _money(_("yuan"), default=ZERO)
     points = _points(_("points"), default=ZERO)
     capped = models.BooleanField(default=False)
