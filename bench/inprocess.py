@@ -163,32 +163,43 @@ def main() -> None:
                 print("  ", query["sql"][: args.width], file=sys.stderr)
     del one
 
-    profiler = cProfile.Profile() if args.profile else None
-    started = time.process_time()
-    if profiler and args.profile == "registration":
-        profiler.enable()
-    for i in range(args.rounds):
-        register(1000 + i)
-    if profiler and args.profile == "registration":
-        profiler.disable()
-    reg_cpu = (time.process_time() - started) / args.rounds
+    def registrations(first: int) -> None:
+        for i in range(args.rounds):
+            register(first + i)
 
+    def actions() -> None:
+        for i in range(args.rounds // 2):
+            target = registered[i % len(registered)]
+            target["version"] = act(target["number"], target["version"])
+
+    # CPU seconds, without a profiler (noisy on a busy machine: compare interleaved runs).
     started = time.process_time()
-    if profiler and args.profile == "actions":
-        profiler.enable()
-    for i in range(args.rounds // 2):
-        target = registered[i % len(registered)]
-        target["version"] = act(target["number"], target["version"])
-    if profiler and args.profile == "actions":
-        profiler.disable()
+    registrations(1000)
+    reg_cpu = (time.process_time() - started) / args.rounds
+    started = time.process_time()
+    actions()
     action_cpu = (time.process_time() - started) / (2 * (args.rounds // 2))
 
-    if profiler:
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats(args.sort).print_stats(args.profile_filter, 60)
+    # Python function calls (cProfile's count): the same for the same code and inputs whatever the
+    # machine is doing, like callgrind's instruction count, so two revisions compare exactly.
+    calls: dict[str, float] = {}
+    for name, work, per in (
+        ("registration", lambda: registrations(5000), args.rounds),
+        ("action", actions, 2 * (args.rounds // 2)),
+    ):
+        profiler = cProfile.Profile()
+        profiler.enable()
+        work()
+        profiler.disable()
+        stats = pstats.Stats(profiler, stream=sys.stderr)
+        calls[name] = round(stats.total_calls / per)
+        if args.profile == name or (args.profile == "actions" and name == "action"):
+            stats.sort_stats(args.sort).print_stats(args.profile_filter, 60)
     emit(
         {
             "part": "inprocess",
             "statements": counts,
+            "python_calls": calls,
             "cpu_ms": {"registration": round(reg_cpu * 1000, 2), "action": round(action_cpu * 1000, 2)},
         }
     )

@@ -9,6 +9,8 @@ machine's facts to bench/out/report.md and bench/out/results-<time>.json:
                 clients, a different body per request; reference: plain INSERT + COMMIT in the same run
   actions       actions over HTTP (gunicorn, 2 workers), 1 and 8 clients walking their complaints
                 round propose transfer (desk) → reject transfer (GM): each one a hand-over
+  inprocess     registration and actions through the API in one process (Django's test client),
+                hand-overs inline: statements, Python calls and CPU ms per request
   long          registration and one action with a 10 000-character description vs a short one;
                 kesu_bigrams vs 0003's at 10k/20k/40k characters (PostgreSQL); a 2-character search
                 with and without long descriptions in the table
@@ -46,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import BENCH_DIR, OUT_DIR, PROJECT_DIR, drop_database, pg_url, sqlite_url  # noqa: E402
 
 PYTHON = sys.executable
-PARTS = ("registration", "http", "actions", "long", "list", "pages")
+PARTS = ("registration", "http", "actions", "inprocess", "long", "list", "pages")
 
 
 def run_part(script: str, args: list[str], timeout: int, code: Path | None = None) -> dict | None:
@@ -154,7 +156,14 @@ def main() -> None:
         for label, code in codes:
             key = db if label == "current" else f"{db} @ {label}"
             results["runs"][key] = run_parts(args, parts, url, code)
-        for name in ("reg", "http", "actions", "long", *([] if args.keep else ["list", "pages"])):
+        for name in (
+            "reg",
+            "http",
+            "actions",
+            "inprocess",
+            "long",
+            *([] if args.keep else ["list", "pages"]),
+        ):
             drop_database(url(f"{args.prefix}_{name}"))
     results["machine"]["load_average_at_end"] = os.getloadavg()
 
@@ -195,6 +204,10 @@ def run_parts(args: argparse.Namespace, parts: list[str], url, code: Path | None
             [url(f"{args.prefix}_actions"), "--clients", args.connections, *seconds],
             timeout=600,
             code=code,
+        )
+    if "inprocess" in parts:
+        run["inprocess"] = run_part(
+            "inprocess.py", [url(f"{args.prefix}_inprocess"), "--rounds", "100"], timeout=600, code=code
         )
     if "long" in parts:
         run["long"] = run_part(
@@ -253,7 +266,12 @@ def _figures(data, prefix: str = "") -> dict[str, float]:
             out.update(_figures(value, f"{prefix} / {key}" if prefix else str(key)))
     elif isinstance(data, (int, float)) and not isinstance(data, bool):
         leaf = prefix.rsplit(" / ", 1)[-1]
-        if leaf in ("per_s", "p50_ms", "statements", "queries_per_complaint") or leaf.startswith("ratio"):
+        parent = prefix.rsplit(" / ", 2)[-2] if prefix.count(" / ") >= 1 else ""
+        if (
+            leaf in ("per_s", "p50_ms", "statements", "queries_per_complaint")
+            or leaf.startswith("ratio")
+            or parent in ("statements", "python_calls", "cpu_ms")
+        ):
             out[prefix] = data
     return out
 

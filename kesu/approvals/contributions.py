@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from kesu.approvals import selectors
+from kesu.approvals.models import ApprovalStatus
 from kesu.complaints import registry
 from kesu.complaints.models import Complaint
 from kesu.complaints.registry import Panel
@@ -53,8 +55,28 @@ def workbench_panel(staff: Staff) -> dict[str, Any]:
     return {"approvals_waiting": waiting[:WORKBENCH_APPROVALS], "approvals_waiting_count": len(waiting)}
 
 
+def no_approval_pending(complaint: Complaint) -> str | None:
+    """A resolution waiting for approval by authority is sent back by its approver's refusal (with
+    the reason, on the timeline), not around them: otherwise the approval would wait on for a
+    step that no longer exists."""
+    if complaint.approvals.filter(status=ApprovalStatus.PENDING).exists():
+        return gettext(
+            "An approval of this complaint is pending: its approver refuses it, with the reason, to send it back."
+        )
+    return None
+
+
+def approvers_waiting(complaint: Complaint) -> list[Staff] | None:
+    """Who may decide the complaint's oldest pending approval now: the reminders of its time limit
+    (seed 002 (九)6: the approver decides within one day) go to them, not to the desk."""
+    approval = complaint.approvals.filter(status=ApprovalStatus.PENDING).order_by("created_at", "pk").first()
+    return selectors.approvers_for(approval=approval) if approval is not None else None
+
+
 def contribute() -> None:
     registry.register_visibility(sees_as_approver)
+    registry.register_clock_holders("approval", approvers_waiting)  # deadlines' ClockKind.APPROVAL
+    registry.guard("return_for_rework", no_approval_pending)
     registry.register_panel(
         "complaint", Panel("approvals/_complaint_approvals.html", complaint_panel, order=35)
     )

@@ -396,15 +396,31 @@ class Complaint(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        # The description as loaded: an action that did not change it leaves it out of its UPDATE
-        # (services.record_action), so a long text is not stored and indexed again.
-        instance._loaded_description = instance.__dict__.get("description")
+        # The values as loaded (by attname): an action writes only what it changed
+        # (services.record_action). A long description is then not stored and indexed again, and
+        # the UPDATE is a few columns instead of all of them.
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
         return instance
 
+    def changed_fields(self) -> list[str]:
+        """The fields to write: those changed since the row was loaded (all, for a row not loaded
+        from the database), and ``updated_at``. A field never loaded and never set is left alone."""
+        loaded: dict[str, object] | None = getattr(self, "_loaded_values", None)
+        names = []
+        for f in self._meta.concrete_fields:
+            if f.primary_key or f.attname not in self.__dict__:
+                continue
+            if (
+                loaded is None
+                or getattr(f, "auto_now", False)
+                or f.attname not in loaded
+                or loaded[f.attname] != self.__dict__[f.attname]
+            ):
+                names.append(f.name)
+        return names
+
     def unchanged_description(self) -> bool:
-        return "description" in self.__dict__ and self.description == getattr(
-            self, "_loaded_description", None
-        )
+        return "description" not in self.changed_fields()
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -310,3 +310,19 @@ def register_visibility(grant: Visibility) -> None:
     once per request."""
     if grant not in VISIBILITY:
         VISIBILITY.append(grant)
+
+
+# ---------------------------------------------------------------------------------------------
+# Who holds a time limit's work (its reminders go to them)
+
+# complaint → the people who must act for a kind of clock now (deputies included), or None when
+# the app has nothing waiting on the complaint (the clocks' default holders then).
+ClockHolders = Callable[["Complaint"], "list[Staff] | None"]
+CLOCK_HOLDERS: dict[str, ClockHolders] = {}
+
+
+def register_clock_holders(kind: str, holders: ClockHolders) -> None:
+    """An app whose work a clock kind times names who holds it: the approvals app, for example,
+    says who may decide a waiting approval, so that its reminder (催办) reaches the approver and
+    not the desk."""
+    CLOCK_HOLDERS[kind] = holders

@@ -370,16 +370,10 @@ def record_action(
     if complaint.status in TERMINAL_STATUSES and complaint.closed_at is None:
         complaint.closed_at = timezone.now()
     complaint.version += 1
-    # Every field but an unchanged description: rewriting the same long text would store it
-    # again and, on PostgreSQL, recompute its search indexes (the database cannot tell it is
-    # the same text) — up to a 10 000-character description on every action.
-    complaint.save(
-        update_fields=[
-            f.name
-            for f in Complaint._meta.concrete_fields
-            if not f.primary_key and not (f.name == "description" and complaint.unchanged_description())
-        ]
-    )
+    # Only what changed (the row is locked, so what was loaded is current): rewriting the same
+    # long description would store it again and, on PostgreSQL, recompute its search indexes —
+    # up to a 10 000-character text on every action.
+    complaint.save(update_fields=complaint.changed_fields())
     _event(complaint, capacity, action, from_status=from_status, comment=comment, data=data or {})
     return complaint
 

@@ -67,8 +67,16 @@ CLOCK_ACTIONS: list[tuple[Action, list[Field], Any, Any]] = [
         Action(
             name="record_delivery",
             label=gettext_lazy("Record delivery of repaired goods"),
+            # Repaired goods go out once the resolution is decided, approved where the rule book
+            # approves it (seed 000 4.2.3.3 4): delivered before or after the reply.
             sources=frozenset(
-                {Status.INVESTIGATING, Status.RESOLUTION_PROPOSED, Status.REPLIED, Status.FOLLOWED_UP}
+                {
+                    Status.INVESTIGATING,
+                    Status.RESOLUTION_PROPOSED,
+                    Status.RESOLUTION_APPROVED,
+                    Status.REPLIED,
+                    Status.FOLLOWED_UP,
+                }
             ),
             target=None,
             roles=DESK_OR_DEPARTMENT,

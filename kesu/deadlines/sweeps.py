@@ -37,7 +37,7 @@ from django.db.models import DurationField, ExpressionWrapper, F, Max, Q, QueryS
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kesu.complaints import workflow
+from kesu.complaints import registry, workflow
 from kesu.complaints.models import ComplaintEvent
 from kesu.deadlines.models import ClockKind, ClockRule, ClockState, ComplaintClock, EscalationStep
 from kesu.deadlines.signals import clock_went_late
@@ -246,6 +246,11 @@ class People:
     def holders(self, clock: ComplaintClock) -> list[Staff]:
         """Who must act for the clock (the reminder's recipients)."""
         complaint = clock.complaint
+        named = registry.CLOCK_HOLDERS.get(clock.kind)
+        if named is not None and (people := named(complaint)):
+            # The app whose work the clock times names them (e.g. an approval's approvers now,
+            # deputies of the absent and substitutes for the recused included).
+            return self.free(clock, people)
         department = complaint.handling_department_id
         if clock.kind in DEPARTMENT_KINDS and department is not None:
             people = self.heads[department] + self.handlers[department]

@@ -43,9 +43,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
@@ -252,7 +253,13 @@ def enqueue(event_id: int) -> None:
 def deliver(*, event_id: int) -> int:
     """The worker's part: tell whoever ``event_id``'s timeline entry put work on, once each.
     Returns how many people the entry concerns (each told once: a repeated call writes nothing
-    new, by the dedup key)."""
+    new, by the dedup key). Written in the site's language (``LANGUAGE_CODE``), whoever acted and
+    in whichever language their page was: the text is stored and read by others."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _deliver(event_id)
+
+
+def _deliver(event_id: int) -> int:
     event = (
         ComplaintEvent.objects.select_related(
             "actor", "complaint__category", "complaint__handling_department", "complaint__severity"

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kesu.complaints.models import Category, Complaint, ComplaintEvent, Severity
@@ -58,6 +59,11 @@ def on_complaint_event(event: ComplaintEvent) -> None:
     roles = roles_to_tell(complaint)
     if not roles:
         return
+    with translation.override(settings.LANGUAGE_CODE):  # stored text, read by others: the site's language
+        _report(complaint, event, roles)
+
+
+def _report(complaint: Complaint, event: ComplaintEvent, roles: set[str]) -> None:
     accused = set(complaint.accused_staff.values_list("pk", flat=True))
     where = Q(role_assignments__role__in=roles - DEPARTMENT_ROLES)
     if roles & DEPARTMENT_ROLES:

@@ -3,13 +3,15 @@
 Registration and every action read the same few rule-book rows — the procedure's steps, the time
 limits, the task gates, the classes — which change a few times a year. Apps keep what they read
 here under a key (:func:`cached`); every change to a watched model (:func:`watch`), and every
-preset load, writes a new token to ``RuleBookRevision`` in its own transaction, and a process
-that sees another token reads again. An edit in the admin therefore applies to the next complaint
+preset load, writes a new token to ``RuleBookRevision`` in the same transaction as the change, and
+a process that sees another token reads again (a rolled-back change leaves the old token, so
+what was read inside it is read again too). An edit in the admin therefore applies to the next complaint
 in every process, without a restart.
 
 The token is read before the data (so the data is at least as new as the token it is kept under)
 and, inside a web request, once per request: one primary-key read for all of a request's rule-book
-data. Outside a request (the worker, the CLI, tests) it is read on every use.
+data; the worker's tasks do the same (:func:`one_reading`). Elsewhere (the CLI, tests) it is read
+on every use.
 
 What is kept is shared by every request of the process: callers must treat it as read-only.
 """

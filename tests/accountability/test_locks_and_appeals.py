@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from kesu.accountability import services
-from kesu.notifications.models import Notification
 from kesu.accountability.models import (
     Appeal,
     AssessmentMonth,
@@ -24,6 +23,7 @@ from kesu.accountability.models import (
     SheetTotal,
     StaffTerms,
 )
+from kesu.notifications.models import Notification
 from tests.accountability.conftest import DECEMBER, NOVEMBER, approved_loss, forty_base_points
 from tests.conftest import local
 

@@ -275,8 +275,9 @@ NEW_STEPS = {
         "production_head": {"mark_not_upheld", "comment", "record_delivery"},
         "auditor": set(),
     },
+    # The repaired goods may go out once the resolution is approved, before the reply.
     Status.RESOLUTION_APPROVED: {
-        "clerk": {"reply_to_customer", "withdraw", "correct", "comment"},
+        "clerk": {"reply_to_customer", "withdraw", "correct", "comment", "record_delivery"},
         "director": {
             "reply_to_customer",
             "return_for_rework",
@@ -284,10 +285,11 @@ NEW_STEPS = {
             "withdraw",
             "correct",
             "comment",
+            "record_delivery",
         },
         "gm": {"return_for_rework", "mark_not_upheld", "comment"},
         "vp": {"return_for_rework", "comment"},
-        "production_head": {"mark_not_upheld", "comment"},
+        "production_head": {"mark_not_upheld", "comment", "record_delivery"},
         "auditor": set(),
     },
 }

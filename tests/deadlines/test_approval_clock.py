@@ -19,7 +19,6 @@ from kesu.deadlines.sweeps import sweep
 from tests.decisions.test_wiring import decision, pcb, proposed  # noqa: F401 (pcb: the fixture)
 
 pytestmark = pytest.mark.django_db
-DESK = ["李主任", "王专员"]  # the customer-service desk (the persona company's 客服部)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=SHANGHAI)  # a Tuesday
 
@@ -67,7 +66,9 @@ def test_a_waiting_approval_is_reminded_then_escalated_up_the_chain(pcb):  # noq
         )
     assert seen == {
         19.9: ([], []),
-        20: ([("approval", DESK)], []),  # 4 h before the day is up: the desk chases it (催辦單)
+        # 4 h before the day is up the reminder slip (催辦單) goes to whoever may decide it now: the
+        # VP for 20 000 (the preset's example range), not the desk, which has nothing to do
+        20: ([("approval", ["钱副总"])], []),
         23.9: ([], []),
         24: ([], [("approval", 1, "department_head", ["吴经理"])]),  # the responsible department's head
         28: ([], [("approval", 2, "vice_president", ["钱副总"])]),

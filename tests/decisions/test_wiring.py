@@ -144,6 +144,21 @@ def test_pcb_a_refusal_sends_the_step_back_with_the_reason(org, pcb):
     assert Complaint.objects.get(pk=complaint.pk).status == Status.RESOLUTION_APPROVED
 
 
+def test_pcb_a_pending_approval_is_not_bypassed_by_returning_for_rework(org, pcb):
+    """While the decision waits for its approver (seed 002 (九)6), the desk cannot send the
+    resolution back around them: the approver's refusal does, and then rework is the desk's again."""
+    complaint = proposed(pcb)
+    version = decision(complaint, pcb["qa"], "80000.00")
+    complaint = Complaint.objects.get(pk=complaint.pk)
+    with pytest.raises(ActionNotAllowed) as refused:
+        _act(complaint, "return_for_rework", pcb["director"], comment="请重新分析")
+    assert "pending" in refused.value.reason or "待" in refused.value.reason
+    assert Complaint.objects.get(pk=complaint.pk).status == Status.RESOLUTION_PROPOSED
+
+    decide_approval(approval=version.approval, by=pcb["gm"], approve=False, reason="先补充分析")
+    assert Complaint.objects.get(pk=complaint.pk).status == Status.INVESTIGATING
+
+
 def test_pcb_without_a_decision_the_step_waits_for_one(org, pcb):
     """The approve step cannot be taken by hand before a decision carries the amount."""
     complaint = proposed(pcb)

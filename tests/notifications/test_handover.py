@@ -542,3 +542,20 @@ def test_a_step_the_procedure_gives_to_a_named_post_tells_its_holder_in_any_depa
 
     assert told(complaint) == ["qualityhead"]
     assert mailed() == ["qualityhead@example.com"]
+
+
+def test_a_hand_over_is_written_in_the_site_language_whatever_the_actor_reads(
+    staff_mail, register, django_capture_on_commit_callbacks
+):
+    """The desk clerk works in English; the general manager's notification is stored and read in
+    the site's language (LANGUAGE_CODE, Chinese here), not in the language of the actor's page."""
+    from django.utils import translation
+
+    org = staff_mail
+    complaint = register()
+    with translation.override("en"):
+        complaint = act(
+            django_capture_on_commit_callbacks, lambda: advance(complaint, org, Status.TRANSFER_PROPOSED)
+        )
+    note = last_note(org.gm)
+    assert "待您处理" in note.title and "Waiting for you" not in note.body
