@@ -4,6 +4,7 @@ models is generated from the admin's registry, so a newly registered model must 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,18 @@ from django.forms.models import model_to_dict
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from kesu.accountability import services as accountability
+from kesu.accountability.models import (
+    Appeal,
+    AssessmentMonth,
+    AssessmentSettings,
+    ClockLateness,
+    Finding,
+    Rule,
+    Scorecard,
+    SheetLine,
+    StaffTerms,
+)
 from kesu.approvals.models import Approval, ApprovalRule
 from kesu.assignments import services as assignments
 from kesu.assignments.models import Distribution, Task, TaskGate
@@ -38,6 +51,7 @@ from kesu.deadlines.models import (
     HandlingTimeTarget,
     TimeLimitPolicy,
 )
+from kesu.deadlines.sweeps import sweep
 from kesu.decisions.models import Cause, DecisionVersion, RemedyKind
 from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
 from kesu.notifications.models import MajorComplaintRule, Notification
@@ -65,6 +79,11 @@ HISTORY: set[type[Model]] = {
     DecisionVersion,
     Task,
     Distribution,
+    AssessmentMonth,
+    SheetLine,
+    Finding,
+    Appeal,
+    ClockLateness,
 }
 # How the company works: edited in the admin.
 CONFIGURATION: set[type[Model]] = {
@@ -92,6 +111,10 @@ CONFIGURATION: set[type[Model]] = {
     get_user_model(),
     Group,
     AuthFailure,  # lock-out counters: view and delete (= unlock) only, see its admin
+    Rule,
+    Scorecard,
+    AssessmentSettings,
+    StaffTerms,  # rows effective in a locked month are read-only there, see its admin
 }
 
 REGISTERED_HISTORY = sorted(
@@ -160,6 +183,25 @@ def history(org, accepted):
         tasks=[assignments.TaskSpec(department=org.quality, kind="原因分析")],
     )
     assignments.distribute_result(complaint=complaint, by=org.clerk, departments=[org.quality])
+    # the assessment: a late clock's holder, a finding, a published month's line and its appeal
+    with time_machine.travel(local(2026, 11, 30, 9), tick=False):
+        sweep()
+        accountability.record_finding(
+            month=date(2026, 11, 1),
+            rule=Rule.objects.get(code="policy_grievance"),
+            by=org.gm,
+            staff=org.outsider,
+            reason="政策误解引起抱怨",
+            evidence="客户来电记录",
+        )
+    with time_machine.travel(local(2026, 12, 2, 9), tick=False):
+        accountability.draft_month(month=date(2026, 11, 1), by=org.gm)
+        accountability.approve_month(month=date(2026, 11, 1), by=org.gm)
+        accountability.publish_month(month=date(2026, 11, 1), by=org.gm)
+        accountability.file_appeal(
+            line=SheetLine.objects.get(staff=org.outsider), by=org.outsider, reason="不知情"
+        )
+    assert ClockLateness.objects.exists()
     return complaint
 
 
