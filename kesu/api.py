@@ -21,7 +21,9 @@ from ninja.parser import Parser
 
 from kesu.accountability.api import router as accountability_router
 from kesu.approvals.api import router as approvals_router
+from kesu.archive.api import router as archive_router
 from kesu.assignments.api import router as assignments_router
+from kesu.committees.api import router as committees_router
 from kesu.complaints.api import router as complaints_router
 from kesu.complaints.schemas import ACTION_MODELS
 from kesu.core.errors import KesuError, Throttled
@@ -81,7 +83,9 @@ api.add_router("/", deadlines_router)
 api.add_router("/", notifications_router)
 api.add_router("/", approvals_router)
 api.add_router("/", decisions_router)
+api.add_router("/", committees_router)
 api.add_router("/", assignments_router)
+api.add_router("/", archive_router)
 api.add_router("/", accountability_router)
 
 
@@ -99,7 +103,7 @@ def _field_name(error: dict[str, Any]) -> str:
     source, *path = (str(part) for part in error.get("loc", ("body",)))
     if source == "body" and path:
         path = path[1:]  # the view's parameter name (payload)
-    if path and path[0] in ACTION_MODELS:
+    if len(path) > 1 and path[0] in ACTION_MODELS:  # a lone "comment" is a field, not a tag
         path = path[1:]
     return ".".join(path) or source
 

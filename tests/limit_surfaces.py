@@ -13,8 +13,26 @@ from kesu.core.limits import LIMITS, Limit
 
 # Limits checked by a test of their own rather than through a form or schema found here.
 SPECIAL = {"q", "attachment name", "Idempotency-Key"}
+# The complaint list's saved filters, checked by tests/web/test_desk.py.
+SPECIAL |= {"filter name"}
 # The decision's inputs, checked by tests/decisions/test_api.py.
 SPECIAL |= {"decision note", "party name", "signed_by", "refusal reason"}
+# The customer archive's inputs, checked by tests/archive/test_limits_and_bad_input.py.
+SPECIAL |= {
+    "customer_name",
+    "phone",
+    "contact_name",
+    "contact_title",
+    "email",
+    "summary",
+    "profile text",
+    "profile long text",
+    "lookup",
+}
+# The objection's (tests/decisions/test_objections_api.py) and the committee's
+# (tests/committees/test_api.py).
+SPECIAL |= {"objection reason", "objection outcome"}
+SPECIAL |= {"evidence facts", "customer statement", "delivery memo", "agreement comment"}
 # An assessment finding's evidence, checked by tests/accountability/test_api.py.
 SPECIAL |= {"evidence"}
 

@@ -30,8 +30,11 @@ from kesu.accountability.models import (
     StaffTerms,
 )
 from kesu.approvals.models import Approval, ApprovalRule
+from kesu.approvals.services import decide_approval
 from kesu.assignments import services as assignments
 from kesu.assignments.models import Distribution, Task, TaskGate
+from kesu.committees.models import Committee, CommitteeRule
+from kesu.committees.services import convene_committee
 from kesu.complaints.models import (
     Attachment,
     Category,
@@ -52,7 +55,8 @@ from kesu.deadlines.models import (
     TimeLimitPolicy,
 )
 from kesu.deadlines.sweeps import sweep
-from kesu.decisions.models import Cause, DecisionVersion, RemedyKind
+from kesu.decisions.models import Cause, DecisionVersion, Objection, ObjectionRoute, RemedyKind
+from kesu.decisions.objections import raise_objection
 from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
 from kesu.notifications.models import MajorComplaintRule, Notification
 from kesu.notifications.services import notify
@@ -79,6 +83,8 @@ HISTORY: set[type[Model]] = {
     DecisionVersion,
     Task,
     Distribution,
+    Committee,
+    Objection,
     AssessmentMonth,
     SheetLine,
     Finding,
@@ -94,6 +100,8 @@ CONFIGURATION: set[type[Model]] = {
     TaskGate,
     Cause,
     RemedyKind,
+    CommitteeRule,
+    ObjectionRoute,
     Category,
     Severity,
     Procedure,
@@ -150,8 +158,8 @@ def root(superuser) -> Client:
 @pytest.fixture
 def history(org, accepted):
     """One of each history record: a complaint with its timeline, clocks, a pending extension
-    request, a counter, a notification, an API token, a pending approval, a department task and a
-    distribution."""
+    request, a counter, a notification, an API token, an approval (decided), a department task, a
+    distribution, a quality committee and an objection (签呈) to the approved decision."""
     with time_machine.travel(local(2026, 11, 17, 9), tick=False):
         complaint = clock_actions.request_extension(
             complaint=accepted,
@@ -168,7 +176,8 @@ def history(org, accepted):
         dedup_key="k",
     )
     ApiToken.issue(staff=org.clerk, name="ERP")
-    propose_decision(  # the furniture preset: the GM approves a quality opinion (a pending approval)
+    convene_committee(complaint=complaint, by=org.production_head, members={"1": "prodhead", "2": "outsider"})
+    version = propose_decision(  # the furniture preset: the GM approves a quality opinion
         complaint=complaint,
         by=org.production_head,
         cause="quality_defect",
@@ -177,6 +186,9 @@ def history(org, accepted):
         money=MoneyIn(repair_budget="800.00"),
         note="返修方案",
     )
+    decide_approval(approval=version.approval, by=org.gm, approve=True)
+    ObjectionRoute.objects.create(decider_role="general_manager", source="test")
+    raise_objection(complaint=complaint, by=org.production_head, reason="比例不当", decider="gm")
     assignments.open_tasks(
         complaint=complaint,
         by=org.clerk,

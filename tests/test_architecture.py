@@ -37,8 +37,15 @@ ALLOWED: dict[str, set[str]] = {
     # approvals and assignments tell notifications whom their entries put work on (handovers.py).
     "approvals": {"core", "organization", "rulebook", "complaints", "notifications"},
     "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
+    # The quality complaint committee: its determination is a draft of the handling decision.
+    "committees": {"core", "organization", "rulebook", "complaints", "decisions"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
     "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar", "notifications"},
+    # The paper forms (PDF): print what complaints and the clocks of deadlines hold.
+    "paperwork": {"organization", "rulebook", "complaints", "deadlines", "decisions"},
+    # The customer archive (客户档案): built on complaints (the card and the timeline read them),
+    # numbering with the rule book, counting registration days in the working calendar.
+    "archive": {"core", "organization", "customers", "rulebook", "complaints", "workcalendar"},
     # Accountability (考核): at the top of the apps, reads decisions, late clocks, complaints.
     "accountability": {
         "core",
@@ -59,6 +66,7 @@ ALLOWED: dict[str, set[str]] = {
         "notifications",
         "approvals",  # the demo approves decisions by amount where the rule book says so
         "decisions",
+        "archive",  # the demo's customers get their archives
     },
 }
 

@@ -3,8 +3,10 @@ first bytes, so a renamed executable is not accepted as a photo."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from pathlib import PurePath
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -62,3 +64,36 @@ def check_upload(upload: UploadedFile) -> str:
 def storage_name(original: str) -> str:
     """A random name on disk: the original name is kept in the database only."""
     return f"{uuid.uuid4().hex}{PurePath(original).suffix.lower()}"
+
+
+# A photo's preview on the complaint page: at most this many pixels on its longer side.
+THUMBNAIL_SIZE = 240
+# Larger photos are not previewed (decoding one would take the worker's memory for a moment).
+THUMBNAIL_MAX_PIXELS = 50_000_000
+
+
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+
+def is_photo(content_type: str) -> bool:
+    return content_type in PHOTO_TYPES
+
+
+def thumbnail(handle: BinaryIO) -> bytes | None:
+    """A small JPEG preview of a photo, or None when the file is not a picture Pillow can read
+    (or is too large to decode: a decompression bomb is refused, never decoded)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(handle) as image:
+            if image.width * image.height > THUMBNAIL_MAX_PIXELS:
+                return None
+            image = ImageOps.exif_transpose(image)  # a phone's photo the right way up
+            image.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+            if image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=80)
+            return out.getvalue()
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
+        return None

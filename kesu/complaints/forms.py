@@ -12,17 +12,21 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Model
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from kesu.complaints import registry
 from kesu.complaints.actions import ACTION_INPUTS
 from kesu.complaints.intake import parse_intake
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity, Status
+from kesu.complaints.selectors import SORTS
 from kesu.complaints.services import CORRECTABLE_FIELDS, Intake
 from kesu.complaints.templatetags.kesu_ui import localized
 from kesu.core import limits
 from kesu.customers.models import Customer, Product
-from kesu.organization.models import Department, Position, Staff
+from kesu.organization.models import Department, Position, Role, Staff
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Seconds are kept so an unchanged time does not look changed (a correction sends changed fields only).
@@ -140,6 +144,8 @@ class LocalizedChoiceField(SafeModelChoiceField):
 class IntakeForm(forms.Form):
     """The registration form (《客户投诉登记表》)."""
 
+    required_css_class = "required"  # the label says the field is required (kesu.css)
+
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
     received_at = DateTimeField(label=_("received at"))
     complainant_name = forms.CharField(label=_("complainant"), max_length=limits.PERSON_NAME)
@@ -187,24 +193,57 @@ class IntakeForm(forms.Form):
         return parse_intake(self.cleaned_data)
 
 
+class _Statuses(forms.MultipleChoiceField):
+    """Several statuses; an empty value (``?status=``, "all" in older links) is no filter."""
+
+    def to_python(self, value: Any) -> list[str]:
+        return [v for v in super().to_python(value) if v != ""]
+
+
 class ListFilterForm(forms.Form):
-    """The list's filters; every field optional (GET)."""
+    """The list's filters; every field optional (GET). ``status`` may be given several times
+    (several statuses at once); ``sort`` is a column key (selectors.SORTS), "-" first for
+    descending; ``panel`` shows a workbench panel's complaints in full ("view all")."""
 
     q = forms.CharField(label=_("search"), required=False, max_length=limits.SEARCH)
-    status = forms.ChoiceField(label=_("status"), required=False)
+    status = _Statuses(label=_("status"), required=False, widget=forms.SelectMultiple(attrs={"size": 4}))
     category = forms.ChoiceField(label=_("class"), required=False)
     severity = forms.ChoiceField(label=_("severity"), required=False)
+    channel = forms.ChoiceField(label=_("channel"), required=False)
     department = SafeModelChoiceField(Department.objects.all(), label=_("department"), required=False)
+    handler = SafeModelChoiceField(
+        # who may handle: department heads and handlers (not a join over every complaint)
+        Staff.objects.filter(role_assignments__role__in=[Role.HANDLER, Role.DEPARTMENT_HEAD])
+        .distinct()
+        .order_by("display_name"),
+        label=_("handler"),
+        required=False,
+    )
+    customer = forms.CharField(
+        label=_("customer"),
+        required=False,
+        max_length=limits.SEARCH,
+        help_text=_("customer number, or words of its name"),
+    )
+    mine = forms.BooleanField(label=_("assigned to me"), required=False)
     received_from = DateField(label=_("received from"), required=False)
     received_to = DateField(label=_("received to"), required=False)
+    panel = forms.ChoiceField(label=_("workbench panel"), required=False)
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         blank = [("", _("all"))]
-        self.fields["status"].choices = blank + list(Status.choices)
+        self.fields["status"].choices = list(Status.choices)
         self.fields["category"].choices = blank + [(c.code, localized(c)) for c in Category.objects.all()]
         self.fields["severity"].choices = blank + [(s.code, localized(s)) for s in Severity.objects.all()]
+        self.fields["channel"].choices = blank + list(Channel.choices)
         self.fields["department"].empty_label = _("all")
+        self.fields["handler"].empty_label = _("all")
+        self.fields["panel"].choices = [("", "—"), *PANEL_LABELS.items()]
+        self.fields["sort"].choices = [("", "")] + [
+            (key, key) for name in SORTS for key in (name, f"-{name}")
+        ]
         for name, extra in registry.FILTERS.items():  # filters apps add (e.g. "due": time limits)
             self.fields[name] = forms.ChoiceField(
                 label=extra.label, required=False, choices=[*blank, *extra.choices.choices]
@@ -216,6 +255,31 @@ class ListFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("received_to", _("The end date is before the start date."))
         return data
+
+
+# The workbench panels' names (views.workbench shows the same), for the list's "panel" filter.
+PANEL_LABELS = {
+    "my-tasks": _("My tasks"),
+    "awaiting-approval": _("Awaiting my approval"),
+    "due-soon": _("Due soon"),
+    "registered-today": _("Registered today"),
+}
+
+
+class SavedFilterForm(forms.Form):
+    """Save the list's current filters under a name (per staff member; the same name replaces)."""
+
+    required_css_class = "required"  # the label says the field is required (kesu.css)
+
+    name = forms.CharField(label=_("name"), max_length=limits.SAVED_FILTER_NAME)
+    query = forms.CharField(required=False, max_length=limits.SAVED_FILTER_QUERY, widget=forms.HiddenInput)
+
+    def clean_query(self) -> str:
+        query = self.cleaned_data["query"]
+        params = QueryDict(query)
+        if not ListFilterForm(params).is_valid():
+            raise ValidationError(_("These filters are not valid; correct them before saving."))
+        return params.urlencode()  # as the list reads it again
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,9 +307,27 @@ INPUT_LABELS = {
 
 
 class VersionedForm(forms.Form):
-    """Every form that changes a complaint carries the version the viewer saw (optimistic locking)."""
+    """Every form that changes a complaint carries the version the viewer saw (optimistic locking)
+    and when they loaded it (``seen``): on a 409 the page shows what changed since then."""
+
+    required_css_class = "required"  # the label says the field is required (kesu.css)
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("seen", timezone.now().isoformat())
+
+    def seen_at(self) -> datetime | None:
+        """When the viewer loaded the page, as the form says (None if missing or not a time)."""
+        text = str(self.data.get(self.add_prefix("seen"), ""))[:40]
+        try:
+            seen = parse_datetime(text)
+        except ValueError:
+            return None
+        return seen if seen is not None and timezone.is_aware(seen) else None
 
 
 CHOICE_KINDS = frozenset(
@@ -322,7 +404,7 @@ def action_form(action: str, complaint: Complaint, data: Any = None) -> Versione
 
 
 def action_inputs(form: VersionedForm) -> dict[str, Any]:
-    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    return {k: v for k, v in form.cleaned_data.items() if k not in {"version", "seen"}}
 
 
 class CorrectionForm(VersionedForm):

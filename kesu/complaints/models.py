@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kesu.core import limits
 from kesu.core.limits import BoundedTextField
-from kesu.customers.models import Customer, Product
+from kesu.customers.models import Customer, Product, phone_digits
 from kesu.organization.models import Department, Position, Role, Staff
 
 
@@ -104,7 +105,9 @@ class ComplaintQuerySet(models.QuerySet):
         return self.exclude(status__in=TERMINAL_STATUSES)
 
     def search(self, text: str) -> ComplaintQuerySet:
-        """Number, customer, complainant or words of the description (Chinese text: substring match).
+        """Number, customer, complainant or words of the description (Chinese text: substring match);
+        also (issue 11) the start of a number, a product's name or model, the order number, the
+        complainant's phone, and a fragment of a customer's phone.
 
         Each alternative is a condition on the complaint row itself (no join), so at a million
         complaints PostgreSQL can either combine indexes (number, complainant, customer, the
@@ -122,7 +125,29 @@ class ComplaintQuerySet(models.QuerySet):
         customer_ids = list(
             Customer.objects.using(self.db).filter(name__contains=text).values_list("pk", flat=True)
         )
-        other = Q(number=text) | Q(customer_id__in=customer_ids) | Q(complainant_name=text)
+        if _PHONE_LIKE.match(text):
+            # A phone fragment: the customers whose phone holds it (their trigram index), up to a
+            # few hundred; and the complainant's phone as typed or as digits (an index each).
+            customer_ids += Customer.objects.using(self.db).ids_by_phone_fragment(
+                text, limit=_PHONE_CUSTOMERS
+            )
+        product_ids = list(
+            Product.objects.using(self.db)
+            .filter(Q(name__contains=text) | Q(model_code__contains=text))
+            .values_list("pk", flat=True)[:_PHONE_CUSTOMERS]
+        )
+        other = (
+            Q(number=text)
+            | Q(customer_id__in=customer_ids)
+            | Q(product_id__in=product_ids)
+            | Q(complainant_name=text)
+            | Q(order_number=text)
+            | Q(complainant_phone__in={text, phone_digits(text)} - {""})
+        )
+        if _NUMBER_PREFIX.match(text):
+            # Part of a number, from its start (e.g. the registration date 241201): a range of the
+            # number's unique index (bytewise: ASCII numbers, C collation on PostgreSQL, BINARY on SQLite).
+            other |= Q(number__gte=text, number__lt=text + "\U0010ffff")
         in_description = Q(description__contains=text)
         if connections[self.db].vendor == "sqlite":
             return self.filter(other | (_sqlite_full_text(text, self.db) & in_description))
@@ -144,6 +169,13 @@ class ComplaintQuerySet(models.QuerySet):
             other | in_description
         )
 
+
+# A search text that may be a phone number or its fragment: digits and the usual separators.
+_PHONE_LIKE = re.compile(r"^[0-9+\-() ]*[0-9]{3}[0-9+\-() ]*$")
+# A search text that may be the start of a complaint number (4+ ASCII letters, digits or -).
+_NUMBER_PREFIX = re.compile(r"^[0-9A-Za-z\-]{4,}$")
+# At most this many customers (by phone) or products (by name) narrow a search.
+_PHONE_CUSTOMERS = 500
 
 # At most this many of a long query's trigrams are looked up: any of them narrows the search, and
 # the LIKE beside them decides.
@@ -360,6 +392,10 @@ class Complaint(models.Model):
             # Search (ComplaintQuerySet.search) matches the complainant exactly. On PostgreSQL the
             # description also has a pg_trgm GIN index (migration 0002, not expressible here).
             models.Index(fields=["complainant_name"], name="complaint_complainant_idx"),
+            # ... and the complainant's phone and the order number exactly (issue 11: the desk finds
+            # complaints by phone and order).
+            models.Index(fields=["complainant_phone"], name="complaint_phone_idx"),
+            models.Index(fields=["order_number"], name="complaint_order_idx"),
             # The workbench: complaints with a running clock, earliest due first (per status too);
             # with the status, the due-soon panel's count reads the index alone.
             models.Index(
@@ -563,6 +599,25 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class SavedFilter(models.Model):
+    """A staff member's named filter of the complaint list (常用筛选): the list's query string, kept
+    as typed and checked again each time it is used (a class or department may be gone since)."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField(_("name"), max_length=limits.SAVED_FILTER_NAME)
+    query = models.CharField(_("filters"), max_length=limits.SAVED_FILTER_QUERY, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        constraints = [models.UniqueConstraint(fields=["staff", "name"], name="saved_filter_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class IdempotencyKey(models.Model):

@@ -203,20 +203,24 @@ def data_key(event: str, key: str) -> DataKey | None:
 # ---------------------------------------------------------------------------------------------
 # Panels
 
-Place = Literal["workbench", "complaint"]
+Place = Literal["workbench", "complaint", "intake"]
 
 
 @dataclass(frozen=True)
 class Panel:
     """A template included on a page. On the workbench ``context`` is called with the viewer's
-    staff record (never None there); on the complaint page with the complaint."""
+    staff record (never None there); on the complaint page with the complaint; on the intake form
+    (登记) with ``(form, staff)``: the registration form as bound or blank. An intake panel may
+    render some of the form's fields itself (``replaces``, e.g. the customer picked by name): the
+    form leaves them out of its own layout."""
 
     template: str
     context: Callable[[Any], dict[str, Any]]
     order: int = 100
+    replaces: frozenset[str] = frozenset()
 
 
-PANELS: dict[Place, list[Panel]] = {"workbench": [], "complaint": []}
+PANELS: dict[Place, list[Panel]] = {"workbench": [], "complaint": [], "intake": []}
 NAVIGATION: dict[str, Callable[[Staff], Any]] = {}
 
 
@@ -235,6 +239,11 @@ def register_navigation(name: str, value: Callable[[Staff], Any]) -> None:
 def panels(place: Place, subject: Any) -> list[dict[str, Any]]:
     """The panels for one page, each as its template and context, in their order."""
     return [{"template": p.template, "context": p.context(subject)} for p in PANELS[place]]
+
+
+def replaced_fields(place: Place) -> set[str]:
+    """The form fields the place's panels render themselves."""
+    return set().union(*(p.replaces for p in PANELS[place]))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from kesu.complaints import registry
@@ -14,6 +14,7 @@ from kesu.complaints.procedures import rules_by_class
 from kesu.complaints.workflow import DEPARTMENT, SEES_ALL, department_roles
 from kesu.core import limits
 from kesu.core.paging import CappedCount, capped_count
+from kesu.customers.models import Customer
 from kesu.organization.models import Role, Staff
 from kesu.organization.selectors import capacities_of
 from kesu.rulebook.models import RecusalSubstitute
@@ -34,6 +35,14 @@ class ComplaintFilters:
     q: str | None = None
     open_only: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+    # The web list's further filters (issue 12 §5): several statuses at once, the channel, the
+    # handler (a staff id), the customer (its number, or words of its name) and "assigned to me"
+    # (the viewer's staff id: they are the handler).
+    statuses: tuple[str, ...] = ()
+    channel: str | None = None
+    handler: int | None = None
+    customer: str | None = None
+    assigned_to: int | None = None
 
 
 def complaints_visible_to(
@@ -101,6 +110,19 @@ def _local_start(day: date) -> datetime:
 def _apply_filters(queryset: QuerySet[Complaint], f: ComplaintFilters) -> QuerySet[Complaint]:
     if f.status:
         queryset = queryset.filter(status=f.status)
+    if f.statuses:
+        queryset = queryset.filter(status__in=f.statuses)
+    if f.channel:
+        queryset = queryset.filter(channel=f.channel)
+    if f.handler:
+        queryset = queryset.filter(handler_id=f.handler)
+    if f.assigned_to:
+        queryset = queryset.filter(handler_id=f.assigned_to)
+    if f.customer:
+        # a customer number exactly, or words of the name (the customers first, as a list of ids,
+        # as in ComplaintQuerySet.search)
+        customers = Customer.objects.filter(Q(code=f.customer) | Q(name__contains=f.customer))
+        queryset = queryset.filter(customer_id__in=list(customers.values_list("pk", flat=True)[:1000]))
     if f.open_only:
         queryset = queryset.exclude(status__in=TERMINAL_STATUSES)
     if f.category:
@@ -119,6 +141,35 @@ def _apply_filters(queryset: QuerySet[Complaint], f: ComplaintFilters) -> QueryS
         if value:
             queryset = queryset.filter(registry.FILTERS[name].condition(value))
     return queryset
+
+
+# The list's sort keys (?sort=<key> or -<key>; newest registration first by default): every column
+# sorts; the id breaks ties so that pages never repeat or skip a row.
+SORTS: dict[str, tuple[str, ...]] = {
+    "number": ("number",),
+    "received": ("received_at",),
+    "complainant": ("complainant_name",),
+    "subject": ("description",),
+    "class": ("category__sort_order", "category__code"),
+    "severity": ("severity__rank",),
+    "status": ("status",),
+    "due": ("next_due_at",),
+    "department": ("handling_department__name",),
+    "handler": ("handler__display_name",),
+    "channel": ("channel",),
+}
+
+
+def sorted_by(queryset: QuerySet[Complaint], key: str | None) -> QuerySet[Complaint]:
+    """The complaints in the order of a column (``key`` from SORTS, "-" first for descending);
+    complaints with no value there (no class, no running clock, no handler) come last either way.
+    No key: the default order (newest registration first)."""
+    descending = bool(key) and key.startswith("-")
+    fields = SORTS.get((key or "").removeprefix("-"))
+    if not fields:
+        return queryset
+    order = [F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True) for name in fields]
+    return queryset.order_by(*order, "-pk" if descending else "pk")
 
 
 def _impossible_number(number: str) -> bool:
@@ -233,9 +284,32 @@ def _classes_approved_by(roles: set[str]) -> list[int]:
     ]
 
 
+# The workbench's panels by key; the list shows a panel's complaints in full (?panel=<key>, the
+# panel's "view all").
+PANELS = ("my-tasks", "awaiting-approval", "due-soon", "registered-today")
+
+
 def workbench(*, staff: Staff, limit: int = 20) -> Workbench:
     """Each panel is at most three queries (its rows, see ``by_urgency``, and a capped count),
     whatever the number of complaints."""
+    panels = workbench_complaints(staff=staff)
+    tasks, approvals = panels["my-tasks"], panels["awaiting-approval"]
+    due_soon, registered_today = panels["due-soon"], panels["registered-today"]
+    return Workbench(
+        my_tasks=_panel(tasks, by_urgency(tasks, limit=limit)),
+        awaiting_my_approval=_panel(approvals, by_urgency(approvals, limit=limit)),
+        due_soon=_panel(due_soon, _earliest_due(due_soon, limit=limit)),
+        registered_today=_panel(registered_today, list(registered_today[:limit])),
+    )
+
+
+def panel_complaints(*, staff: Staff, panel: str, filters: ComplaintFilters) -> QuerySet[Complaint]:
+    """One workbench panel's complaints (``panel`` from PANELS), filtered as the list is."""
+    return _apply_filters(workbench_complaints(staff=staff)[panel], filters)
+
+
+def workbench_complaints(*, staff: Staff) -> dict[str, QuerySet[Complaint]]:
+    """Each workbench panel's complaints (unsliced), by key (PANELS)."""
     capacities = capacities_of(staff=staff)
     roles = set().union(*(c.roles for c in capacities)) if capacities else set()
     visible = complaints_visible_to(staff=staff)
@@ -276,9 +350,9 @@ def workbench(*, staff: Staff, limit: int = 20) -> Workbench:
     approvals = visible.filter(approval_filter)
     due_soon = visible.exclude(status__in=TERMINAL_STATUSES).filter(next_due_at__isnull=False)
     registered_today = visible.filter(registered_at__gte=today).order_by("-registered_at", "-pk")
-    return Workbench(
-        my_tasks=_panel(tasks, by_urgency(tasks, limit=limit)),
-        awaiting_my_approval=_panel(approvals, by_urgency(approvals, limit=limit)),
-        due_soon=_panel(due_soon, _earliest_due(due_soon, limit=limit)),
-        registered_today=_panel(registered_today, list(registered_today[:limit])),
-    )
+    return {
+        "my-tasks": tasks,
+        "awaiting-approval": approvals,
+        "due-soon": due_soon,
+        "registered-today": registered_today,
+    }

@@ -23,6 +23,17 @@ urlpatterns = [
     path("", views.workbench, name="workbench"),
     path("complaints/", views.complaint_list, name="complaint-list"),
     path("complaints/new/", views.complaint_new, name="complaint-new"),
+    path("complaints/saved-filters/", views.saved_filter_add, name="saved-filter-add"),
+    path(
+        "complaints/saved-filters/<id:filter_id>/delete/",
+        views.saved_filter_delete,
+        name="saved-filter-delete",
+    ),
+    path(
+        "complaints/bulk/approve-transfers/",
+        views.bulk_approve_transfers,
+        name="complaint-bulk-approve-transfers",
+    ),
     path("complaints/<str:number>/", views.complaint_detail, name="complaint-detail"),
     path("complaints/<str:number>/actions/<slug:action>/", views.complaint_action, name="complaint-action"),
     path("complaints/<str:number>/attachments/", views.attachment_add, name="complaint-attach"),
@@ -30,5 +41,10 @@ urlpatterns = [
         "complaints/<str:number>/attachments/<id:attachment_id>/",
         views.attachment_download,
         name="complaint-attachment",
+    ),
+    path(
+        "complaints/<str:number>/attachments/<id:attachment_id>/thumbnail/",
+        views.attachment_thumbnail,
+        name="complaint-attachment-thumbnail",
     ),
 ]

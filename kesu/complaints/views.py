@@ -14,8 +14,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
@@ -25,11 +26,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kesu.complaints import actions, registry, selectors, services, workflow
+from kesu.complaints.attachments import PHOTO_TYPES, is_photo, thumbnail
 from kesu.complaints.forms import (
     AttachmentForm,
     CorrectionForm,
     IntakeForm,
     ListFilterForm,
+    SavedFilterForm,
     VersionedForm,
     action_form,
     action_inputs,
@@ -40,6 +43,7 @@ from kesu.complaints.models import (
     Complaint,
     ComplaintEvent,
     Satisfaction,
+    SavedFilter,
     Severity,
 )
 from kesu.complaints.templatetags.kesu_ui import localized
@@ -136,20 +140,30 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     request, _("Complaint %(number)s registered.") % {"number": complaint.number}
                 )
                 return redirect("complaint-detail", number=complaint.number)
-        return render(request, "complaints/new.html", {"form": form}, status=400)
+        return render(request, "complaints/new.html", _intake_context(form, staff), status=400)
     now = timezone.localtime().replace(microsecond=0)
     form = IntakeForm(initial={"received_at": now, "channel": "phone"})
-    return render(request, "complaints/new.html", {"form": form})
+    return render(request, "complaints/new.html", _intake_context(form, staff))
+
+
+def _intake_context(form: IntakeForm, staff: Staff) -> dict[str, Any]:
+    """The form and what apps add to it (registry place "intake", e.g. the caller's card); the
+    fields an app's panel renders itself are left out of the form's own layout."""
+    return {
+        "form": form,
+        "app_panels": registry.panels("intake", (form, staff)),
+        "replaced": registry.replaced_fields("intake"),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # List (列表)
 
 
-def _filters(data: dict[str, Any]) -> selectors.ComplaintFilters:
-    department = data.get("department")
+def _filters(data: dict[str, Any], staff: Staff | None) -> selectors.ComplaintFilters:
+    department, handler = data.get("department"), data.get("handler")
     return selectors.ComplaintFilters(
-        status=data.get("status") or None,
+        statuses=tuple(data.get("status") or ()),
         category=data.get("category") or None,
         severity=data.get("severity") or None,
         department=department.pk if department else None,
@@ -157,7 +171,31 @@ def _filters(data: dict[str, Any]) -> selectors.ComplaintFilters:
         received_to=data.get("received_to"),
         q=(data.get("q") or "").strip() or None,
         extra={name: data.get(name) or "" for name in registry.FILTERS},
+        channel=data.get("channel") or None,
+        handler=handler.pk if handler else None,
+        customer=(data.get("customer") or "").strip() or None,
+        # nobody is assigned anything without a staff record: -1 names no one
+        assigned_to=(staff.pk if staff is not None else -1) if data.get("mine") else None,
     )
+
+
+def _listed(staff: Staff | None, data: dict[str, Any]):
+    """The complaints the list shows for valid filters, in the chosen order."""
+    filters = _filters(data, staff)
+    panel = data.get("panel")
+    if panel and staff is not None:
+        complaints = selectors.panel_complaints(staff=staff, panel=panel, filters=filters)
+    elif panel:
+        complaints = Complaint.objects.none()
+    else:
+        complaints = selectors.complaints_visible_to(staff=staff, filters=filters)
+    complaints = complaints.select_related("handler")
+    return selectors.sorted_by(complaints, data.get("sort") or None)
+
+
+def _bulk_approval(staff: Staff | None) -> bool:
+    """Whether the list offers the GM's bulk approval of transfers (each is still checked)."""
+    return any(Role.GENERAL_MANAGER in c.roles for c in capacities_of(staff=staff))
 
 
 @login_required
@@ -167,17 +205,110 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET)
     page, status = None, 200
     if form.is_valid():
-        complaints = selectors.complaints_visible_to(staff=staff, filters=_filters(form.cleaned_data))
-        page = page_of(complaints, number=request.GET.get("page"), page_size=settings.KESU_PAGE_SIZE)
+        page = page_of(
+            _listed(staff, form.cleaned_data),
+            number=request.GET.get("page"),
+            page_size=settings.KESU_PAGE_SIZE,
+        )
     else:
         status = 400
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get(
         "HX-History-Restore-Request"
     )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "sort": form.cleaned_data.get("sort", "") if form.is_valid() else "",
+        "query": query.urlencode(),
+        "bulk_approval": _bulk_approval(staff),
+        "saved_filters": list(staff.saved_filters.all()) if staff is not None else [],
+        "save_form": SavedFilterForm(initial={"query": query.urlencode()}),
+    }
     template = "complaints/_results.html" if partial else "complaints/list.html"
-    response = render(request, template, {"form": form, "page": page}, status=status)
+    response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@login_required
+@require_POST
+def saved_filter_add(request: HttpRequest) -> HttpResponse:
+    """Save the list's filters under a name; the same name replaces the earlier filters."""
+    staff = staff_of(request.user)
+    if staff is None:
+        raise PermissionDenied
+    form = SavedFilterForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[name].label or name}: {' '.join(e)}" for name, e in form.errors.items()
+        )
+        messages.error(request, _("The filter was not saved: %(errors)s") % {"errors": errors})
+        return redirect(
+            f"{reverse('complaint-list')}?{QueryDict(request.POST.get('query', '')[:2000]).urlencode()}"
+        )
+    SavedFilter.objects.update_or_create(
+        staff=staff, name=form.cleaned_data["name"], defaults={"query": form.cleaned_data["query"]}
+    )
+    messages.success(request, _("Filter “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
+    return redirect(f"{reverse('complaint-list')}?{form.cleaned_data['query']}")
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request: HttpRequest, filter_id: int) -> HttpResponse:
+    """Delete one of one's own saved filters (another's: 404)."""
+    staff = staff_of(request.user)
+    deleted, _rows = SavedFilter.objects.filter(pk=filter_id, staff=staff).delete() if staff else (0, {})
+    if not deleted:
+        raise Http404(_("No such saved filter."))
+    messages.success(request, _("Saved filter deleted."))
+    return redirect("complaint-list")
+
+
+@login_required
+@require_POST
+def bulk_approve_transfers(request: HttpRequest) -> HttpResponse:
+    """The GM approves several proposed transfers at once (总经理批量审批转交). Each goes through
+    ``actions.perform_action`` on its own, as if approved on its page: permission, recusal and the
+    version the GM saw are checked, and each gets its own timeline entry. One refused does not stop
+    the others; the page then says, complaint by complaint, what was done and what was not."""
+    staff = staff_of(request.user)
+    if staff is None:
+        raise PermissionDenied
+    numbers = [n for n in request.POST.getlist("number") if n][:200]
+    if not numbers:
+        messages.error(request, _("Select at least one complaint."))
+        return redirect("complaint-list")
+    results = []
+    for number in dict.fromkeys(numbers):
+        complaint = selectors.complaint_visible_to(staff=staff, number=number)
+        if complaint is None:
+            results.append(
+                {"number": number, "ok": False, "why": _("No such complaint, or you may not see it.")}
+            )
+            continue
+        version_text = request.POST.get(f"version-{number}", "")
+        version = (
+            int(version_text) if version_text.isdigit() and len(version_text) < 10 else complaint.version
+        )
+        try:
+            actions.perform_action(
+                complaint=complaint, action="approve_transfer", by=staff, inputs={}, version=version
+            )
+        except ActionNotAllowed as error:
+            results.append({"number": number, "ok": False, "why": str(error), "visible": True})
+        except StaleVersion:
+            why = _("It changed since you loaded the list; open it and decide there.")
+            results.append({"number": number, "ok": False, "why": why, "visible": True})
+        except ValidationError as error:
+            results.append({"number": number, "ok": False, "why": " ".join(error.messages), "visible": True})
+        else:
+            results.append({"number": number, "ok": True, "why": "", "visible": True})
+    # Something done: 200 with the report; nothing done: 409, with the same report.
+    status = 200 if any(r["ok"] for r in results) else 409
+    return render(request, "complaints/bulk_result.html", {"results": results}, status=status)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,6 +442,7 @@ def _detail(
     *,
     bound: tuple[str, Form] | None = None,
     status: int = 200,
+    stale: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Render the complaint page; ``bound`` replaces one action's empty form by the submitted one."""
     allowed = workflow.allowed_actions(complaint=complaint, capacities=capacities_of(staff=staff))
@@ -343,11 +475,13 @@ def _detail(
             )
         ),
         "attachments": list(complaint.attachments.select_related("uploaded_by")),
+        "photo_types": PHOTO_TYPES,
         "secondary": selectors.secondary_complaints(complaint),
         "timeline": _timeline(list(selectors.timeline(complaint))),
         "app_panels": registry.panels("complaint", complaint),
         "action_forms": action_forms,
         "open_action": bound[0] if bound else None,
+        "stale": stale,
         "attach_form": attach_form if "comment" in allowed else None,
     }
     return render(request, "complaints/detail.html", context, status=status)
@@ -366,8 +500,54 @@ def _refused(request: HttpRequest, complaint: Complaint, error: ActionNotAllowed
     return render(request, "complaints/refused.html", context, status=403)
 
 
-def _stale(request: HttpRequest, complaint: Complaint, error: StaleVersion) -> HttpResponse:
-    return render(request, "complaints/stale.html", {"complaint": complaint, "error": error}, status=409)
+def _bind(action: str, complaint: Complaint, data: Any, files: Any = None) -> VersionedForm:
+    """The form of ``action`` on the complaint page, bound to what was sent."""
+    if action == "correct":
+        return CorrectionForm(complaint, data)
+    if action == "attach":
+        return AttachmentForm(data, files)
+    if action in actions.ACTION_INPUTS:
+        return action_form(action, complaint, data)
+    return VersionedForm(data)
+
+
+def _stale(
+    request: HttpRequest,
+    staff: Staff | None,
+    complaint: Complaint,
+    error: StaleVersion,
+    *,
+    action: str,
+    form: VersionedForm,
+) -> HttpResponse:
+    """Someone changed the complaint since the viewer loaded it: nothing was saved. The page is
+    shown again as it is now, with the viewer's form still holding what they typed (now at the
+    current version, so confirming again acts on what they have seen) and, above, what changed
+    since they loaded the page (409). A file to upload must be chosen again: browsers do not
+    send it back."""
+    fresh = selectors.complaint_for_page(staff=staff, number=complaint.number)
+    if fresh is None:  # no longer visible to them
+        return render(request, "complaints/stale.html", {"complaint": complaint, "error": error}, status=409)
+    data = request.POST.copy()
+    data[form.add_prefix("version")] = str(fresh.version)
+    data[form.add_prefix("seen")] = timezone.now().isoformat()
+    seen = form.seen_at()
+    events = list(selectors.timeline(fresh))
+    if seen is not None:
+        changed = [e for e in events if e.at > seen]
+    else:  # an old page without "seen": the last entries, one per version missed
+        changed = events[-max(1, error.current - error.expected) :]
+    allowed = workflow.allowed_actions(complaint=fresh, capacities=capacities_of(staff=staff))
+    typed = []
+    if action not in allowed and action != "attach":  # no form to keep it in: show it
+        typed = [
+            (field.label, data.get(form.add_prefix(name), ""))
+            for name, field in form.fields.items()
+            if name not in {"version", "seen"} and str(data.get(form.add_prefix(name), "")).strip()
+        ]
+    stale = {"error": error, "changes": _timeline(changed), "typed": typed, "action": action}
+    bound = (action, _bind(action, fresh, data))
+    return _detail(request, staff, fresh, bound=bound, status=409, stale=stale)
 
 
 class _InvalidForm(Exception):
@@ -388,12 +568,7 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
     staff, complaint = _visible(request, number)
     if staff is None:
         raise PermissionDenied
-    if action == "correct":
-        form: VersionedForm = CorrectionForm(complaint, request.POST)
-    elif action in actions.ACTION_INPUTS:
-        form = action_form(action, complaint, request.POST)
-    else:
-        form = VersionedForm(request.POST)
+    form = _bind(action, complaint, request.POST)
     try:
         _parsed(form, complaint, action, staff)
         if action == "correct":
@@ -406,7 +581,7 @@ def complaint_action(request: HttpRequest, number: str, action: str) -> HttpResp
     except ActionNotAllowed as error:
         return _refused(request, complaint, error)
     except StaleVersion as error:
-        return _stale(request, complaint, error)
+        return _stale(request, staff, complaint, error, action=action, form=form)
     except ValidationError as error:
         _add_errors(form, error)
         return _detail(request, staff, complaint, bound=(action, form), status=400)
@@ -443,7 +618,7 @@ def attachment_add(request: HttpRequest, number: str) -> HttpResponse:
     except ActionNotAllowed as error:
         return _refused(request, complaint, error)
     except StaleVersion as error:
-        return _stale(request, complaint, error)
+        return _stale(request, staff, complaint, error, action="attach", form=form)
     except ValidationError as error:
         _add_errors(form, error)
         return _detail(request, staff, complaint, bound=("attach", form), status=400)
@@ -467,3 +642,23 @@ def attachment_download(request: HttpRequest, number: str, attachment_id: int) -
     return FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
+
+
+@login_required
+@require_GET
+def attachment_thumbnail(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """A photo attachment's preview (a small JPEG), for whoever may see the complaint."""
+    _staff, complaint = _visible(request, number)
+    attachment = complaint.attachments.filter(pk=attachment_id).first()
+    if attachment is None or not is_photo(attachment.content_type):
+        raise Http404(_("No such photo."))
+    try:
+        with attachment.file.open("rb") as handle:
+            preview = thumbnail(handle)
+    except FileNotFoundError:
+        raise Http404(_("The file is missing from the attachment store.")) from None
+    if preview is None:
+        raise Http404(_("This photo cannot be previewed."))
+    response = HttpResponse(preview, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

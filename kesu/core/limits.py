@@ -34,6 +34,14 @@ DECISION_NOTE = HANDLING_TEXT  # the handling decision's note (处理决定说�
 PARTY_NAME = PERSON_NAME  # a responsible party named in words (a carrier, a supplier, the customer)
 TASK_KIND = 60  # a department task's kind in the company's words: 原因分析, 改善对策, 研发意见
 TASK_KINDS = 400  # the task kinds a step waits for, separated by 、 (admin, presets)
+SAVED_FILTER_NAME = 60  # a saved filter of the complaint list, e.g. 本月未结质量投诉
+SAVED_FILTER_QUERY = 2_000  # the filters it keeps, as the list's query string
+CUSTOMER_NAME = 200  # a customer's (company's or person's) name, as Customer.name
+PROFILE_TEXT = 200  # one field of a customer's profile (rule-book fields of type text)
+PROFILE_LONG_TEXT = 2_000  # a long profile field (business scope, health, goals …)
+CONTACT_SUMMARY = HANDLING_TEXT  # what a call, visit, letter, fax or e-mail was about
+CONTACT_TITLE = 60  # a contact person's position at the customer
+EMAIL = 254  # RFC 5321's longest address
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,7 @@ LIMITS: tuple[Limit, ...] = (
         "reason",
         HANDLING_TEXT,
         "`propose_transfer`, `answer_and_forward`, `correct`, `request_extension`, an approval decision,"
-        " cancelling a task, an assessment finding, an appeal and its decision",
+        " cancelling a task, correcting a customer's data, an assessment finding, an appeal and its decision",
     ),
     Limit("late_reason", HANDLING_TEXT, "`close`"),
     Limit("complainant_name", PERSON_NAME, "registration"),
@@ -75,19 +83,35 @@ LIMITS: tuple[Limit, ...] = (
     Limit("to_department", CODE, "`propose_transfer` (department code)"),
     Limit("handler", USERNAME, "`accept_transfer` (username)"),
     Limit("accused_staff", USERNAME, "registration (each username)"),
-    Limit("q", SEARCH, "the complaint list's search"),
+    Limit("q", SEARCH, "the complaint list's search and its customer filter"),
+    Limit("filter name", SAVED_FILTER_NAME, "saving the complaint list's filters"),
     Limit("attachment name", ATTACHMENT_NAME, "attachments (longer names are shortened)"),
     Limit("Idempotency-Key", IDEMPOTENCY_KEY, "`POST /api/v1/complaints` header"),
     Limit("decision note", DECISION_NOTE, "`propose_decision` (note)"),
     Limit("party name", PARTY_NAME, "`propose_decision` (a share's name)"),
     Limit("signed_by", PERSON_NAME, "`record_countersign` (who signed for the customer)"),
     Limit("refusal reason", HANDLING_TEXT, "`record_refusal` (why the customer refuses)"),
+    Limit("objection reason", HANDLING_TEXT, "`raise_objection` (签呈: why the department objects)"),
+    Limit("objection outcome", HANDLING_TEXT, "`decide_objection` (the decider's reason)"),
+    Limit("evidence facts", HANDLING_TEXT, "`record_evidence` (the on-site memo's facts)"),
+    Limit("customer statement", HANDLING_TEXT, "`record_evidence` (the customer's statement)"),
+    Limit("delivery memo", HANDLING_TEXT, "`record_determination` (返修交货备忘)"),
+    Limit("agreement comment", HANDLING_TEXT, "`record_agreement` (a committee member's comment)"),
     Limit("kind", TASK_KIND, "opening department tasks (e.g. 原因分析)"),
     Limit("instructions", HANDLING_TEXT, "opening department tasks (what the department is asked)"),
     Limit("result", HANDLING_TEXT, "completing a department task"),
     Limit("note", HANDLING_TEXT, "distributing the result to departments"),
     Limit("department", CODE, "department tasks and distributions (department code)"),
     Limit("assignee", USERNAME, "department tasks (username)"),
+    Limit("customer_name", CUSTOMER_NAME, "a new customer (intake form, `POST /api/v1/customers`)"),
+    Limit("phone", PHONE, "a new customer, a contact"),
+    Limit("contact_name", PERSON_NAME, "a customer's contact person"),
+    Limit("contact_title", CONTACT_TITLE, "a customer's contact person"),
+    Limit("email", EMAIL, "a customer's contact person"),
+    Limit("summary", CONTACT_SUMMARY, "the contact log (a call, visit, letter, fax, e-mail)"),
+    Limit("profile text", PROFILE_TEXT, "a customer's profile field of type text"),
+    Limit("profile long text", PROFILE_LONG_TEXT, "a customer's profile field of type long text"),
+    Limit("lookup", SEARCH, "the customer type-ahead (`q`)"),
     Limit("evidence", HANDLING_TEXT, "assessment findings (what shows the fact)"),
 )
 

@@ -40,11 +40,19 @@ STARTS: dict[str, tuple[str, ...]] = {
 # Clock kind → the timeline actions that meet it.
 STOPS: dict[str, frozenset[str]] = {
     ClockKind.ACKNOWLEDGE: frozenset({"accept_transfer", "answer_on_spot"}),
-    ClockKind.FIRST_RESPONSE: frozenset({"start_investigation", "reply_to_customer", "answer_on_spot"}),
-    # The desk's first answer (初步答复); a final reply or an answer on the spot also answers.
-    ClockKind.CUSTOMER_ACK: frozenset({"acknowledge_customer", "reply_to_customer", "answer_on_spot"}),
+    ClockKind.FIRST_RESPONSE: frozenset(
+        {"start_investigation", "reply_to_customer", "answer_on_spot", "answer_and_forward"}
+    ),
+    # The desk's first answer (初步答复); a final reply, an answer on the spot or an answer given
+    # while forwarding the complaint (答复并转交) also answers. The final reply (REPLY) still waits:
+    # the forwarded complaint goes on to a decision the customer is told.
+    ClockKind.CUSTOMER_ACK: frozenset(
+        {"acknowledge_customer", "reply_to_customer", "answer_on_spot", "answer_and_forward"}
+    ),
     ClockKind.ON_SITE: frozenset({"start_investigation"}),
-    ClockKind.RESOLUTION: frozenset({"propose_resolution", "answer_on_spot"}),
+    # A committee's agreed determination (kesu.committees: every member agreed, the quality memo
+    # 质量投诉处理备忘单 is complete, seed 000 4.2.3.3 ⑦) is the resolution proposed too.
+    ClockKind.RESOLUTION: frozenset({"propose_resolution", "answer_on_spot", "committee_agreed"}),
     ClockKind.REPLY: frozenset({"reply_to_customer", "answer_on_spot"}),
     ClockKind.CLOSE: frozenset({"close", "answer_on_spot"}),
     ClockKind.FOLLOW_UP: frozenset({"record_follow_up"}),

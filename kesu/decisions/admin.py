@@ -1,7 +1,15 @@
 from django.contrib import admin
 
 from kesu.core.admin import HistoryAdmin
-from kesu.decisions.models import Cause, DecisionVersion, Remedy, RemedyKind, ResponsibilityShare
+from kesu.decisions.models import (
+    Cause,
+    DecisionVersion,
+    Objection,
+    ObjectionRoute,
+    Remedy,
+    RemedyKind,
+    ResponsibilityShare,
+)
 
 
 @admin.register(Cause)
@@ -51,3 +59,18 @@ class DecisionVersionAdmin(HistoryAdmin):
     list_display = ["decision", "number", "status", "cause", "customer_answer", "proposed_at"]
     list_filter = ["status", "customer_answer", "cause"]
     inlines = [ShareInline, RemedyInline]
+
+
+@admin.register(ObjectionRoute)
+class ObjectionRouteAdmin(admin.ModelAdmin):
+    """Who decides a 签呈 against an approved decision (the first active route)."""
+
+    list_display = ["decider_role", "decider_department", "is_active"]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(HistoryAdmin):
+    """Objections are raised and decided through the services (web, API), which write the timeline."""
+
+    list_display = ["version", "department", "decider", "status", "raised_at", "decided_at"]
+    list_filter = ["status"]

@@ -16,9 +16,9 @@ from ninja.responses import Status as Reply
 from kesu.complaints.schemas import Count, ErrorOut, InputDateTime, LocalDateTime, StaffRef, Text, bounded
 from kesu.complaints.selectors import complaint_visible_to
 from kesu.core import limits
-from kesu.decisions import selectors, services
+from kesu.decisions import objections, selectors, services
 from kesu.decisions.errors import DecisionConflict
-from kesu.decisions.models import MAX_AMOUNT, Decision, DecisionVersion
+from kesu.decisions.models import MAX_AMOUNT, Decision, DecisionVersion, Objection
 from kesu.organization.models import Staff
 
 router = Router(tags=["decisions"])
@@ -69,6 +69,31 @@ class DecisionCountersignIn(Schema):
 
 class DecisionRefusalIn(Schema):
     reason: bounded("refusal reason") = Field(description="Why the customer does not accept.")
+
+
+class ObjectionIn(Schema):
+    reason: bounded("objection reason") = Field(description="Why the department objects (签呈).")
+    decider: Annotated[Text, Field(max_length=limits.USERNAME)] = Field(
+        "", description="The decider's username; may be empty when one person alone holds the route."
+    )
+
+
+class ObjectionDecisionIn(Schema):
+    uphold: bool = Field(description="true: the decision is to be reworked; false: it stands.")
+    reason: bounded("objection outcome")
+
+
+class ObjectionOut(Schema):
+    id: int
+    decision_version: int
+    department: str
+    raised_by: StaffRef
+    reason: str
+    raised_at: LocalDateTime
+    decider: StaffRef
+    status: Literal["pending", "upheld", "dismissed"]
+    outcome: str
+    decided_at: LocalDateTime | None
 
 
 class DecisionShareOut(Schema):
@@ -132,6 +157,10 @@ class HandlingDecisionOut(Schema):
     )
     approved_text: str = Field(
         description="What replies to the customer quote (seed 002 (九)11); empty if none."
+    )
+    objections: list[ObjectionOut] = Field(description="The 签呈 against the decision, oldest first.")
+    refiled: str | None = Field(
+        None, description="After a refusal: the number of the new complaint filed with this one attached."
     )
 
 
@@ -203,6 +232,23 @@ def _out(complaint: Any) -> dict[str, Any]:
             for line in ([] if current is None else selectors.ledger_of(current))
         ],
         "approved_text": selectors.approved_text_of(versions),
+        "objections": [
+            {
+                "id": o.pk,
+                "decision_version": o.version.number,
+                "department": o.department.code,
+                "raised_by": _ref(o.raised_by),
+                "reason": o.reason,
+                "raised_at": o.raised_at,
+                "decider": _ref(o.decider),
+                "status": o.status,
+                "outcome": o.outcome,
+                "decided_at": o.decided_at,
+            }
+            for o in Objection.objects.filter(version__decision__complaint=complaint).select_related(
+                "version", "department", "raised_by__user", "decider__user"
+            )
+        ],
     }
 
 
@@ -279,8 +325,49 @@ def countersign(request: HttpRequest, number: str, payload: DecisionCountersignI
     summary="Record the customer's refusal",
 )
 def refusal(request: HttpRequest, number: str, payload: DecisionRefusalIn) -> dict[str, Any]:
-    """The customer does not accept the approved decision (seed 002 (九)9); the desk then files
-    a secondary complaint, or a reworked proposal follows. 409 as for the countersign."""
+    """The customer does not accept the approved decision (seed 002 (九)9): in the same
+    transaction a new complaint is registered with this one attached (``refiled``: its number).
+    Only the desk records it (it registers the new complaint); 409 as for the countersign."""
     complaint = _complaint(request, number)
-    services.record_refusal(decision=_decision(complaint), by=request.auth, reason=payload.reason)
+    _version, refiled = services.record_refusal(
+        decision=_decision(complaint), by=request.auth, reason=payload.reason
+    )
+    return {**_out(complaint), "refiled": refiled.number}
+
+
+@router.post(
+    "/complaints/{number}/decision/objections",
+    response={201: HandlingDecisionOut, **WRITE_ERRORS},
+    summary="Object to the approved decision (签呈)",
+)
+def objection(request: HttpRequest, number: str, payload: ObjectionIn) -> Reply:
+    """A department head (or the CS director) objects to the approved decision, to the rule
+    book's decider (seed 002 (九)12). 403 who may not, 409 no approved decision, no route or one
+    already pending, 422 bad input (``decider`` names who may decide)."""
+    complaint = _complaint(request, number)
+    objections.raise_objection(
+        complaint=complaint, by=request.auth, reason=payload.reason, decider=payload.decider
+    )
+    return Reply(201, _out(complaint))
+
+
+@router.post(
+    "/decision-objections/{objection_id}/decision",
+    response={200: HandlingDecisionOut, **WRITE_ERRORS},
+    summary="Decide an objection (签呈)",
+)
+def decide_objection(
+    request: HttpRequest,
+    objection_id: Annotated[int, Field(ge=1, le=2_147_483_647)],
+    payload: ObjectionDecisionIn,
+) -> dict[str, Any]:
+    """The named decider records the outcome with its reason. 403 anyone else, 404 an unknown
+    objection or one on a complaint the caller may not see, 409 already decided."""
+    found = Objection.objects.select_related("version__decision__complaint").filter(pk=objection_id).first()
+    if found is None:
+        raise Http404(str(objection_id))
+    complaint = _complaint(request, found.version.decision.complaint.number)
+    objections.decide_objection(
+        objection=found, by=request.auth, uphold=payload.uphold, reason=payload.reason
+    )
     return _out(complaint)

@@ -9,12 +9,13 @@ class DecisionsConfig(AppConfig):
 
     def ready(self) -> None:
         from kesu.approvals.services import on_decided
-        from kesu.decisions.presets import load_decision_lists
+        from kesu.decisions.presets import load_decision_lists, load_objection_route
         from kesu.decisions.services import approval_decided
         from kesu.rulebook import sections
 
         # After the approval rules (order 40); the lists refer to nothing else.
         sections.register("decision_lists", order=50, load=load_decision_lists)
+        sections.register("decision_objections", order=51, load=load_objection_route)
         on_decided("decision", approval_decided)
         _wire_approve_step()
         _contribute_page()
@@ -49,9 +50,17 @@ def _contribute_timeline() -> None:
     from kesu.decisions.models import CountersignHow
 
     registry.register_event("decision_proposed", _("Decision proposed"))
+    registry.register_event("decision_drafted", _("Decision drafted"))
     registry.register_event("decision_countersigned", _("Decision countersigned by the customer"))
     registry.register_event("decision_refused_by_customer", _("Decision refused by the customer"))
-    for event in ("decision_proposed", "decision_countersigned", "decision_refused_by_customer"):
+    registry.register_event("refiled_after_refusal", _("Filed again: the customer refused the decision"))
+    for event in (
+        "decision_proposed",
+        "decision_drafted",
+        "decision_countersigned",
+        "decision_refused_by_customer",
+        "refiled_after_refusal",
+    ):
         registry.register_data("decision_version", DataKey(_("decision version")), event=event)
     for key, data_key in {
         "cause": DataKey(_("cause")),
@@ -60,9 +69,24 @@ def _contribute_timeline() -> None:
         "approved_without_approval": DataKey(_("approved at once")),
     }.items():
         registry.register_data(key, data_key, event="decision_proposed")
+        registry.register_data(key, data_key, event="decision_drafted")
     registry.register_data(
         "how", DataKey(_("how"), choices=dict(CountersignHow.choices)), event="decision_countersigned"
     )
     registry.register_data("signed_by", DataKey(_("signed by")), event="decision_countersigned")
     registry.register_data("at", DataKey(_("answered at"), when=True), event="decision_countersigned")
     registry.register_data("refiling", DataKey(_("re-filing")), event="decision_refused_by_customer")
+    registry.register_data("original", DataKey(_("refused complaint")), event="refiled_after_refusal")
+    from kesu.decisions.models import ObjectionStatus
+
+    registry.register_event("decision_objection_raised", _("Objection to the decision raised (签呈)"))
+    registry.register_event("decision_objection_decided", _("Objection to the decision decided (签呈)"))
+    for event in ("decision_objection_raised", "decision_objection_decided"):
+        registry.register_data("decision_version", DataKey(_("decision version")), event=event)
+    registry.register_data("department", DataKey(_("department")), event="decision_objection_raised")
+    registry.register_data("decider", DataKey(_("decider")), event="decision_objection_raised")
+    registry.register_data(
+        "outcome",
+        DataKey(_("outcome"), choices=dict(ObjectionStatus.choices)),
+        event="decision_objection_decided",
+    )

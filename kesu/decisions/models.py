@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from kesu.complaints.models import Complaint
 from kesu.core import limits
 from kesu.core.limits import BoundedTextField
-from kesu.organization.models import Department, Staff
+from kesu.organization.models import Department, Role, Staff
 
 AMOUNT_DIGITS = 14  # up to 999 999 999 999.99 CNY, as approvals
 AMOUNT_PLACES = 2
@@ -249,3 +249,60 @@ class Remedy(models.Model):
 
     def __str__(self) -> str:
         return str(self.kind)
+
+
+class ObjectionRoute(models.Model):
+    """Who decides an internal objection to an approved decision (签呈, seed 002 (九)12: 各部门对
+    客户投诉处理决议有异议时得以“签呈”专案呈报处理): the holder of a role, anywhere or in a named
+    department. The rule book has at most one active route; without one, objections are refused."""
+
+    decider_role = models.CharField(_("decided by (role)"), max_length=30, choices=Role.choices)
+    decider_department = models.CharField(
+        _("in the department (code)"), max_length=limits.CODE, blank=True, help_text=_("Empty: anywhere.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    source = BoundedTextField(
+        _("source"),
+        max_length=limits.HANDLING_TEXT,
+        blank=True,
+        help_text=_("The clause of the company's rules this follows."),
+    )
+
+    class Meta:
+        verbose_name = _("objection route (签呈)")
+        verbose_name_plural = _("objection routes (签呈)")
+
+    def __str__(self) -> str:
+        return str(self.get_decider_role_display())
+
+
+class ObjectionStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    UPHELD = "upheld", _("upheld: the decision is to be reworked")
+    DISMISSED = "dismissed", _("dismissed: the decision stands")
+
+
+class Objection(models.Model):
+    """A department's objection to an approved decision version (签呈), to a named decider,
+    ending in a recorded outcome."""
+
+    version = models.ForeignKey(DecisionVersion, on_delete=models.PROTECT, related_name="objections")
+    raised_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    reason = BoundedTextField(_("reason"), max_length=limits.HANDLING_TEXT)
+    raised_at = models.DateTimeField(default=timezone.now)
+    decider = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("decider"))
+    status = models.CharField(
+        _("outcome"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.PENDING
+    )
+    outcome = BoundedTextField(_("outcome's reason"), max_length=limits.HANDLING_TEXT, blank=True)
+    decided_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        verbose_name = _("objection (签呈)")
+        verbose_name_plural = _("objections (签呈)")
+
+    def __str__(self) -> str:
+        return f"{self.version} — {self.department}"

@@ -19,7 +19,7 @@ def decision_panel(complaint: Complaint) -> dict[str, Any]:
     approval (who must decide now) and every version with its approval's history, newest first."""
     versions = versions_of(complaint=complaint)
     if not versions:
-        return {"versions": []}
+        return {"complaint": complaint, "versions": []}
     approvals = {
         a.pk: a
         for a in Approval.objects.filter(pk__in=[v.approval_id for v in versions if v.approval_id])
@@ -35,6 +35,7 @@ def decision_panel(complaint: Complaint) -> dict[str, Any]:
     approval = approvals.get(current.approval_id) if current.approval_id else None
     waiting_for = approvers_now(approval) if approval is not None and approval.is_pending else []
     return {
+        "complaint": complaint,
         "current": current,
         "approval": approval,
         "waiting_for": waiting_for,

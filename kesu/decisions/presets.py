@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from kesu.decisions.models import Cause, RemedyKind
+from kesu.decisions.models import Cause, ObjectionRoute, RemedyKind
 
 
 def load_decision_lists(preset: dict[str, Any]) -> None:
@@ -49,3 +49,26 @@ def load_decision_lists(preset: dict[str, Any]) -> None:
             entry.save()
             seen.append(entry.code)
         model.objects.exclude(code__in=seen).update(is_active=False)
+
+
+def load_objection_route(preset: dict[str, Any]) -> None:
+    """``decision_objections``: ``{"decider": {"role", "department"}, "source"}`` — who decides a
+    签呈 against an approved decision; without ``decider`` the rule book has no route. Earlier
+    routes are deactivated (objections already raised keep their named decider)."""
+    section = preset.get("decision_objections") or {}
+    ObjectionRoute.objects.update(is_active=False)
+    decider = section.get("decider")
+    if not decider:
+        return
+    objection_route = ObjectionRoute(
+        decider_role=decider.get("role", ""),
+        decider_department=decider.get("department", ""),
+        source=section.get("source", ""),
+    )
+    try:
+        objection_route.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(
+            _("decision_objections: %(errors)s") % {"errors": "; ".join(exc.messages)}
+        ) from exc
+    objection_route.save()

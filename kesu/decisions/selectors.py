@@ -135,3 +135,19 @@ def proposing_capacity(*, complaint: Complaint, staff: Staff) -> Capacity | None
         ):
             return capacity
     return None
+
+
+def answering_capacity(*, complaint: Complaint, staff: Staff) -> Capacity | None:
+    """The capacity in which ``staff`` may record the customer's answer to the approved decision:
+    whoever may propose, and the desk (客服专员) — never someone complained about, nor anyone for
+    them. (A refusal also files the new complaint, which only the desk may register.)"""
+    capacity = proposing_capacity(complaint=complaint, staff=staff)
+    if capacity is not None:
+        return capacity
+    accused = set(complaint.accused_staff.values_list("pk", flat=True))
+    if staff.pk in accused:
+        return None
+    for capacity in capacities_of(staff=staff):
+        if Role.DESK_CLERK in capacity.principal.roles and capacity.principal.pk not in accused:
+            return capacity
+    return None

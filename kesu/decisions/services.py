@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from kesu.approvals.models import Approval, ApprovalRule, ApprovalStatus
 from kesu.approvals.services import request_approval
 from kesu.complaints.models import Complaint
-from kesu.complaints.services import append_event
+from kesu.complaints.services import Intake, append_event, register_complaint
+from kesu.complaints.workflow import register_capacity
 from kesu.core import limits
 from kesu.decisions import selectors
 from kesu.decisions.errors import DecisionConflict, MayNotDecide
@@ -35,6 +36,7 @@ from kesu.decisions.models import (
     CustomerAnswer,
     Decision,
     DecisionVersion,
+    ObjectionStatus,
     PartyKind,
     Remedy,
     RemedyKind,
@@ -42,8 +44,8 @@ from kesu.decisions.models import (
     VersionStatus,
 )
 from kesu.decisions.split import FEN, HUNDRED
-from kesu.organization.models import Department, Role, Staff
-from kesu.organization.selectors import Capacity, capacities_of
+from kesu.organization.models import Department, Staff
+from kesu.organization.selectors import Capacity
 
 STEP = "decision"  # the approval step code (approval rules for "decision" in the presets)
 MAX_PARTIES = 20
@@ -248,17 +250,11 @@ def _deciding_capacity(complaint: Complaint, by: Staff) -> Capacity:
 
 
 def _recording_capacity(complaint: Complaint, by: Staff) -> Capacity:
-    """Who may record the customer's answer: whoever may propose, and the desk (客服专员)."""
-    try:
-        return _deciding_capacity(complaint, by)
-    except MayNotDecide:
-        if by.pk not in accused_ids(complaint):
-            for capacity in capacities_of(staff=by):
-                if Role.DESK_CLERK in capacity.principal.roles and capacity.principal.pk not in accused_ids(
-                    complaint
-                ):
-                    return capacity
-        raise
+    """Who may record the customer's answer (selectors.answering_capacity), or MayNotDecide."""
+    capacity = selectors.answering_capacity(complaint=complaint, staff=by)
+    if capacity is not None:
+        return capacity
+    return _deciding_capacity(complaint, by)  # raises, saying why
 
 
 def _locked(complaint: Complaint) -> Complaint:
@@ -274,11 +270,16 @@ def propose_decision(
     remedies: list[RemedyIn],
     money: MoneyIn,
     note: str = "",
+    draft: bool = False,
 ) -> DecisionVersion:
     """Propose a decision (or rework one): a new version, kept for good. Then the approval by
     amount (核决权限) is asked for when the rule book has approval rules for step "decision";
     with no such rule at all the version is approved at once (the event says why). A version
-    waiting for approval, or one the customer countersigned, cannot be reworked (409)."""
+    waiting for approval, or one the customer countersigned, cannot be reworked (409).
+
+    ``draft``: the version is kept as a draft (e.g. a committee's determination its members have
+    still to agree to, kesu.committees) and goes to approval only through ``submit_draft``; a
+    later version supersedes a draft."""
     checked = _check(cause, shares, remedies, money, note)
     with transaction.atomic():
         locked = _locked(complaint)
@@ -298,7 +299,7 @@ def propose_decision(
         version = DecisionVersion.objects.create(
             decision=decision,
             number=(current.number + 1) if current else 1,
-            status=VersionStatus.PROPOSED,
+            status=VersionStatus.DRAFT if draft else VersionStatus.PROPOSED,
             cause=checked.cause,
             note=checked.note,
             proposed_by=by,
@@ -310,32 +311,67 @@ def propose_decision(
         for remedy in checked.remedies:
             remedy.version = version
         Remedy.objects.bulk_create(checked.remedies)
-        stake = amount_at_stake(version)
-        data: dict[str, Any] = {
-            "decision_version": version.number,
-            "cause": checked.cause.code,
-            "amount_at_stake": str(stake),
-            "shares": [f"{r.label} {r.share}%" for r in checked.shares],
-        }
-        if ApprovalRule.objects.filter(step=STEP).exists():
-            approval = request_approval(
+        if draft:
+            append_event(
                 complaint=locked,
-                step=STEP,
-                amount=stake,
-                by=by,
-                subject=_("Decision v%(n)d: %(cause)s") % {"n": version.number, "cause": checked.cause.name},
+                capacity=capacity,
+                action="decision_drafted",
+                comment=checked.note,
+                data=_summary(version, checked.shares),
             )
-            version.approval = approval
-            version.save(update_fields=["approval"])
-            data["approval"] = approval.pk
         else:
-            version.status = VersionStatus.APPROVED
-            version.decided_at = timezone.now()
-            version.save(update_fields=["status", "decided_at"])
-            data["approved_without_approval"] = "the rule book has no approval rule for step decision"
-        append_event(
-            complaint=locked, capacity=capacity, action="decision_proposed", comment=checked.note, data=data
+            _put_to_approval(locked, capacity, version, by)
+    return version
+
+
+def _summary(version: DecisionVersion, shares: list[ResponsibilityShare]) -> dict[str, Any]:
+    return {
+        "decision_version": version.number,
+        "cause": version.cause.code,
+        "amount_at_stake": str(amount_at_stake(version)),
+        "shares": [f"{r.label} {r.share}%" for r in shares],
+    }
+
+
+def _put_to_approval(locked: Complaint, capacity: Capacity, version: DecisionVersion, by: Staff) -> None:
+    """Ask for the approval by amount, or approve at once where the rule book has no rule for
+    step "decision"; the timeline entry ``decision_proposed`` either way."""
+    data = _summary(version, list(version.shares.all()))
+    if ApprovalRule.objects.filter(step=STEP).exists():
+        approval = request_approval(
+            complaint=locked,
+            step=STEP,
+            amount=amount_at_stake(version),
+            by=by,
+            subject=_("Decision v%(n)d: %(cause)s") % {"n": version.number, "cause": version.cause.name},
         )
+        version.status = VersionStatus.PROPOSED
+        version.approval = approval
+        version.save(update_fields=["status", "approval"])
+        data["approval"] = approval.pk
+    else:
+        version.status = VersionStatus.APPROVED
+        version.decided_at = timezone.now()
+        version.save(update_fields=["status", "decided_at"])
+        data["approved_without_approval"] = "the rule book has no approval rule for step decision"
+    append_event(
+        complaint=locked, capacity=capacity, action="decision_proposed", comment=version.note, data=data
+    )
+
+
+def submit_draft(*, version: DecisionVersion, by: Staff, capacity: Capacity | None = None) -> DecisionVersion:
+    """A draft version goes to approval (or is approved at once, as ``propose_decision``). Only
+    the current version, only a draft (409 otherwise). ``capacity``: the caller's own check of who
+    submits (e.g. a committee member whose agreement completes the determination); without it,
+    ``by`` must be someone who may propose."""
+    with transaction.atomic():
+        locked = _locked(version.decision.complaint)
+        capacity = capacity or _deciding_capacity(locked, by)
+        version = DecisionVersion.objects.select_for_update().get(pk=version.pk)
+        last = DecisionVersion.objects.filter(decision_id=version.decision_id).order_by("-number").first()
+        if version.status != VersionStatus.DRAFT or last is None or last.pk != version.pk:
+            raise DecisionConflict(_("Only the current draft goes to approval."))
+        _put_to_approval(locked, capacity, version, by)
     return version
 
 
@@ -365,6 +401,8 @@ def _current_locked(decision: Decision, by: Staff) -> tuple[Complaint, Capacity,
             _("The customer's answer to version %(n)d is already recorded (%(answer)s).")
             % {"n": version.number, "answer": version.get_customer_answer_display()}
         )
+    if version.objections.filter(status=ObjectionStatus.PENDING).exists():
+        raise DecisionConflict(_("An objection (签呈) to this decision is pending: its outcome comes first."))
     return complaint, capacity, version
 
 
@@ -413,27 +451,66 @@ def record_countersign(
     return version
 
 
-def record_refusal(*, decision: Decision, by: Staff, reason: str) -> DecisionVersion:
-    """The customer does not accept the approved decision. Seed 002 (九)9 files a new complaint
-    form with the old one attached: Kesu records the refusal here and leaves the re-filing to the
-    desk — the existing action "file_secondary" (a secondary complaint linked to this one), which
-    the workflow allows once the complaint is replied — or a reworked proposal on this complaint."""
+def record_refusal(*, decision: Decision, by: Staff, reason: str) -> tuple[DecisionVersion, Complaint]:
+    """The customer does not accept the approved decision. Seed 002 (九)9: 若客户未能理解时业务部门
+    应再填一份新的"客户抱怨处理表"附原抱怨表一并呈报处理 — in the same transaction the refusal is
+    recorded and a new complaint is registered with this one attached (its ``parent``: a secondary
+    complaint, 二次投诉), each with its timeline entry naming the other. The new complaint is
+    registered by the one window, so only the desk records a refusal (403 for others). Returns
+    the version and the new complaint."""
     errors: dict[str, list[str]] = {}
     reason = _text(errors, "reason", reason, limits.HANDLING_TEXT, required=True)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         complaint, capacity, version = _current_locked(decision, by)
+        if register_capacity(by) is None:
+            raise MayNotDecide(
+                _(
+                    "A refusal files a new complaint with this one attached (seed 002 (九)9), and only"
+                    " the customer-service desk registers complaints: the desk records the refusal."
+                )
+            )
         version.customer_answer = CustomerAnswer.REFUSED
         version.refusal_reason = reason
         version.answered_at = timezone.now()
         version.answer_recorded_by = by
         version.save(update_fields=["customer_answer", "refusal_reason", "answered_at", "answer_recorded_by"])
+        refiled = register_complaint(
+            by=by,
+            intake=Intake(
+                channel=complaint.channel,
+                received_at=version.answered_at,
+                complainant_name=complaint.complainant_name,
+                complainant_phone=complaint.complainant_phone,
+                complainant_address=complaint.complainant_address,
+                customer=complaint.customer,
+                product=complaint.product,
+                product_model=complaint.product_model,
+                batch_number=complaint.batch_number,
+                order_number=complaint.order_number,
+                description=_(
+                    "The customer does not accept decision v%(n)d of complaint %(number)s: %(reason)s"
+                )
+                % {"n": version.number, "number": complaint.number, "reason": reason},
+                category=complaint.category,
+                severity=complaint.severity,
+            ),
+            parent=complaint,
+            accused_staff=list(complaint.accused_staff.all()),
+        )
         append_event(
             complaint=complaint,
             capacity=capacity,
             action="decision_refused_by_customer",
             comment=reason,
-            data={"decision_version": version.number, "refiling": "desk: file_secondary (seed 002 (九)9)"},
+            data={"decision_version": version.number, "secondary": refiled.number},
         )
-    return version
+        append_event(
+            complaint=refiled,
+            capacity=capacity,
+            action="refiled_after_refusal",
+            comment=reason,
+            data={"original": complaint.number, "decision_version": version.number},
+        )
+    return version, refiled

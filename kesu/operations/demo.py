@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from kesu.approvals.authority import approvers_now
 from kesu.approvals.services import decide_approval
+from kesu.archive.services import archive_for
 from kesu.complaints import services
 from kesu.complaints.models import Category, Channel, Complaint, Satisfaction, Severity, Status
 from kesu.complaints.procedures import Rules, rules_for_class
@@ -523,6 +524,9 @@ class _Builder:
             )
             for i, (name, region) in enumerate(PERSON_CUSTOMERS)
         ]
+        # Every demo customer has its numbered archive (客户档案, issue 11).
+        for customer in self.customers:
+            archive_for(customer, by=people["clerk"])
         self.products = [
             (Product.objects.create(model_code=code, name=name), part) for code, name, part in PRODUCTS
         ]

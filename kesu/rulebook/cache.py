@@ -79,9 +79,11 @@ def bump(*, using: str = "default") -> None:
 
 
 def forget() -> None:
-    """Drop what this process keeps (the test suite does, between tests whose rollback a token
-    written by ``.update()``-style bulk writes would not reveal)."""
+    """Drop what this process keeps, and end any request's reading (the test suite does between
+    tests: a rolled-back bulk write leaves no token to reveal it, and a test that drives the WSGI
+    handler without closing its response never sends ``request_finished``)."""
     _kept.clear()
+    _request.tokens = None
 
 
 def _changed(sender: type[Model], using: str = "default", **kwargs: object) -> None:

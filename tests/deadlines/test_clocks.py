@@ -336,3 +336,37 @@ def test_a_paused_clock_is_not_late_while_it_waits(org):
     assert not resolution.is_late_at(local(2026, 11, 30))
     with time_machine.travel(local(2026, 11, 30), tick=False):
         assert late_clocks(complaint) == []
+
+
+def test_an_answer_given_while_forwarding_meets_the_first_answer_clock(org):
+    """答复并转交 (seed 000 第一篇 4.2.3.1 2)): the customer is answered at once, so a first-answer
+    clock a company sets on grievances is met then; the forwarded complaint goes on."""
+    from kesu.complaints.actions import perform_action
+    from kesu.complaints.models import Category
+    from kesu.deadlines.models import ClockKind, ClockRule, ClockState, StartEvent, TimeLimitPolicy, Unit
+    from kesu.rulebook.services import apply_preset
+    from tests.conftest import intake
+
+    apply_preset(name="furniture")
+    grievance = Category.objects.get(code="grievance")
+    policy = TimeLimitPolicy.objects.create(name="首次答复", category=grievance)
+    ClockRule.objects.create(
+        policy=policy,
+        kind=ClockKind.CUSTOMER_ACK,
+        amount=24,
+        unit=Unit.ELAPSED_HOURS,
+        start_event=StartEvent.RECEIVED,
+    )
+    complaint = services.register_complaint(by=org.clerk, intake=intake(category=grievance))
+    assert complaint.clocks.get(kind=ClockKind.CUSTOMER_ACK).state == ClockState.RUNNING
+
+    complaint = perform_action(
+        complaint=complaint,
+        action="answer_and_forward",
+        by=org.director,
+        inputs={"reply": "已向客户解释返利政策", "to_department": "sales", "reason": "追查业务人员责任"},
+        version=None,
+    )
+
+    assert complaint.clocks.get(kind=ClockKind.CUSTOMER_ACK).state == ClockState.MET
+    assert complaint.is_open

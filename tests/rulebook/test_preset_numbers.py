@@ -79,6 +79,36 @@ def test_furniture_numbers_are_year_month_day_and_the_count_in_the_year():
     assert len(example) == 2 + 2 + 2 + 3  # AA BB s xx as the example prints them
 
 
+def test_the_committee_and_objection_sections_quote_their_seeds():
+    """furniture's quality committee (seed 000 4.2.3.3 2)) and PCB's 签呈 route (seed 002 (九)12):
+    every quote is the seed's, word for word; the committee's memo is due by the 2nd working day
+    after the production manager received the complaint — the resolution clock from acceptance,
+    which the members' agreement meets (kesu.deadlines.clocks.STOPS)."""
+    from kesu.deadlines.clocks import STOPS
+
+    furniture = read_preset("furniture")
+    (rule,) = furniture["committees"]["rules"]
+    for quote in rule["quotes"]:
+        seed_says(quote["seed"], quote["quote"])
+    assert rule["category"] == "product_quality" and [s["collects_evidence"] for s in rule["seats"]] == [
+        False,
+        True,
+    ]
+    memo = seed_says(S000, "接收到投訴處理后第2個工作日內(nèi)完成")
+    resolution = clock(policy(furniture, category="product_quality"), "resolution")
+    assert (resolution["amount"], resolution["start_event"]) == (number(r"第(\d+)個工作日", memo), "accepted")
+    assert "committee_agreed" in STOPS["resolution"]
+    pcb = read_preset("pcb")["decision_objections"]
+    for quote in pcb["quotes"]:
+        seed_says(quote["seed"], quote["quote"])
+    assert pcb["decider"] == {"role": "general_manager"}
+    for name in ("furniture", "telecom", "liquor", "lawfirm"):
+        section = read_preset(name)["decision_objections"]
+        assert "decider" not in section and "silent" in section["source"]
+    for name in ("pcb", "telecom", "liquor", "lawfirm"):
+        assert "committees" not in read_preset(name)
+
+
 def test_furniture_time_limits():
     preset = read_preset("furniture")
     memo = seed_says(S000, "接收到投訴處理后第2個工作日內(nèi)完成")
@@ -314,3 +344,41 @@ def test_no_company_s_assessment_rule_leaks_into_another_preset():
     assert not codes["furniture"] & (codes["telecom"] | codes["pcb"] | codes["liquor"])
     assert not codes["pcb"] & (codes["telecom"] | codes["liquor"])
     assert all(q["seed"] == S002 for r in read_preset("pcb")["assessment"]["rules"] for q in r["quotes"])
+
+
+S001 = "001_customer_management_15_policies.txt"
+
+
+@pytest.mark.parametrize("name", ["furniture", "telecom", "liquor", "pcb", "lawfirm"])
+def test_the_archive_section_cites_its_seed_or_says_it_is_silent(name):
+    archive = read_preset(name)["archive"]
+    rules = archive["rules"]
+    for key in ("duplicate_source", "registration_source"):
+        assert "seed" in rules[key], key
+    assert "seed" in rules["numbering"]["source"]
+    for quote in rules.get("quotes", []):
+        seed_says(quote["seed"], quote["quote"])
+    for entry in archive["profile_fields"] + archive["classes"]:
+        assert "seed" in entry["source"], entry["code"]
+
+
+def test_pcb_registers_a_new_customer_within_the_seeds_working_days():
+    """Seed 002 客户管理管理制度通用5 1.4 1."""
+    quote = seed_says(S002, "須在5個工作日內到市場推廣部進行備案")
+    assert read_preset("pcb")["archive"]["rules"]["registration_working_days"] == number(
+        r"(\d+)個工作日", quote
+    )
+
+
+def test_pcb_has_the_seeds_four_customer_classes():
+    quote = seed_says(S002, "公司客戶分為四個類別:目標客戶、一般客戶、重點客戶和潛在客戶")
+    classes = [c for c in read_preset("pcb")["archive"]["classes"] if c["scheme"] == "class"]
+    assert len(classes) == number(r"分為(.)個類別", quote)
+
+
+def test_furniture_keeps_seed_001s_whole_personal_template():
+    """Seed 001 客户信息档案(参考模版): 42 numbered fields in six groups (一 … 六)."""
+    last = seed_says(S001, "42、主見")
+    fields = [f for f in read_preset("furniture")["archive"]["profile_fields"] if f["kind"] == "person"]
+    assert len(fields) == number(r"(\d+)、", last)
+    assert len({f["group"] for f in fields}) == CHINESE["六"]

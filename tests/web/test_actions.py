@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.urls import reverse
@@ -217,3 +218,52 @@ def test_filing_a_secondary_complaint_redirects_to_the_new_one(as_user, org, reg
     assert response.status_code == 302
     assert response.url == reverse("complaint-detail", args=[second.number])
     assert second.description == "维修后再次开裂"
+
+
+def test_a_409_keeps_what_was_typed_and_shows_what_changed(as_user, org, register):
+    # given the director opened the page, then the clerk commented
+    complaint = register()
+    client = as_user(org.director)
+    page = client.get(reverse("complaint-detail", args=[complaint.number])).content.decode()
+    seen = re.search(r'name="comment-seen" value="([^"]+)"', page).group(1)
+    _act(as_user(org.clerk), complaint, "comment", comment="客户已来电催促")
+    # when the director sends a comment typed on the stale page
+    client = as_user(org.director)
+    response = client.post(
+        reverse("complaint-action", args=[complaint.number, "comment"]),
+        {"comment-version": complaint.version, "comment-seen": seen, "comment-comment": "我的长篇意见"},
+    )
+    # then nothing is saved, the text is still in the form and the clerk's comment is shown
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert 'id="stale"' in html
+    assert "我的长篇意见</textarea>" in html
+    stale_box = html.split('id="stale"', 1)[1].split("</div>", 1)[0]
+    assert "客户已来电催促" in stale_box and org.clerk.display_name in stale_box
+    # and confirming again from that form now goes through
+    complaint.refresh_from_db()
+    version = re.search(r'name="comment-version" value="(\d+)"', html).group(1)
+    assert int(version) == complaint.version
+    again = client.post(
+        reverse("complaint-action", args=[complaint.number, "comment"]),
+        {"comment-version": version, "comment-comment": "我的长篇意见"},
+    )
+    assert again.status_code == 302
+    assert list(ComplaintEvent.objects.filter(action="comment").values_list("comment", flat=True)) == [
+        "客户已来电催促",
+        "我的长篇意见",
+    ]
+
+
+def test_a_409_on_an_action_no_longer_possible_still_shows_the_text(as_user, org, register):
+    complaint = register()
+    # the clerk withdraws it while the director was typing the same
+    assert _act(as_user(org.clerk), complaint, "withdraw", comment="客户来电撤诉").status_code == 302
+    response = as_user(org.director).post(
+        reverse("complaint-action", args=[complaint.number, "withdraw"]),
+        {"withdraw-version": complaint.version, "withdraw-comment": "客户撤回投诉的原话"},
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    typed = html.split('class="stale-typed"', 1)[1]
+    assert "客户撤回投诉的原话" in typed

@@ -98,3 +98,52 @@ def test_download_refuses_post(as_user, org, register):
 
     url = reverse("complaint-attachment", args=[complaint.number, attachment.pk])
     assert as_user(org.clerk).post(url).status_code == 405
+
+
+def _photo(width: int, height: int, fmt: str = "JPEG") -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format=fmt)
+    return out.getvalue()
+
+
+def test_a_photo_is_previewed_as_a_small_thumbnail(as_user, org, register):
+    import io
+
+    from PIL import Image
+
+    complaint = register()
+    client = as_user(org.clerk)
+    assert _upload(client, complaint, name="破损.jpg", content=_photo(1600, 1200)).status_code == 302
+    attachment = Attachment.objects.get(complaint=complaint)
+    url = reverse("complaint-attachment-thumbnail", args=[complaint.number, attachment.pk])
+    page = client.get(reverse("complaint-detail", args=[complaint.number])).content.decode()
+    assert f'<img src="{url}"' in page
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    preview = Image.open(io.BytesIO(response.content))
+    assert max(preview.size) == 240 and preview.size == (240, 180)
+    assert len(response.content) < 20_000
+
+
+def test_no_thumbnail_for_documents_broken_photos_or_outsiders(as_user, org, register):
+    complaint = register()
+    client = as_user(org.clerk)
+    _upload(client, complaint, name="说明.txt", content="文字".encode())
+    _upload(client, complaint.__class__.objects.get(pk=complaint.pk), name="坏.png", content=PNG)
+    text, broken = Attachment.objects.filter(complaint=complaint).order_by("pk")
+    for attachment in (text, broken):  # a text file has none; a PNG that is not one cannot be read
+        url = reverse("complaint-attachment-thumbnail", args=[complaint.number, attachment.pk])
+        assert client.get(url).status_code == 404
+    page = client.get(reverse("complaint-detail", args=[complaint.number])).content.decode()
+    assert reverse("complaint-attachment-thumbnail", args=[complaint.number, text.pk]) not in page
+    _upload(
+        client, complaint.__class__.objects.get(pk=complaint.pk), name="好.png", content=_photo(50, 50, "PNG")
+    )
+    good = Attachment.objects.filter(complaint=complaint).order_by("pk").last()
+    url = reverse("complaint-attachment-thumbnail", args=[complaint.number, good.pk])
+    assert client.get(url).status_code == 200
+    assert as_user(org.outsider).get(url).status_code == 404

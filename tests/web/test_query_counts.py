@@ -58,8 +58,9 @@ def test_workbench_costs_the_same_queries_with_three_times_the_data(as_user, org
     assert len(second) == len(first), "\n".join(second)
     # 20 before the apps' panels (with the procedures' reads); +2 "my department's tasks"
     # (kesu.assignments: tasks due, then those without a due time), +1 "awaiting my decision"
-    # (kesu.approvals: the pending approvals)
-    assert len(first) <= 23
+    # (kesu.approvals: the pending approvals), +1 "new customers not yet registered" (kesu.archive:
+    # the overdue registrations, seed 002 #5 — one capped read, "10+")
+    assert len(first) <= 24
     # the data really is on the page: every panel lists its complaints
     for panel, count in [("my-tasks", 3 * N), ("due-soon", 3 * N), ("awaiting-approval", 3 * N)]:
         section = html[html.index(f'id="{panel}"') :]
@@ -107,7 +108,10 @@ def test_complaint_page_costs_the_same_queries_with_three_times_the_data(as_user
     # approval). +1 for the decision panel (kesu.decisions.panels: the decision's versions). +1 for
     # the task gates (kesu.assignments.gates): the guards read the rule book's few gate rows before
     # the complaint's tasks, so that an action request, whose steps no gate names, never reads the
-    # tasks (a five-join query that cost an action ~15 % of its time, bench/RESULTS.md).
+    # tasks (a five-join query that cost an action ~15 % of its time, bench/RESULTS.md). +2 for
+    # the forms to print (kesu.paperwork: the transfer slips, one PDF each, and one row of flags:
+    # a decision to print as the quality memo, a limit run out, a limit met late) — within the
+    # ceiling since the procedures are cached (31 queries measured).
     assert len(first) <= 35, "\n".join(first)
     assert sum("complaints_procedurestep" in q for q in first) == 0
     assert html.count("跟进") >= 3 * N

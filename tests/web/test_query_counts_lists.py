@@ -49,6 +49,11 @@ def _queries(client, url: str, params: dict) -> int:
         ("/complaints/", {}, "clerk"),
         ("/complaints/", {"q": "开裂"}, "clerk"),
         ("/complaints/", {"q": "扶手开裂"}, "production_head"),  # a department's view
+        # issue 12 §5: sorted, several statuses, the GM's view with its bulk approval
+        ("/complaints/", {"sort": "-handler", "status": ["accepted", "closed"]}, "clerk"),
+        ("/complaints/", {"sort": "due", "customer": "客户", "channel": "phone"}, "gm"),
+        ("/complaints/", {"sort": "subject", "q": "开裂"}, "production_head"),
+        ("/complaints/", {"mine": "on", "sort": "-class"}, "production_handler"),
         ("/figures/", {}, "director"),
         ("/figures/", {"by": "category", "since": "2026-10-01", "until": "2026-11-30"}, "director"),
         ("/figures/", {"by": "department", "since": "2026-10-01", "until": "2026-11-30"}, "production_head"),

@@ -63,3 +63,31 @@ def app_panel(context: Any, panel: dict[str, Any]) -> str:
     template = context.template.engine.get_template(panel["template"])
     with context.push(**panel["context"]):
         return template.render(context)
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context: Any, key: str, label: Any) -> str:
+    """A column heading of the complaint list that sorts by it: ascending first, then descending;
+    the current order is marked (▲/▼) and told to screen readers (aria-sort on the th)."""
+    from django.utils.html import format_html
+
+    current = context.get("sort") or ""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    params["sort"] = f"-{key}" if current == key else key
+    href = "?" + urlencode(sorted(params.lists()), doseq=True)
+    mark, aria = (
+        ("▲", "ascending")
+        if current == key
+        else ("▼", "descending")
+        if current == f"-{key}"
+        else ("", "none")
+    )
+    return format_html(
+        # a whole page load, not an htmx swap of the results: the filter form keeps the new order
+        '<th aria-sort="{}"><a class="sort" href="{}">{}{}</a></th>',
+        aria,
+        href,
+        label,
+        f" {mark}" if mark else "",
+    )

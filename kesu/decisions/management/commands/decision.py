@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from kesu.complaints.models import Complaint
 from kesu.decisions import selectors
+from kesu.decisions.models import Objection
 
 
 class Command(BaseCommand):
@@ -47,3 +48,15 @@ class Command(BaseCommand):
         text = selectors.approved_decision_text(complaint=complaint)
         if text:
             self.stdout.write(_("Approved: %(text)s") % {"text": text})
+        for objection in Objection.objects.filter(version__decision__complaint=complaint).select_related(
+            "version", "department", "decider"
+        ):
+            self.stdout.write(
+                _("Objection (签呈) to v%(n)d by %(department)s to %(decider)s: %(status)s")
+                % {
+                    "n": objection.version.number,
+                    "department": objection.department.name,
+                    "decider": objection.decider.display_name,
+                    "status": objection.get_status_display(),
+                }
+            )

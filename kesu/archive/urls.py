@@ -1,0 +1,20 @@
+from django.urls import path
+
+from kesu.archive import views
+
+urlpatterns = [
+    path("customers/", views.customer_list, name="customer-list"),
+    path("customers/lookup/", views.lookup, name="archive-lookup"),
+    path("customers/intake-card/", views.intake_card, name="archive-intake-card"),
+    path("customers/quick-create/", views.quick_create, name="archive-quick-create"),
+    path("customers/products/", views.product_lookup, name="archive-products"),
+    path("customers/products/pick/", views.product_pick, name="archive-product-pick"),
+    path("customers/<str:number>/", views.customer_page, name="customer-page"),
+    path("customers/<str:number>/contacts/", views.log_contact, name="customer-log-contact"),
+    path("customers/<str:number>/corrections/", views.correct, name="customer-correct"),
+    path("customers/<str:number>/classification/", views.classify, name="customer-classify"),
+    path("customers/<str:number>/registered/", views.register, name="customer-registered"),
+    path("customers/<str:number>/reveal/", views.reveal, name="customer-reveal"),
+    path("customers/<str:number>/people/", views.add_contact, name="customer-add-contact"),
+    path("customers/<str:number>/confidentiality/", views.confidentiality, name="customer-confidentiality"),
+]
