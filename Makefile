@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check kesu tests bench
 	$(BIN)/ruff format --check kesu tests bench
 	$(BIN)/lint-imports --no-cache
+	msgfmt --check -o /dev/null kesu/locale/zh_Hans/LC_MESSAGES/django.po
 
 # The suite on SQLite, then on PostgreSQL when KESU_TEST_POSTGRES is a database URL.
 test: $(STAMP) lint

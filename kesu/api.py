@@ -29,6 +29,7 @@ from kesu.complaints.schemas import ACTION_MODELS
 from kesu.core.errors import KesuError, Throttled
 from kesu.deadlines.api import router as deadlines_router
 from kesu.decisions.api import router as decisions_router
+from kesu.fulfilment.api import router as fulfilment_router
 from kesu.notifications.api import router as notifications_router
 from kesu.organization.auth import BearerTokenAuth, StaffSessionAuth
 
@@ -83,6 +84,7 @@ api.add_router("/", deadlines_router)
 api.add_router("/", notifications_router)
 api.add_router("/", approvals_router)
 api.add_router("/", decisions_router)
+api.add_router("/", fulfilment_router)
 api.add_router("/", committees_router)
 api.add_router("/", assignments_router)
 api.add_router("/", archive_router)

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "kesu.decisions",
     "kesu.committees",
     "kesu.assignments",
+    "kesu.fulfilment",
     "kesu.paperwork",
     "kesu.archive",
     "kesu.accountability",

@@ -16,6 +16,7 @@ from django.db.models import Model
 from django.forms.models import model_to_dict
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from kesu.accountability import services as accountability
 from kesu.accountability.models import (
@@ -31,6 +32,18 @@ from kesu.accountability.models import (
 )
 from kesu.approvals.models import Approval, ApprovalRule
 from kesu.approvals.services import decide_approval
+from kesu.archive.models import (
+    ArchiveChange,
+    ArchiveGrant,
+    ArchiveRules,
+    ContactKind,
+    ContactLogEntry,
+    CustomerArchive,
+    CustomerClass,
+    CustomerKind,
+    ProfileField,
+    ReadAudit,
+)
 from kesu.assignments import services as assignments
 from kesu.assignments.models import Distribution, Task, TaskGate
 from kesu.committees.models import Committee, CommitteeRule
@@ -58,6 +71,18 @@ from kesu.deadlines.sweeps import sweep
 from kesu.decisions.models import Cause, DecisionVersion, Objection, ObjectionRoute, RemedyKind
 from kesu.decisions.objections import raise_objection
 from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
+from kesu.fulfilment.models import (
+    Carrier,
+    CarrierClaim,
+    CreditNote,
+    DocumentNumbering,
+    OverDeliveryTolerance,
+    Receivable,
+    RepairStep,
+    ReturnRule,
+    ReturnSlip,
+    Shipment,
+)
 from kesu.notifications.models import MajorComplaintRule, Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import ApiToken, AuthFailure, Department, Position, Staff
@@ -83,8 +108,19 @@ HISTORY: set[type[Model]] = {
     DecisionVersion,
     Task,
     Distribution,
+    Shipment,
+    RepairStep,
+    CarrierClaim,
+    ReturnSlip,
+    CreditNote,
+    Receivable,
     Committee,
     Objection,
+    CustomerArchive,
+    ContactLogEntry,
+    ArchiveChange,
+    ArchiveGrant,
+    ReadAudit,
     AssessmentMonth,
     SheetLine,
     Finding,
@@ -100,8 +136,15 @@ CONFIGURATION: set[type[Model]] = {
     TaskGate,
     Cause,
     RemedyKind,
+    Carrier,
+    OverDeliveryTolerance,
+    ReturnRule,
+    DocumentNumbering,
     CommitteeRule,
     ObjectionRoute,
+    ArchiveRules,
+    ProfileField,
+    CustomerClass,
     Category,
     Severity,
     Procedure,
@@ -195,6 +238,39 @@ def history(org, accepted):
         tasks=[assignments.TaskSpec(department=org.quality, kind="原因分析")],
     )
     assignments.distribute_result(complaint=complaint, by=org.clerk, departments=[org.quality])
+    # one of each fulfilment record (their services are tested in tests/fulfilment)
+    carrier = Carrier.objects.create(code="sf", name="顺丰")
+    now = timezone.now()
+    Shipment.objects.create(
+        complaint=complaint, carrier=carrier, waybill="SF1", shipped_at=now, recorded_by=org.clerk
+    )
+    RepairStep.objects.create(complaint=complaint, stage="received", at=now, by=org.clerk)
+    CarrierClaim.objects.create(
+        complaint=complaint, carrier=carrier, amount=Decimal("5.00"), filed_by=org.clerk
+    )
+    ReturnSlip.objects.create(complaint=complaint, reason="退货", approved_quantity=1, created_by=org.clerk)
+    CreditNote.objects.create(
+        number="ZR20260001",
+        complaint=complaint,
+        kind="allowance",
+        amount=Decimal("1.00"),
+        status="approved",
+        issued_by=org.clerk,
+    )
+    Receivable.objects.create(complaint=complaint, item="P-1", amount=Decimal("1.00"), recorded_by=org.clerk)
+    # one of each archive record (their services are tested in tests/archive)
+    customer = Customer.objects.create(code="H-ADMIN", name="华东家具")
+    archive = CustomerArchive.objects.create(
+        customer=customer, number="KH-ADMIN-1", kind=CustomerKind.choices[0][0]
+    )
+    ContactLogEntry.objects.create(
+        archive=archive, kind=ContactKind.choices[0][0], at=now, staff=org.clerk, summary="来电询问进度"
+    )
+    ArchiveChange.objects.create(
+        archive=archive, field="grade", old=None, new="A", by=org.clerk, reason="评级"
+    )
+    ArchiveGrant.objects.create(archive=archive, staff=org.clerk, granted_by=org.director)
+    ReadAudit.objects.create(archive=archive, staff=org.clerk, kind=ReadAudit.Kind.choices[0][0])
     # the assessment: a late clock's holder, a finding, a published month's line and its appeal
     with time_machine.travel(local(2026, 11, 30, 9), tick=False):
         sweep()

@@ -41,6 +41,18 @@ ALLOWED: dict[str, set[str]] = {
     "committees": {"core", "organization", "rulebook", "complaints", "decisions"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
     "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar", "notifications"},
+    # Carrying the decision out (shipments, repairs, returns, credit notes) and its costs: built on
+    # the decision; a delivery drives the follow-up clock through deadlines' record_delivery.
+    "fulfilment": {
+        "core",
+        "organization",
+        "customers",
+        "rulebook",
+        "complaints",
+        "deadlines",
+        "approvals",
+        "decisions",
+    },
     # The paper forms (PDF): print what complaints and the clocks of deadlines hold.
     "paperwork": {"organization", "rulebook", "complaints", "deadlines", "decisions"},
     # The customer archive (客户档案): built on complaints (the card and the timeline read them),

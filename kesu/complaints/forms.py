@@ -354,7 +354,8 @@ def _choices(kind: str, complaint: Complaint) -> list[tuple[str, str]]:
             return list(Channel.choices)
         case "satisfaction":
             return list(Satisfaction.choices)
-    return registry.INPUT_KINDS[kind].choices(complaint)  # a kind an app registered
+    choices = registry.INPUT_KINDS[kind].choices  # a kind an app registered
+    return [] if choices is None else choices(complaint)
 
 
 def action_form(action: str, complaint: Complaint, data: Any = None) -> VersionedForm:
@@ -362,7 +363,7 @@ def action_form(action: str, complaint: Complaint, data: Any = None) -> Versione
     It cleans to the raw inputs ``actions.perform_action`` takes (codes, usernames, text, datetimes)."""
     fields: dict[str, forms.Field] = {}
     for spec in ACTION_INPUTS[action]:
-        label = INPUT_LABELS.get(spec.name, spec.name)
+        label = INPUT_LABELS.get(spec.name) or registry.INPUT_LABELS.get(spec.name, spec.name)
         if spec.kind == "text":
             rows = 4 if spec.name in {"reply", "resolution", "description"} else 2
             field: forms.Field = forms.CharField(
@@ -378,7 +379,9 @@ def action_form(action: str, complaint: Complaint, data: Any = None) -> Versione
             field = forms.DecimalField(
                 label=label, required=spec.required, max_digits=7, decimal_places=2, min_value=Decimal("0.01")
             )
-        elif spec.kind not in CHOICE_KINDS and spec.kind not in registry.INPUT_KINDS:
+        elif spec.kind not in CHOICE_KINDS and (
+            spec.kind not in registry.INPUT_KINDS or registry.INPUT_KINDS[spec.kind].choices is None
+        ):
             # An input kind this form does not know yet: pass the text on; actions.parse_inputs checks it.
             field = forms.CharField(label=label, required=spec.required)
         else:

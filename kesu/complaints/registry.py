@@ -107,15 +107,21 @@ class InputKind:
     the API's input model declares (so the OpenAPI document lists the values)."""
 
     parse: Callable[[Any], Any]
-    choices: Callable[[Complaint], list[tuple[str, str]]]
+    choices: Callable[[Complaint], list[tuple[str, str]]] | None  # None: typed in (an amount, a count)
     api_type: Any
 
 
 INPUT_KINDS: dict[str, InputKind] = {}
+# Labels of the inputs apps add (the web form's field labels), by input name.
+INPUT_LABELS: dict[str, Any] = {}
 
 
 def register_input_kind(name: str, kind: InputKind) -> None:
     INPUT_KINDS[name] = kind
+
+
+def register_input_label(name: str, label: Any) -> None:
+    INPUT_LABELS[name] = label
 
 
 # ---------------------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("POST", "/api/v1/complaints/{number}/decision"),
         ("POST", "/api/v1/complaints/{number}/decision/countersign"),
         ("POST", "/api/v1/complaints/{number}/decision/refusal"),
+        ("GET", "/api/v1/complaints/{number}/fulfilment"),
+        ("GET", "/api/v1/cost-figures"),
         ("GET", "/api/v1/customers"),
         ("POST", "/api/v1/customers"),
         ("GET", "/api/v1/customers/{number}"),

@@ -30,6 +30,15 @@ PERSONAS = [
 
 # While a clock runs that may pause: wait for the customer, request an extension; goods delivered.
 CLOCK_ACTIONS = {"await_customer", "request_extension", "record_delivery"}
+# From the investigation on, the desk and the responsible department carry the decision out
+# (kesu/fulfilment): ship, record repairs, claim from the carrier, open returns, issue credit notes.
+FULFILMENT = {
+    "record_shipment",
+    "record_repair_progress",
+    "file_carrier_claim",
+    "open_return_slip",
+    "issue_credit_note",
+}
 
 # For each status on the main path: which persona may take which action (the spec, written out).
 # production_* belong to the responsible department; quality_head heads another department.
@@ -72,19 +81,19 @@ EXPECTED = {
     },
     # The furniture preset's resolution clock runs (and may pause) from acceptance.
     Status.INVESTIGATING: {
-        "clerk": {"withdraw", "correct", "comment", *CLOCK_ACTIONS},
-        "director": {"mark_not_upheld", "withdraw", "correct", "comment", *CLOCK_ACTIONS},
+        "clerk": {"withdraw", "correct", "comment", *CLOCK_ACTIONS, *FULFILMENT},
+        "director": {"mark_not_upheld", "withdraw", "correct", "comment", *CLOCK_ACTIONS, *FULFILMENT},
         "gm": {"mark_not_upheld", "comment"},
         "vp": {"comment"},
-        "production_head": {"propose_resolution", "mark_not_upheld", "comment", *CLOCK_ACTIONS},
-        "production_handler": {"propose_resolution", "comment", *CLOCK_ACTIONS},
+        "production_head": {"propose_resolution", "mark_not_upheld", "comment", *CLOCK_ACTIONS, *FULFILMENT},
+        "production_handler": {"propose_resolution", "comment", *CLOCK_ACTIONS, *FULFILMENT},
         "quality_head": set(),
         "auditor": set(),
         "admin": set(),
         "outsider": set(),
     },
     Status.RESOLUTION_PROPOSED: {
-        "clerk": {"reply_to_customer", "withdraw", "correct", "comment", "record_delivery"},
+        "clerk": {"reply_to_customer", "withdraw", "correct", "comment", "record_delivery", *FULFILMENT},
         "director": {
             "return_for_rework",
             "reply_to_customer",
@@ -93,6 +102,7 @@ EXPECTED = {
             "correct",
             "comment",
             "record_delivery",
+            *FULFILMENT,
         },
         # seed 000 furniture 4.2.3.3 4): the quality opinion is submitted for approval (not
         # required by the preset, so the desk may also reply at once). The furniture rule book has
@@ -100,8 +110,8 @@ EXPECTED = {
         # amount (kesu.decisions.wiring, tests/decisions/test_wiring.py), never by hand here.
         "gm": {"return_for_rework", "mark_not_upheld", "comment"},
         "vp": {"return_for_rework", "comment"},
-        "production_head": {"mark_not_upheld", "comment", "record_delivery"},
-        "production_handler": {"comment", "record_delivery"},
+        "production_head": {"mark_not_upheld", "comment", "record_delivery", *FULFILMENT},
+        "production_handler": {"comment", "record_delivery", *FULFILMENT},
         "quality_head": set(),
         "auditor": set(),
         "admin": set(),
@@ -260,7 +270,7 @@ NEW_STEPS = {
         "auditor": set(),
     },
     Status.RESOLUTION_PROPOSED: {
-        "clerk": {"withdraw", "correct", "comment", "record_delivery"},
+        "clerk": {"withdraw", "correct", "comment", "record_delivery", *FULFILMENT},
         "director": {
             "return_for_rework",
             "mark_not_upheld",
@@ -268,16 +278,26 @@ NEW_STEPS = {
             "correct",
             "comment",
             "record_delivery",
+            *FULFILMENT,
         },
         # the GM's approval (4.2.3.1 3)⑥) is the decision's approval by amount, not a hand step
         "gm": {"return_for_rework", "mark_not_upheld", "comment"},
         "vp": {"return_for_rework", "comment"},
-        "production_head": {"mark_not_upheld", "comment", "record_delivery"},
+        "production_head": {"mark_not_upheld", "comment", "record_delivery", *FULFILMENT},
         "auditor": set(),
     },
-    # The repaired goods may go out once the resolution is approved, before the reply.
+    # The repaired goods may go out once the resolution is approved, before the reply; the
+    # decision is approved and upholds the complaint: receivables may be recorded.
     Status.RESOLUTION_APPROVED: {
-        "clerk": {"reply_to_customer", "withdraw", "correct", "comment", "record_delivery"},
+        "clerk": {
+            "reply_to_customer",
+            "withdraw",
+            "correct",
+            "comment",
+            "record_delivery",
+            *FULFILMENT,
+            "record_receivable",
+        },
         "director": {
             "reply_to_customer",
             "return_for_rework",
@@ -286,10 +306,18 @@ NEW_STEPS = {
             "correct",
             "comment",
             "record_delivery",
+            *FULFILMENT,
+            "record_receivable",
         },
         "gm": {"return_for_rework", "mark_not_upheld", "comment"},
         "vp": {"return_for_rework", "comment"},
-        "production_head": {"mark_not_upheld", "comment", "record_delivery"},
+        "production_head": {
+            "mark_not_upheld",
+            "comment",
+            "record_delivery",
+            *FULFILMENT,
+            "record_receivable",
+        },
         "auditor": set(),
     },
 }

@@ -346,6 +346,54 @@ def test_no_company_s_assessment_rule_leaks_into_another_preset():
     assert all(q["seed"] == S002 for r in read_preset("pcb")["assessment"]["rules"] for q in r["quotes"])
 
 
+# fulfilment (issue 9 §3): return rules, over-delivery tolerance, the credit note's approvers
+
+
+def test_liquor_return_rules_equal_the_seeds_words():
+    """seed 000 第三篇 二 3.2: sediment and large floating matter are returned; mould within 15 days
+    of shipment is returned unconditionally; damage from the customer's storage is not returned."""
+    rules = {r["code"]: r for r in read_preset("liquor")["fulfilment"]["return_rules"]}
+    for rule in rules.values():
+        assert "seed 000" in rule["source"]
+        for quote in rule["quotes"]:
+            seed_says(quote["seed"], quote["quote"])
+    mould = seed_says(S000, "如果是在出庫15天內(nèi)發(fā)霉")
+    assert rules["mould_within_15_days"]["within_days"] == number(r"出庫(\d+)天", mould)
+    assert rules["mould_within_15_days"]["returned"] and rules["mould_within_15_days"]["unconditional"]
+    seed_says(S000, "按退貨的受理流程辦理無條件退貨")
+    seed_says(S000, "因客戶倉儲不當導致的包裝發(fā)霉,瓶蓋扭斷,滲漏等現(xiàn)象不屬于質(zhì)量事故不給于退貨")
+    assert rules["storage_damage"]["returned"] is False
+    seed_says(S000, "產(chǎn)品出現(xiàn)沉淀,較大懸浮物")
+    assert rules["sediment"]["returned"] and rules["sediment"]["within_days"] is None
+
+
+@pytest.mark.parametrize("name", ["furniture", "telecom", "liquor", "pcb", "lawfirm"])
+def test_fulfilment_sections_cite_their_seed_and_leak_nothing(name):
+    section = read_preset(name)["fulfilment"]
+    for carrier in section["carriers"]:
+        assert "seed" in carrier["source"]
+    assert (
+        "seed" in section["over_delivery_tolerance_source"]
+        or "silent" in section["over_delivery_tolerance_source"]
+    )
+    assert "over_delivery_tolerance" not in section  # no seed gives a company tolerance number
+    assert "seed" in section["credit_note_numbering"]["source"]
+    if name != "liquor":
+        assert section["return_rules"] == []  # the liquor plant's rules stay in its preset
+
+
+def test_pcb_credit_note_goes_to_the_manager_then_the_general_manager():
+    quote = seed_says(S002, "呈經(副)理、總(副)經理核簽及送客戶簽章后一份存業務部,一份送會計作帳")
+    (rule,) = [r for r in read_preset("pcb")["approval_rules"] if r["step"] == "credit_note"]
+    assert quote in [q["quote"] for q in rule["quotes"]]
+    assert [[a["role"] for a in level["approvers"]] for level in rule["levels"]] == [
+        ["department_head"],
+        ["general_manager", "vice_president"],
+    ]
+    tolerance = read_preset("pcb")["fulfilment"]["over_delivery_tolerance_quotes"][0]
+    seed_says(tolerance["seed"], tolerance["quote"])
+
+
 S001 = "001_customer_management_15_policies.txt"
 
 
