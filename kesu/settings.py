@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "kesu.fulfilment",
     "kesu.paperwork",
     "kesu.archive",
+    "kesu.accountability",
     "kesu.operations",
     "huey.contrib.djhuey",
 ]

@@ -4,6 +4,7 @@ models is generated from the admin's registry, so a newly registered model must 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,18 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from kesu.accountability import services as accountability
+from kesu.accountability.models import (
+    Appeal,
+    AssessmentMonth,
+    AssessmentSettings,
+    ClockLateness,
+    Finding,
+    Rule,
+    Scorecard,
+    SheetLine,
+    StaffTerms,
+)
 from kesu.approvals.models import Approval, ApprovalRule
 from kesu.approvals.services import decide_approval
 from kesu.archive.models import (
@@ -54,6 +67,7 @@ from kesu.deadlines.models import (
     HandlingTimeTarget,
     TimeLimitPolicy,
 )
+from kesu.deadlines.sweeps import sweep
 from kesu.decisions.models import Cause, DecisionVersion, Objection, ObjectionRoute, RemedyKind
 from kesu.decisions.objections import raise_objection
 from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
@@ -107,6 +121,11 @@ HISTORY: set[type[Model]] = {
     ArchiveChange,
     ArchiveGrant,
     ReadAudit,
+    AssessmentMonth,
+    SheetLine,
+    Finding,
+    Appeal,
+    ClockLateness,
 }
 # How the company works: edited in the admin.
 CONFIGURATION: set[type[Model]] = {
@@ -143,6 +162,10 @@ CONFIGURATION: set[type[Model]] = {
     get_user_model(),
     Group,
     AuthFailure,  # lock-out counters: view and delete (= unlock) only, see its admin
+    Rule,
+    Scorecard,
+    AssessmentSettings,
+    StaffTerms,  # rows effective in a locked month are read-only there, see its admin
 }
 
 REGISTERED_HISTORY = sorted(
@@ -248,6 +271,25 @@ def history(org, accepted):
     )
     ArchiveGrant.objects.create(archive=archive, staff=org.clerk, granted_by=org.director)
     ReadAudit.objects.create(archive=archive, staff=org.clerk, kind=ReadAudit.Kind.choices[0][0])
+    # the assessment: a late clock's holder, a finding, a published month's line and its appeal
+    with time_machine.travel(local(2026, 11, 30, 9), tick=False):
+        sweep()
+        accountability.record_finding(
+            month=date(2026, 11, 1),
+            rule=Rule.objects.get(code="policy_grievance"),
+            by=org.gm,
+            staff=org.outsider,
+            reason="政策误解引起抱怨",
+            evidence="客户来电记录",
+        )
+    with time_machine.travel(local(2026, 12, 2, 9), tick=False):
+        accountability.draft_month(month=date(2026, 11, 1), by=org.gm)
+        accountability.approve_month(month=date(2026, 11, 1), by=org.gm)
+        accountability.publish_month(month=date(2026, 11, 1), by=org.gm)
+        accountability.file_appeal(
+            line=SheetLine.objects.get(staff=org.outsider), by=org.outsider, reason="不知情"
+        )
+    assert ClockLateness.objects.exists()
     return complaint
 
 
