@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.parser import Parser
 
+from kesu.accountability.api import router as accountability_router
 from kesu.approvals.api import router as approvals_router
 from kesu.archive.api import router as archive_router
 from kesu.assignments.api import router as assignments_router
@@ -89,6 +90,7 @@ api.add_router("/", committees_router)
 api.add_router("/", assignments_router)
 api.add_router("/", statistics_router)
 api.add_router("/", archive_router)
+api.add_router("/", accountability_router)
 
 
 def _error(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "kesu.fulfilment",
     "kesu.paperwork",
     "kesu.archive",
+    "kesu.accountability",
     "kesu.operations",
     "huey.contrib.djhuey",
 ]

@@ -35,4 +35,5 @@ urlpatterns = [
     path("", include("kesu.archive.urls")),
     path("", include("kesu.decisions.urls")),
     path("", include("kesu.committees.urls")),
+    path("", include("kesu.accountability.urls")),
 ]

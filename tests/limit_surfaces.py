@@ -33,6 +33,8 @@ SPECIAL |= {
 # (tests/committees/test_api.py).
 SPECIAL |= {"objection reason", "objection outcome"}
 SPECIAL |= {"evidence facts", "customer statement", "delivery memo", "agreement comment"}
+# An assessment finding's evidence, checked by tests/accountability/test_api.py.
+SPECIAL |= {"evidence"}
 
 
 def registration_limits() -> list[Limit]:

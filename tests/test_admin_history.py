@@ -18,6 +18,18 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from kesu.accountability import services as accountability
+from kesu.accountability.models import (
+    Appeal,
+    AssessmentMonth,
+    AssessmentSettings,
+    ClockLateness,
+    Finding,
+    Rule,
+    Scorecard,
+    SheetLine,
+    StaffTerms,
+)
 from kesu.approvals.models import Approval, ApprovalRule
 from kesu.approvals.services import decide_approval
 from kesu.archive.models import (
@@ -55,6 +67,7 @@ from kesu.deadlines.models import (
     HandlingTimeTarget,
     TimeLimitPolicy,
 )
+from kesu.deadlines.sweeps import sweep
 from kesu.decisions.models import Cause, DecisionVersion, Objection, ObjectionRoute, RemedyKind
 from kesu.decisions.objections import raise_objection
 from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
@@ -110,6 +123,11 @@ HISTORY: set[type[Model]] = {
     ArchiveGrant,
     ReadAudit,
     StoredReport,  # the reports the worker built: replaced only by building the period again
+    AssessmentMonth,
+    SheetLine,
+    Finding,
+    Appeal,
+    ClockLateness,
 }
 # How the company works: edited in the admin.
 CONFIGURATION: set[type[Model]] = {
@@ -147,6 +165,10 @@ CONFIGURATION: set[type[Model]] = {
     Group,
     AuthFailure,  # lock-out counters: view and delete (= unlock) only, see its admin
     ReportSchedule,  # the rule book's scheduled reports
+    Rule,
+    Scorecard,
+    AssessmentSettings,
+    StaffTerms,  # rows effective in a locked month are read-only there, see its admin
 }
 
 REGISTERED_HISTORY = sorted(
@@ -263,6 +285,25 @@ def history(org, accepted):
         filename="admin-report.xlsx",
         content=b"PK",
     )
+    # the assessment: a late clock's holder, a finding, a published month's line and its appeal
+    with time_machine.travel(local(2026, 11, 30, 9), tick=False):
+        sweep()
+        accountability.record_finding(
+            month=date(2026, 11, 1),
+            rule=Rule.objects.get(code="policy_grievance"),
+            by=org.gm,
+            staff=org.outsider,
+            reason="政策误解引起抱怨",
+            evidence="客户来电记录",
+        )
+    with time_machine.travel(local(2026, 12, 2, 9), tick=False):
+        accountability.draft_month(month=date(2026, 11, 1), by=org.gm)
+        accountability.approve_month(month=date(2026, 11, 1), by=org.gm)
+        accountability.publish_month(month=date(2026, 11, 1), by=org.gm)
+        accountability.file_appeal(
+            line=SheetLine.objects.get(staff=org.outsider), by=org.outsider, reason="不知情"
+        )
+    assert ClockLateness.objects.exists()
     return complaint
 
 

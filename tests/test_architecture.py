@@ -68,6 +68,16 @@ ALLOWED: dict[str, set[str]] = {
     # The customer archive (客户档案): built on complaints (the card and the timeline read them),
     # numbering with the rule book, counting registration days in the working calendar.
     "archive": {"core", "organization", "customers", "rulebook", "complaints", "workcalendar"},
+    # Accountability (考核): at the top of the apps, reads decisions, late clocks, complaints.
+    "accountability": {
+        "core",
+        "organization",
+        "complaints",
+        "deadlines",
+        "decisions",
+        "notifications",
+        "rulebook",
+    },
     "operations": {
         "core",
         "organization",

@@ -67,7 +67,7 @@ LIMITS: tuple[Limit, ...] = (
         "reason",
         HANDLING_TEXT,
         "`propose_transfer`, `answer_and_forward`, `correct`, `request_extension`, an approval decision,"
-        " cancelling a task, correcting a customer's data",
+        " cancelling a task, correcting a customer's data, an assessment finding, an appeal and its decision",
     ),
     Limit("late_reason", HANDLING_TEXT, "`close`"),
     Limit("complainant_name", PERSON_NAME, "registration"),
@@ -115,6 +115,7 @@ LIMITS: tuple[Limit, ...] = (
     Limit("profile text", PROFILE_TEXT, "a customer's profile field of type text"),
     Limit("profile long text", PROFILE_LONG_TEXT, "a customer's profile field of type long text"),
     Limit("lookup", SEARCH, "the customer type-ahead (`q`)"),
+    Limit("evidence", HANDLING_TEXT, "assessment findings (what shows the fact)"),
 )
 
 BY_NAME: dict[str, int] = {limit.name: limit.max_length for limit in LIMITS}

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from kesu.complaints.models import Complaint, ComplaintEvent, Status
 from kesu.deadlines.models import ClockKind, ClockRule, ClockState, ComplaintClock, StartEvent, Unit
 from kesu.deadlines.policies import rules_for
+from kesu.deadlines.signals import clock_went_late
 from kesu.workcalendar.calendar import CalendarNotCovered, WorkingCalendar
 from kesu.workcalendar.selectors import get_calendar
 
@@ -199,6 +200,8 @@ def on_complaint_event(event: ComplaintEvent) -> None:
             clock.state, clock.stopped_at = ClockState.MET, event.at
             clock.save(update_fields=["state", "stopped_at"])
             stopped = True
+            if clock.due_at is not None and event.at > clock.due_at and clock.late_noted_at is None:
+                note_late_at_stop(clock, at=event.at)
         elif action in ENDS:
             clock.state, clock.stopped_at = ClockState.CANCELLED, event.at
             clock.save(update_fields=["state", "stopped_at"])
@@ -345,6 +348,14 @@ def recompute_for_calendar(*, reason: str) -> int:
 def iso(value: datetime | None) -> str | None:
     """A due time for the timeline: ISO 8601 in the company's time zone, as people read it."""
     return timezone.localtime(value).isoformat() if value else None
+
+
+def note_late_at_stop(clock: ComplaintClock, *, at: datetime) -> None:
+    """A clock met after its due time that no sweep noticed: note it late now (signals)."""
+    claimed = ComplaintClock.objects.filter(pk=clock.pk, late_noted_at__isnull=True).update(late_noted_at=at)
+    if claimed:
+        clock.late_noted_at = at
+        clock_went_late.send(sender=ComplaintClock, clock=clock, at=at)
 
 
 def late_clocks(complaint: Complaint, *, now: datetime | None = None) -> list[ComplaintClock]:

@@ -241,6 +241,8 @@ class ComplaintClock(models.Model):
     max_extension = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
+    # When Kesu first noticed the clock late (signals.clock_went_late was sent); set once.
+    late_noted_at = models.DateTimeField(_("noted late"), null=True, blank=True, editable=False)
     late_reason = BoundedTextField(_("late reason (洽办)"), max_length=limits.HANDLING_TEXT, blank=True)
 
     class Meta:
@@ -251,6 +253,12 @@ class ComplaintClock(models.Model):
             models.Index(fields=["complaint", "kind"], name="clock_complaint_kind_idx"),
             # The figures (on-time rate by month): answered from the index alone.
             models.Index(fields=["state", "due_at", "stopped_at"], name="clock_figures_idx"),
+            # The sweep's lateness pass: running clocks past due not yet noted late (a few rows).
+            models.Index(
+                fields=["due_at"],
+                name="clock_late_unnoted_idx",
+                condition=models.Q(state="running", late_noted_at__isnull=True),
+            ),
         ]
         verbose_name = _("complaint clock")
         verbose_name_plural = _("complaint clocks")

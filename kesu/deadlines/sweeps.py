@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from kesu.complaints import registry, workflow
 from kesu.complaints.models import ComplaintEvent
 from kesu.deadlines.models import ClockKind, ClockRule, ClockState, ComplaintClock, EscalationStep
+from kesu.deadlines.signals import clock_went_late
 from kesu.notifications.models import Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import Role, RoleAssignment, Staff
@@ -67,6 +68,7 @@ _CANDIDATE_FIELDS = (
     "complaint__status",
     "complaint__handling_department_id",
     "complaint__handler_id",
+    "complaint__registered_by_id",
 )
 
 
@@ -96,6 +98,7 @@ class SweepResult:
     now: datetime
     reminders: list[Sent] = field(default_factory=list)
     escalations: list[Sent] = field(default_factory=list)
+    noted_late: list[int] = field(default_factory=list)  # clock ids newly noted late
 
     @property
     def notifications(self) -> int:
@@ -182,6 +185,15 @@ def due_for_escalation(*, now: datetime, chain: list[Step] | None = None) -> Ite
     queryset = ComplaintClock.objects.filter(
         state=ClockState.RUNNING, due_at__lte=now - min(s.after for s in chain)
     ).filter(reached_next)
+    for batch in _batched(queryset):
+        yield from batch
+
+
+def due_for_late_note(*, now: datetime) -> Iterator[ComplaintClock]:
+    """Running clocks past their due time that have not been noted late yet (a partial index)."""
+    queryset = ComplaintClock.objects.filter(
+        state=ClockState.RUNNING, late_noted_at__isnull=True, due_at__lt=now
+    )
     for batch in _batched(queryset):
         yield from batch
 
@@ -404,6 +416,20 @@ def escalate(clock: ComplaintClock, *, now: datetime, chain: list[Step], people:
     return sent
 
 
+def note_late(clock: ComplaintClock, *, now: datetime) -> bool:
+    """Note a clock late once (claimed like a reminder) and tell the apps built on deadlines
+    (``signals.clock_went_late``) in the same transaction: they record who held it then."""
+    with transaction.atomic():
+        claimed = ComplaintClock.objects.filter(
+            pk=clock.pk, state=ClockState.RUNNING, late_noted_at__isnull=True
+        ).update(late_noted_at=now)
+        if not claimed:
+            return False
+        clock.late_noted_at = now
+        clock_went_late.send(sender=ComplaintClock, clock=clock, at=now)
+    return True
+
+
 def sweep(*, now: datetime | None = None) -> SweepResult:
     """One pass: remind the clocks entering their reminder window, escalate the overdue ones."""
     now = now or timezone.now()
@@ -413,6 +439,9 @@ def sweep(*, now: datetime | None = None) -> SweepResult:
         people = people or People(at=now)
         if sent := remind(clock, now=now, people=people):
             result.reminders.append(sent)
+    for clock in due_for_late_note(now=now):
+        if note_late(clock, now=now):
+            result.noted_late.append(clock.pk)
     chain = escalation_chain()
     for clock in due_for_escalation(now=now, chain=chain):
         people = people or People(at=now)

@@ -17,10 +17,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kesu.approvals.models import Approval, ApprovalRule, ApprovalStatus
+from kesu.approvals.rules import class_chain
 from kesu.approvals.services import request_approval
 from kesu.complaints.models import Complaint
 from kesu.complaints.services import Intake, append_event, register_complaint
@@ -335,9 +337,13 @@ def _summary(version: DecisionVersion, shares: list[ResponsibilityShare]) -> dic
 
 def _put_to_approval(locked: Complaint, capacity: Capacity, version: DecisionVersion, by: Staff) -> None:
     """Ask for the approval by amount, or approve at once where the rule book has no rule for
-    step "decision"; the timeline entry ``decision_proposed`` either way."""
+    step "decision" for the complaint's class (its own, a parent's, or one for every class); the
+    timeline entry ``decision_proposed`` either way. A class with rules whose amounts leave a gap
+    is refused by the approvals app (an administrator closes the gap), never approved silently."""
     data = _summary(version, list(version.shares.all()))
-    if ApprovalRule.objects.filter(step=STEP).exists():
+    chain = class_chain(locked.category)
+    for_class = Q(category__in=chain) | Q(category__isnull=True)
+    if ApprovalRule.objects.filter(for_class, step=STEP).exists():
         approval = request_approval(
             complaint=locked,
             step=STEP,
@@ -353,7 +359,9 @@ def _put_to_approval(locked: Complaint, capacity: Capacity, version: DecisionVer
         version.status = VersionStatus.APPROVED
         version.decided_at = timezone.now()
         version.save(update_fields=["status", "decided_at"])
-        data["approved_without_approval"] = "the rule book has no approval rule for step decision"
+        data["approved_without_approval"] = (
+            "the rule book has no approval rule for step decision for this class"
+        )
     append_event(
         complaint=locked, capacity=capacity, action="decision_proposed", comment=version.note, data=data
     )

@@ -62,6 +62,14 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("POST", "/api/v1/complaints/{number}/committee/evidence"),
         ("POST", "/api/v1/complaints/{number}/committee/determination"),
         ("POST", "/api/v1/complaints/{number}/committee/agreement"),
+        ("GET", "/api/v1/assessment/months"),
+        ("GET", "/api/v1/assessment/months/{month}"),
+        ("POST", "/api/v1/assessment/months/{month}/draft"),
+        ("POST", "/api/v1/assessment/months/{month}/approve"),
+        ("POST", "/api/v1/assessment/months/{month}/publish"),
+        ("POST", "/api/v1/assessment/months/{month}/findings"),
+        ("POST", "/api/v1/assessment/lines/{line_id}/appeals"),
+        ("POST", "/api/v1/assessment/appeals/{appeal_id}/decision"),
     }
     assert document["components"]["securitySchemes"]["BearerTokenAuth"] == {
         "type": "http",

@@ -150,14 +150,30 @@ def test_without_any_decision_rule_the_decision_is_approved_at_once_and_the_even
     assert "no approval rule" in event.data["approved_without_approval"]
 
 
-def test_with_rules_but_none_for_this_class_and_amount_nothing_is_saved(furniture):
+def test_with_rules_for_this_class_but_none_for_this_amount_nothing_is_saved(furniture):
+    """A gap in a class's amounts is the administrator's to close, never approved silently."""
     org = furniture
-    ApprovalRule.objects.filter(step="decision", category__code="product_quality").delete()
+    ApprovalRule.objects.filter(step="decision", category__code="product_quality").update(
+        amount_from=Decimal("0"), amount_to=Decimal("500.00")
+    )
     complaint = investigated(org)
     with pytest.raises(ValidationError) as caught:
-        propose(org, complaint)
+        propose(org, complaint, money=MoneyIn(compensation=Decimal("800.00")))
     assert "amount" in caught.value.message_dict
     assert not DecisionVersion.objects.exists() and not Decision.objects.exists()
+
+
+def test_a_class_the_rule_book_gives_no_decision_approval_is_decided_at_once(furniture):
+    """Furniture's appearance and packaging complaints (seed 000 第一篇 4.2.3.4) are settled with the
+    carrier; the seed names no approval of that decision, so the preset has no rule for the class
+    and the decision stands when proposed, while a quality opinion still goes to the GM."""
+    org = furniture
+    assert ApprovalRule.objects.filter(step="decision", category__code="product_quality").exists()
+    complaint = investigated(org, code="appearance_packaging")
+    version = propose(org, complaint, cause="carrier_damage")
+    assert version.status == VersionStatus.APPROVED and version.approval is None
+    event = complaint.events.get(action="decision_proposed")
+    assert "for this class" in event.data["approved_without_approval"]
 
 
 def test_the_accused_cannot_propose_nor_can_his_deputy_for_him(furniture):

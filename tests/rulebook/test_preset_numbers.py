@@ -289,6 +289,113 @@ def test_every_schedule_cites_its_seed():
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+# ---------------------------------------------------------------------------------------------
+# Accountability (考核, issue 10): every rule cites its clause, and its number is the seed's
+
+
+@pytest.mark.parametrize("name", ["furniture", "telecom", "liquor", "pcb", "lawfirm"])
+def test_every_assessment_rule_cites_its_seed_and_its_amount_is_the_quoted_one(name):
+    section = read_preset(name)["assessment"]
+    assert "seed" in section["source"] and "seed" in section["settings"]["source"]
+    for quote in section["settings"].get("quotes", []):
+        seed_says(quote["seed"], quote["quote"])
+    for rule in section["rules"]:
+        assert "seed" in rule["source"], rule["code"]
+        quotes = [seed_says(q["seed"], q["quote"]) for q in rule["quotes"]]
+        assert quotes, rule["code"]
+        amount = f"{float(rule['amount']):g}"
+        if rule["cost"] == "points":
+            unit = "分"
+            found = any(
+                re.search(rf"[-(+]{amount}(~\d+)?{unit}?/", q) or (amount == "1" and "扣一分" in q)
+                for q in quotes
+            )
+            assert found, f"{rule['code']}: {amount}{unit} not in its quote"
+        elif rule["cost"] in ("yuan", "yuan_per_base"):
+            assert any(f"{amount}元" in q for q in quotes), f"{rule['code']}: {amount}元 not in its quote"
+
+
+def test_telecom_scorecard_is_95_points_in_sections_of_15_40_20_20_assessed_on_the_7th():
+    """第二篇: 每个月7号对前一个月进行考核,满分是95分; 一 (15分) 二 (40分) 三 (20分) 四 (20分)."""
+    section = read_preset("telecom")["assessment"]
+    quote = seed_says(S000, "每個月7號對前一個月進行考核,滿分是95分")
+    assert section["settings"]["draft_day"] == number(r"每個月(\d+)號", quote)
+    (card,) = section["scorecards"]
+    assert float(card["max_points"]) == number(r"滿分是(\d+)分", quote)
+    points = {s["code"]: float(s["points"]) for s in card["sections"]}
+    for code, heading in [
+        ("work_norms", "一、工作規(guī)范(15分)"),
+        ("tickets", "二、投訴單處理及現(xiàn)場測試規(guī)范(40分)"),
+        ("solutions", "三、投訴解決方案(20分)"),
+        ("reports", "四、報表類(20分)"),
+    ]:
+        assert points[code] == number(r"\((\d+)分\)", seed_says(S000, heading))
+    assert sum(points.values()) == float(card["max_points"])
+
+
+def test_telecom_late_tickets_lose_2_each_and_the_whole_item_after_5_and_the_average_17_hours():
+    rules = {r["code"]: r for r in read_preset("telecom")["assessment"]["rules"]}
+    quote = rules["eoms_on_time"]["quotes"][0]["quote"]
+    assert rules["eoms_on_time"]["max_per_month"] == number(r"月累計(\d+)張以上扣除該項目所有分數", quote)
+    assert float(rules["eoms_on_time"]["amount"]) == number(r"\(-(\d+)分/張", quote)
+    assert set(rules["eoms_on_time"]["clock_kinds"]) == {"acknowledge", "reply"}
+    average = rules["average_handling"]["quotes"][0]["quote"]
+    assert float(rules["average_handling"]["threshold_hours"]) == number(r"不能超過(\d+)小時", average)
+    assert float(rules["average_handling"]["amount"]) == number(r"\(-(\d+)分/月\)", average)
+    assert float(rules["secondary"]["amount"]) == number(
+        r"\(-(\d+)分/張\)", rules["secondary"]["quotes"][0]["quote"]
+    )
+    assert rules["use_10086"]["max_per_month"] == number(
+        r"月累計(\d+)次以上", rules["use_10086"]["quotes"][0]["quote"]
+    )
+    assert all(rules[c]["is_bonus"] for c in ("bonus_parameters", "bonus_antenna", "bonus_case_adopted"))
+
+
+def test_pcb_caps_at_50_percent_and_converts_sanctions_to_400_800_per_base_and_the_whole_bonus():
+    """经济处罚准则 (三)4 and 行政罚扣折算 1–3; drafted on the 10th ((十二)1)."""
+    section = read_preset("pcb")["assessment"]
+    cap = seed_says(S002, "客戶投訴罰扣最高金額以全月效率獎金50%為準,該月份超過50%以上者逐月分期罰扣")
+    assert float(section["settings"]["bonus_cap_percent"]) == number(r"效率獎金(\d+)%", cap)
+    day = seed_says(S002, "總經理室生產管理組每月10日前應審視上月份結案的客戶投訴案件")
+    assert section["settings"]["draft_day"] == number(r"每月(\d+)日前", day)
+    rules = {r["code"]: r for r in section["rules"]}
+    assert rules["loss_share"]["cost"] == "loss_share" and rules["loss_share"]["capped_by_bonus"] is True
+    assert float(rules["warning"]["amount"]) == number(
+        r"罰扣(\d+)元以上", seed_says(S002, "1、警告一次,罰扣400元以上。")
+    )
+    minor = seed_says(S002, "2、小過一次,以每基數罰扣800元以上。")
+    assert (rules["minor_demerit"]["cost"], float(rules["minor_demerit"]["amount"])) == (
+        "yuan_per_base",
+        number(r"罰扣(\d+)元以上", minor),
+    )
+    assert rules["major_demerit"]["cost"] == "whole_bonus"
+    assert not any(rules[c].get("capped_by_bonus") for c in ("warning", "minor_demerit", "major_demerit"))
+
+
+def test_liquor_one_point_per_complaint_and_furniture_fines_50_50_100():
+    (liquor,) = read_preset("liquor")["assessment"]["rules"]
+    assert seed_says(S000, "客戶投訴考核按投訴一次扣一分") and float(liquor["amount"]) == CHINESE["一"]
+    assert (liquor["fact"], liquor["cost"]) == ("complaint_received", "points")
+    furniture = {r["code"]: float(r["amount"]) for r in read_preset("furniture")["assessment"]["rules"]}
+    assert furniture == {
+        "policy_grievance": 50,
+        "unauthorised_notice": 50,
+        "unauthorised_notice_complaint": 100,
+    }
+    assert read_preset("lawfirm")["assessment"]["rules"] == []  # seed 000 第四篇 is silent
+
+
+def test_no_company_s_assessment_rule_leaks_into_another_preset():
+    codes = {
+        name: {r["code"] for r in read_preset(name)["assessment"]["rules"]} for name in available_presets()
+    }
+    assert not codes["furniture"] & (codes["telecom"] | codes["pcb"] | codes["liquor"])
+    assert not codes["pcb"] & (codes["telecom"] | codes["liquor"])
+    assert all(q["seed"] == S002 for r in read_preset("pcb")["assessment"]["rules"] for q in r["quotes"])
+
+
 # fulfilment (issue 9 §3): return rules, over-delivery tolerance, the credit note's approvers
 
 
