@@ -32,6 +32,7 @@ from kesu.decisions.api import router as decisions_router
 from kesu.fulfilment.api import router as fulfilment_router
 from kesu.notifications.api import router as notifications_router
 from kesu.organization.auth import BearerTokenAuth, StaffSessionAuth
+from kesu.statistics.api import router as statistics_router
 
 
 class MalformedBody(ValueError):
@@ -87,6 +88,7 @@ api.add_router("/", decisions_router)
 api.add_router("/", fulfilment_router)
 api.add_router("/", committees_router)
 api.add_router("/", assignments_router)
+api.add_router("/", statistics_router)
 api.add_router("/", archive_router)
 api.add_router("/", accountability_router)
 

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "kesu.decisions",
     "kesu.committees",
     "kesu.assignments",
+    "kesu.statistics",
     "kesu.fulfilment",
     "kesu.paperwork",
     "kesu.archive",
@@ -190,7 +191,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
-STATICFILES_DIRS = [("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist")]
+STATICFILES_DIRS = [
+    ("vendor/htmx", PROJECT_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/echarts", PROJECT_DIR / "node_modules" / "echarts" / "dist"),
+]
 STORAGES = {
     # Attachments live in DATA_DIR, outside any web root, and are served only through a view
     # that checks who may see the complaint.

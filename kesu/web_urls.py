@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("kesu.paperwork.urls")),
     path("", include("kesu.complaints.urls")),
     path("", include("kesu.assignments.urls")),
+    path("", include("kesu.statistics.urls")),
     path("", include("kesu.fulfilment.urls")),
     path("", include("kesu.archive.urls")),
     path("", include("kesu.decisions.urls")),

@@ -87,6 +87,7 @@ from kesu.notifications.models import MajorComplaintRule, Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import ApiToken, AuthFailure, Department, Position, Staff
 from kesu.rulebook.models import NumberCounter, RecusalSubstitute, RuleBook
+from kesu.statistics.models import ReportSchedule, StoredReport
 from kesu.workcalendar.models import CalendarDay, CalendarRevision, CalendarYear, WorkingHours
 from tests.api.conftest import ApiClient
 from tests.conftest import local
@@ -121,6 +122,7 @@ HISTORY: set[type[Model]] = {
     ArchiveChange,
     ArchiveGrant,
     ReadAudit,
+    StoredReport,  # the reports the worker built: replaced only by building the period again
     AssessmentMonth,
     SheetLine,
     Finding,
@@ -162,6 +164,7 @@ CONFIGURATION: set[type[Model]] = {
     get_user_model(),
     Group,
     AuthFailure,  # lock-out counters: view and delete (= unlock) only, see its admin
+    ReportSchedule,  # the rule book's scheduled reports
     Rule,
     Scorecard,
     AssessmentSettings,
@@ -271,6 +274,17 @@ def history(org, accepted):
     )
     ArchiveGrant.objects.create(archive=archive, staff=org.clerk, granted_by=org.director)
     ReadAudit.objects.create(archive=archive, staff=org.clerk, kind=ReadAudit.Kind.choices[0][0])
+    # a stored scheduled report (the worker's building is tested in tests/statistics)
+    schedule = ReportSchedule.objects.create(
+        code="admin-report", name="统计表", cadence="monthly", day=10, by="month"
+    )
+    StoredReport.objects.create(
+        schedule=schedule,
+        period_start=date(2026, 10, 1),
+        period_end=date(2026, 10, 31),
+        filename="admin-report.xlsx",
+        content=b"PK",
+    )
     # the assessment: a late clock's holder, a finding, a published month's line and its appeal
     with time_machine.travel(local(2026, 11, 30, 9), tick=False):
         sweep()

@@ -41,6 +41,16 @@ ALLOWED: dict[str, set[str]] = {
     "committees": {"core", "organization", "rulebook", "complaints", "decisions"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
     "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar", "notifications"},
+    # Statistics, charts, Excel and scheduled reports read every app's figures (issue 12).
+    "statistics": {
+        "core",
+        "organization",
+        "customers",
+        "rulebook",
+        "complaints",
+        "deadlines",
+        "decisions",
+    },
     # Carrying the decision out (shipments, repairs, returns, credit notes) and its costs: built on
     # the decision; a delivery drives the follow-up clock through deadlines' record_delivery.
     "fulfilment": {

@@ -412,6 +412,8 @@ class Complaint(models.Model):
             ),
             # The figures: complaints closed in a period and their handling time, from the index alone.
             models.Index(fields=["status", "closed_at", "received_at"], name="complaint_closed_idx"),
+            # Statistics (kesu.statistics): the complaints received in a period.
+            models.Index(fields=["received_at"], name="complaint_received_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -92,7 +92,7 @@ def _start(day: date) -> datetime:
 MAX_CASE_MONTHS = 600
 
 
-def _local_month(field: str, start: datetime, end: datetime) -> Case | TruncMonth:
+def local_month(field: str, start: datetime, end: datetime) -> Case | TruncMonth:
     """'YYYY-MM' of ``field`` in the current time zone, for times in ``start``–``end``: a CASE over
     the local months' first instants (``field < <1 July 00:00 local> THEN '2026-06' …``), exact in
     any zone (daylight saving included) and plain comparisons for the database, per row."""
@@ -122,7 +122,7 @@ class _NoIndex(Func):
         return compiler.compile(self.source_expressions[0])
 
 
-def _clocks_of(complaints: QuerySet[Complaint]) -> QuerySet[ComplaintClock]:
+def clocks_among(complaints: QuerySet[Complaint]) -> QuerySet[ComplaintClock]:
     if not complaints.query.where:  # every complaint (the desk, leadership): no condition at all
         return ComplaintClock.objects.all()
     return ComplaintClock.objects.alias(of=_NoIndex("complaint_id", output_field=IntegerField())).filter(
@@ -130,7 +130,7 @@ def _clocks_of(complaints: QuerySet[Complaint]) -> QuerySet[ComplaintClock]:
     )
 
 
-class _Seconds(Func):
+class Seconds(Func):
     """``end - start`` in seconds, as a float, computed by the database."""
 
     output_field = FloatField()
@@ -170,7 +170,7 @@ def figures(
     complaints = complaints if complaints is not None else Complaint.objects.all()
     start, end = _start(since), _start(until) + timedelta(days=1)
 
-    clocks = _clocks_of(complaints).filter(due_at__gte=start, due_at__lt=end)
+    clocks = clocks_among(complaints).filter(due_at__gte=start, due_at__lt=end)
     # Came due: met, or still running past the due time (ComplaintClock.is_late_at, in SQL). Written
     # as state IN (…) AND (met OR before now), not as an OR of two index ranges: SQLite answers an
     # OR by collecting row ids and reading every row from the table, where the IN reads the
@@ -181,13 +181,13 @@ def figures(
     key = DIMENSIONS[by]
     clock_key = "month" if by == "month" else f"complaint__{key}"
     if by == "month":
-        clocks = clocks.annotate(month=_local_month("due_at", start, end))
+        clocks = clocks.annotate(month=local_month("due_at", start, end))
     on_time = Q(state=ClockState.MET, stopped_at__lte=F("due_at"))
     clock_rows = clocks.values(clock_key).annotate(due=Count("pk"), on_time=Count("pk", filter=on_time))
 
     closed = complaints.filter(status=Status.CLOSED, closed_at__gte=start, closed_at__lt=end)
     if by == "month":
-        closed = closed.annotate(month=_local_month("closed_at", start, end))
+        closed = closed.annotate(month=local_month("closed_at", start, end))
     closed_rows = closed.values(key).annotate(closed=Count("pk"))
 
     # The final replies in the period: reply events with no later reply event on the complaint.
@@ -201,8 +201,8 @@ def figures(
         replies = replies.filter(complaint__in=complaints.values("pk"))
     reply_key = "month" if by == "month" else f"complaint__{key}"
     if by == "month":
-        replies = replies.annotate(month=_local_month("at", start, end))
-    handling = _Seconds("at", "complaint__received_at")
+        replies = replies.annotate(month=local_month("at", start, end))
+    handling = Seconds("at", "complaint__received_at")
     reply_rows = replies.values(reply_key).annotate(replied=Count("pk"), average=Avg(handling))
 
     def label(value: object) -> str:
@@ -277,7 +277,7 @@ def late_cases(
     complaints = complaints if complaints is not None else Complaint.objects.all()
     start, end = _start(since), _start(until) + timedelta(days=1)
     in_period = (
-        _clocks_of(complaints)
+        clocks_among(complaints)
         .filter(due_at__gte=start, due_at__lt=end)
         .select_related("complaint")
         .order_by("-due_at", "-id")

@@ -144,6 +144,8 @@ class DecisionVersion(models.Model):
 
     class Meta:
         ordering = ["decision", "number"]
+        # Statistics (kesu.statistics): the decisions approved in a period.
+        indexes = [models.Index(fields=["decided_at"], name="decision_version_decided_idx")]
         constraints = [
             models.UniqueConstraint(fields=["decision", "number"], name="decision_version_number_unique"),
             *(

@@ -24,6 +24,7 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("POST", "/api/v1/complaints/{number}/actions"),
         ("GET", "/api/v1/reference"),
         ("GET", "/api/v1/figures"),
+        ("GET", "/api/v1/statistics"),
         ("GET", "/api/v1/complaints/{number}/tasks"),
         ("POST", "/api/v1/complaints/{number}/tasks"),
         ("GET", "/api/v1/tasks"),

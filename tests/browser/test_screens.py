@@ -71,6 +71,9 @@ def test_main_pages_fit_the_screen(browser, live_server, org, register, screen, 
         "tasks": f"/complaints/{complaint.number}/tasks/",
         "approvals": "/approvals/",
         "list-sorted": "/complaints/?sort=-handler&status=investigating&status=registered",
+        "statistics": "/statistics/",
+        "drill-down": "/statistics/complaints/?measure=received",
+        "reports": "/reports/",
     }
     too_wide = {}
     for name, path in pages.items():

@@ -242,6 +242,56 @@ def test_lawfirm_major_complaints_go_to_the_partners_meeting():
 
 
 # ---------------------------------------------------------------------------------------------
+# scheduled reports (issue 12 §4): which report, by which day, each quoting its seed
+
+
+def schedule(preset: dict[str, Any], code: str) -> dict[str, Any]:
+    (found,) = [s for s in preset["report_schedules"]["schedules"] if s["code"] == code]
+    for quote in found["quotes"]:
+        seed_says(quote["seed"], quote["quote"])
+    return found
+
+
+def test_pcb_statistics_table_by_the_10th_of_each_month():
+    quote = seed_says(S002, "總經理室生產管理組每月10日前匯總上月份結案的案件于“客戶投訴案件統計表”")
+    table = schedule(read_preset("pcb"), "pcb-monthly-statistics")
+    assert (table["cadence"], table["day"]) == ("monthly", number(r"每月(\d+)日前", quote))
+    assert table["listing"] == "closed" and "上月份結案" in quote
+
+
+def test_telecom_network_report_by_the_7th_and_fault_table_every_monday_at_930():
+    preset = read_preset("telecom")
+    monthly = seed_says(S000, "每個月7號前提交前個月的網(wǎng)絡投訴報告")
+    report = schedule(preset, "telecom-network-report")
+    assert (report["cadence"], report["day"]) == ("monthly", number(r"每個月(\d+)號前", monthly))
+    weekly = seed_says(S000, "每周一早上9:30將故障及疑似故障投訴的處理情況")
+    table = schedule(preset, "telecom-fault-tracking")
+    assert (table["cadence"], table["day"], table["at"]) == (
+        "weekly",
+        number(r"每周(.)早上", weekly),
+        "09:30",
+    )
+    assert "9:30" in weekly
+
+
+@pytest.mark.parametrize("name", ["furniture", "lawfirm"])
+def test_rule_books_without_a_report_schedule_none_and_say_so(name):
+    section = read_preset(name)["report_schedules"]
+    assert section["schedules"] == [] and "no scheduled report" in section["source"]
+
+
+def test_every_schedule_cites_its_seed():
+    for name in ("furniture", "telecom", "liquor", "pcb", "lawfirm"):
+        for spec in read_preset(name)["report_schedules"]["schedules"]:
+            assert "seed" in spec["source"] and spec["quotes"], spec["code"]
+            for quote in spec["quotes"]:
+                seed_says(quote["seed"], quote["quote"])
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+# ---------------------------------------------------------------------------------------------
 # Accountability (考核, issue 10): every rule cites its clause, and its number is the seed's
 
 

@@ -1,0 +1,291 @@
+"""Excel workbooks (.xlsx, openpyxl): the complaint list and the statistics views.
+
+Written in openpyxl's write-only mode: each row goes to a temporary file as it is written, so a
+workbook of 100 000 complaints takes bounded memory (bench/export_memory.py measures it); the rows
+come from the database in chunks (``iterator``). The file is then streamed to the browser.
+
+Columns carry their type (numbers as numbers, times as Excel dates in the company time zone,
+money with two decimals), a width, and a header in the user's language (Chinese by default). A
+text that starts like a formula (``=``) is written as text: an exported complaint cannot run a
+formula in the reader's Excel. An export of no rows is a sheet with its headers only.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from kesu.complaints.models import Channel, Complaint, Status
+from kesu.statistics.selectors import Statistics
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Control characters Excel refuses in a cell (openpyxl raises on them): dropped from text.
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+_FORMULA_START = ("=",)
+CHUNK = 2000
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MONEY_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.0%"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: Callable[[], str]  # called when writing: the header in the active language
+    width: float
+    number_format: str | None = None
+
+
+def _text(value: str) -> str:
+    return _ILLEGAL.sub("", value)
+
+
+def _local(value: datetime | None) -> datetime | None:
+    """An aware time as the company's wall-clock time (Excel has no time zones)."""
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(tzinfo=None)
+
+
+class Sheet:
+    """A write-only sheet with typed, sized columns and a bold, frozen header row."""
+
+    def __init__(self, workbook: Workbook, title: str, columns: list[Column]) -> None:
+        self.sheet: WriteOnlyWorksheet = workbook.create_sheet(title=title[:31])
+        self.columns = columns
+        for index, column in enumerate(columns, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = column.width
+        self.sheet.freeze_panes = "A2"
+        bold = Font(bold=True)
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(self.sheet, value=str(column.header()))
+            cell.font = bold
+            header.append(cell)
+        self.sheet.append(header)
+        self.rows = 0
+
+    def append(self, values: Iterable[Any]) -> None:
+        cells: list[Any] = []
+        for value, column in zip(values, self.columns, strict=True):
+            if isinstance(value, str):
+                value = _text(value)
+                if value.startswith(_FORMULA_START):  # text, never a formula
+                    cell = WriteOnlyCell(self.sheet, value=value)
+                    cell.data_type = "s"
+                    cells.append(cell)
+                    continue
+            elif isinstance(value, datetime):
+                value = _local(value)
+            if column.number_format and value is not None:
+                cell = WriteOnlyCell(self.sheet, value=value)
+                cell.number_format = column.number_format
+                cells.append(cell)
+            else:
+                cells.append(value)
+        self.sheet.append(cells)
+        self.rows += 1
+
+
+def new_workbook() -> Workbook:
+    return Workbook(write_only=True)
+
+
+def save(workbook: Workbook) -> IO[bytes]:
+    """The workbook in a temporary file (deleted when closed), positioned at its start."""
+    file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 — returned open; the response closes it
+    workbook.save(file)
+    file.seek(0)
+    return file
+
+
+# ---------------------------------------------------------------------------------------------
+# The complaint list
+
+
+COMPLAINT_COLUMNS = [
+    Column(lambda: _("Number"), 16),
+    Column(lambda: _("status"), 14),
+    Column(lambda: _("received at"), 17, DATETIME_FORMAT),
+    Column(lambda: _("registered at"), 17, DATETIME_FORMAT),
+    Column(lambda: _("channel"), 12),
+    Column(lambda: _("complainant"), 14),
+    Column(lambda: _("customer"), 24),
+    Column(lambda: _("class"), 16),
+    Column(lambda: _("severity"), 10),
+    Column(lambda: _("responsible department"), 16),
+    Column(lambda: _("handler"), 12),
+    Column(lambda: _("product"), 18),
+    Column(lambda: _("batch"), 14),
+    Column(lambda: _("quantity"), 10, "0"),
+    Column(lambda: _("defective quantity"), 10, "0"),
+    Column(lambda: _("secondary complaint of"), 16),
+    Column(lambda: _("closed at"), 17, DATETIME_FORMAT),
+    Column(lambda: _("next due"), 17, DATETIME_FORMAT),
+    Column(lambda: _("description"), 60),
+]
+
+_COMPLAINT_FIELDS = (
+    "pk",
+    "number",
+    "status",
+    "received_at",
+    "registered_at",
+    "channel",
+    "complainant_name",
+    "customer__name",
+    "category__name",
+    "category__name_en",
+    "severity__name",
+    "severity__name_en",
+    "handling_department__name",
+    "handler__display_name",
+    "product__name",
+    "batch_number",
+    "quantity",
+    "defective_quantity",
+    "parent__number",
+    "closed_at",
+    "next_due_at",
+    "description",
+)
+
+
+def _complaint_rows(complaints: QuerySet[Complaint], english: bool) -> Iterator[list[Any]]:
+    statuses, channels = dict(Status.choices), dict(Channel.choices)
+    if not complaints.ordered:  # the list's own order when it has one, else newest first
+        complaints = complaints.order_by("-registered_at", "-id")
+    rows = complaints.values_list(*_COMPLAINT_FIELDS).iterator(chunk_size=CHUNK)
+    for row in rows:
+        values = dict(zip(_COMPLAINT_FIELDS, row, strict=True))
+        yield [
+            values["number"],
+            str(statuses.get(values["status"], values["status"])),
+            values["received_at"],
+            values["registered_at"],
+            str(channels.get(values["channel"], values["channel"])),
+            values["complainant_name"],
+            values["customer__name"] or "",
+            (english and values["category__name_en"]) or values["category__name"] or "",
+            (english and values["severity__name_en"]) or values["severity__name"] or "",
+            values["handling_department__name"] or "",
+            values["handler__display_name"] or "",
+            values["product__name"] or "",
+            values["batch_number"],
+            values["quantity"],
+            values["defective_quantity"],
+            values["parent__number"] or "",
+            values["closed_at"],
+            values["next_due_at"],
+            values["description"],
+        ]
+
+
+def complaints_workbook(
+    complaints: QuerySet[Complaint], *, title: str | None = None
+) -> tuple[IO[bytes], int]:
+    """The complaints as a one-sheet workbook (newest first) and the number of rows written."""
+    from django.utils.translation import get_language
+
+    workbook = new_workbook()
+    sheet = Sheet(workbook, title or _("Complaints"), COMPLAINT_COLUMNS)
+    for values in _complaint_rows(complaints, (get_language() or "").startswith("en")):
+        sheet.append(values)
+    return save(workbook), sheet.rows
+
+
+def add_complaints_sheet(workbook: Workbook, complaints: QuerySet[Complaint], title: str) -> int:
+    from django.utils.translation import get_language
+
+    sheet = Sheet(workbook, title, COMPLAINT_COLUMNS)
+    for values in _complaint_rows(complaints, (get_language() or "").startswith("en")):
+        sheet.append(values)
+    return sheet.rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics
+
+
+def _hours(value: float | None) -> float | None:
+    return round(value, 2) if value is not None else None
+
+
+def add_statistics_sheets(workbook: Workbook, stats: Statistics, dimension_label: str) -> None:
+    """The view's figures (one row per group and the totals), and who bears the losses."""
+    columns = [
+        Column(lambda: dimension_label, 20),
+        Column(lambda: _("received"), 10, "0"),
+        Column(lambda: _("previous"), 10, "0"),
+        Column(lambda: _("change"), 10, PERCENT_FORMAT),
+        Column(lambda: _("open"), 10, "0"),
+        Column(lambda: _("overdue"), 10, "0"),
+        Column(lambda: _("secondary"), 10, "0"),
+        Column(lambda: _("closed"), 10, "0"),
+        Column(lambda: _("upheld"), 10, "0"),
+        Column(lambda: _("not upheld"), 10, "0"),
+        Column(lambda: _("loss amount (CNY)"), 16, MONEY_FORMAT),
+        Column(lambda: _("compensation (CNY)"), 16, MONEY_FORMAT),
+        Column(lambda: _("replied"), 10, "0"),
+        Column(lambda: _("average handling hours"), 14, "0.0"),
+        Column(lambda: _("median handling hours"), 14, "0.0"),
+        Column(lambda: _("90th percentile handling hours"), 14, "0.0"),
+    ]
+    for _kind, label in stats.kinds:
+        columns.append(Column(lambda label=label: _("%s: due") % label, 12, "0"))
+        columns.append(Column(lambda label=label: _("%s: on time") % label, 12, "0"))
+        columns.append(Column(lambda label=label: _("%s: on-time rate") % label, 12, PERCENT_FORMAT))
+    sheet = Sheet(workbook, _("Statistics"), columns)
+    for row in [*stats.rows, stats.totals]:
+        values: list[Any] = [
+            row.label,
+            row.received,
+            row.previous_received,
+            row.change,
+            row.open,
+            row.overdue,
+            row.secondary,
+            row.closed,
+            row.upheld,
+            row.not_upheld,
+            Decimal(row.loss_amount),
+            Decimal(row.compensation),
+            row.replied,
+            _hours(row.average_hours),
+            _hours(row.p50_hours),
+            _hours(row.p90_hours),
+        ]
+        for kind, _label in stats.kinds:
+            figure = row.clocks.get(kind)
+            values += [figure.due, figure.on_time, figure.rate] if figure else [0, 0, None]
+        sheet.append(values)
+    bearers = Sheet(
+        workbook,
+        _("Who bears the losses"),
+        [
+            Column(lambda: _("responsible party"), 30),
+            Column(lambda: _("loss amount borne (CNY)"), 18, MONEY_FORMAT),
+            Column(lambda: _("complaints"), 10, "0"),
+        ],
+    )
+    for bearer in stats.bearers:
+        bearers.append([bearer.label, bearer.amount, bearer.complaints])
+
+
+def statistics_workbook(stats: Statistics, dimension_label: str) -> IO[bytes]:
+    workbook = new_workbook()
+    add_statistics_sheets(workbook, stats, dimension_label)
+    return save(workbook)

@@ -1,0 +1,77 @@
+"""The statistics API's shapes (GET /api/v1/statistics)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+from kesu.complaints.schemas import InputDate
+
+Dimension = Literal["month", "category", "severity", "channel", "department", "customer"]
+
+
+class StatisticsParams(Schema):
+    by: Dimension = Field(
+        "month", description="Group by month, class, severity, channel, department or customer."
+    )
+    since: InputDate | None = Field(
+        None, description="First day (inclusive); default: the 1st of the month five months before `until`."
+    )
+    until: InputDate | None = Field(
+        None, description="Last day (inclusive); default: today. At most ten years."
+    )
+
+
+class ClockFigureOut(Schema):
+    kind: str
+    due: int = Field(description="Time limits of this kind that came due in the period.")
+    on_time: int
+    late: int
+    rate: float | None = Field(description="on_time / due (0..1); null when none came due.")
+
+
+class StatisticsRowOut(Schema):
+    key: str = Field(
+        description="The group: YYYY-MM, an id, a channel code, or `none`; the drill-down's `key`."
+    )
+    label: str
+    received: int
+    previous_received: int | None = Field(description="Received in the month (period) before.")
+    change: float | None = Field(description="(received − previous) / previous; null without a base.")
+    open: int = Field(description="Of those received, still open now.")
+    overdue: int = Field(description="Of those received and open, with a running time limit past due now.")
+    secondary: int = Field(description="Of those received, secondary complaints (二次投诉).")
+    closed: int = Field(description="Closed in the period.")
+    upheld: int = Field(description="Latest approved decision decided in the period, with an upheld cause.")
+    not_upheld: int
+    loss_amount: Decimal = Field(description="Their loss amounts (CNY).")
+    compensation: Decimal
+    replied: int = Field(description="Final replies (最终回复) in the period.")
+    average_hours: float | None = Field(description="Average hours from receipt to the final reply.")
+    p50_hours: float | None
+    p90_hours: float | None
+    clocks: list[ClockFigureOut]
+
+
+class BearerOut(Schema):
+    key: str = Field(description="The drill-down key of measure `bearer`.")
+    label: str
+    amount: Decimal = Field(
+        description="The loss amounts borne (CNY), exact shares summed and rounded to the fen."
+    )
+    complaints: int
+
+
+class StatisticsOut(Schema):
+    by: Dimension
+    since: date
+    until: date
+    target_hours: float | None = Field(
+        description="The rule book's handling-time target; null when it sets none."
+    )
+    rows: list[StatisticsRowOut]
+    totals: StatisticsRowOut
+    bearers: list[BearerOut]
