@@ -7,6 +7,15 @@ from typing import Any
 
 from kesu.complaints import registry
 from kesu.complaints.registry import Panel
+from kesu.core import limits
+
+
+def _lookup_text(raw: Any, max_length: int) -> str:
+    """A typed value fit to look up with, or "": the form reports what is wrong with it; the panel
+    only must not send the database what it cannot take (PostgreSQL refuses a NUL byte)."""
+    if not isinstance(raw, str) or not raw or len(raw) > max_length or limits.unstorable(raw):
+        return ""
+    return raw
 
 
 def intake_context(subject: Any) -> dict[str, Any]:
@@ -18,23 +27,15 @@ def intake_context(subject: Any) -> dict[str, Any]:
 
     form, staff = subject
     data = form.data if form.is_bound else form.initial
-    code = data.get("customer") or ""
-    customer = (
-        Customer.objects.select_related("archive").filter(code=code).first()
-        if isinstance(code, str) and code and len(code) <= 40
-        else None
-    )
-    product_code = data.get("product") or ""
-    product = (
-        Product.objects.filter(model_code=product_code).first()
-        if isinstance(product_code, str) and product_code and len(product_code) <= 60
-        else None
-    )
+    code = _lookup_text(data.get("customer"), 40)
+    customer = Customer.objects.select_related("archive").filter(code=code).first() if code else None
+    product_code = _lookup_text(data.get("product"), 60)
+    product = Product.objects.filter(model_code=product_code).first() if product_code else None
     context = card_context(
         staff=staff,
         customer=customer,
-        phone=data.get("complainant_phone") or "",
-        order_number=data.get("order_number") or "",
+        phone=_lookup_text(data.get("complainant_phone"), 200),
+        order_number=_lookup_text(data.get("order_number"), 200),
         show_empty=False,
     )
     context.update(
