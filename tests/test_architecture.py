@@ -67,7 +67,16 @@ ALLOWED: dict[str, set[str]] = {
     "paperwork": {"organization", "rulebook", "complaints", "deadlines", "decisions"},
     # The customer archive (客户档案): built on complaints (the card and the timeline read them),
     # numbering with the rule book, counting registration days in the working calendar.
-    "archive": {"core", "organization", "customers", "rulebook", "complaints", "workcalendar"},
+    # Overdue loans (借阅) remind their borrowers through notifications.
+    "archive": {
+        "core",
+        "organization",
+        "customers",
+        "rulebook",
+        "complaints",
+        "workcalendar",
+        "notifications",
+    },
     # Accountability (考核): at the top of the apps, reads decisions, late clocks, complaints.
     "accountability": {
         "core",

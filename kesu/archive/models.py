@@ -344,6 +344,7 @@ class ReadAudit(models.Model):
 
     class Kind(models.TextChoices):
         PAGE = "page", _("customer page")
+        EXPORT = "export", _("export")
         API = "api", _("API")
         SEARCH = "search", _("search result")
         CARD = "card", _("intake card")
@@ -364,3 +365,16 @@ class ReadAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.staff} {self.kind}"
+
+
+# Access requests, lending and corrections live in their own module (registered with this app).
+from kesu.archive.access_models import (  # noqa: E402, F401
+    AccessKind,
+    AccessRequest,
+    AccessRules,
+    AccessStatus,
+    CorrectionRequest,
+    CorrectionStatus,
+    CorrectionStep,
+)
+

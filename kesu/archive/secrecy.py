@@ -16,6 +16,8 @@ logged like a confidential read.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -46,6 +48,12 @@ class NotAllowed(KesuError):
     status_code = 403
 
 
+def _access() -> Any:
+    from kesu.archive import access
+
+    return access
+
+
 def roles(staff: Staff | None) -> set[str]:
     capacities = capacities_of(staff=staff)
     return set().union(*(c.roles for c in capacities)) if capacities else set()
@@ -57,13 +65,14 @@ def known_filter(staff: Staff | None, *, prefix: str = "") -> Q:
     mine = roles(staff)
     condition = Q(**{f"{p}confidentiality": ""})
     if prefix:
-        condition |= Q(archive__isnull=True)
+        condition |= Q(**{f"{p}isnull": True})
     levels = [level for level, allowed in BY_ROLE.items() if mine & allowed]
     if levels:
         condition |= Q(**{f"{p}confidentiality__in": levels})
     if staff is not None:
         named = ArchiveGrant.objects.filter(staff=staff).values("archive_id")
         condition |= Q(**{f"{p}pk__in": named})
+        condition |= Q(**{f"{p}pk__in": _access().active_archive_ids(staff)})
     return condition
 
 
@@ -72,7 +81,30 @@ def may_know(staff: Staff | None, archive: CustomerArchive | None) -> bool:
         return True
     if roles(staff) & BY_ROLE[archive.confidentiality]:
         return True
-    return staff is not None and ArchiveGrant.objects.filter(archive=archive, staff=staff).exists()
+    if staff is None:
+        return False
+    if ArchiveGrant.objects.filter(archive=archive, staff=staff).exists():
+        return True
+    return _access().active_filter(staff).filter(archive=archive).exists()
+
+
+def complaint_restriction(staff: Staff | None) -> Q | None:
+    """Registered with complaints (``registry.register_restriction``): the complaints of a
+    classified customer only for those who may know the customer — on every page, list, search,
+    API answer, statistics export, printed form and attachment that reads complaints through
+    ``complaints_visible_to``. Leadership knows every level: not restricted."""
+    if staff is not None and roles(staff) & LEADERSHIP:
+        return None
+    return known_filter(staff, prefix="customer__archive__")
+
+
+def complaint_classification(complaint: Any) -> str:
+    """Registered with complaints: the label of the complaint's customer's level, "" if open."""
+    customer_id = getattr(complaint, "customer_id", None)
+    if customer_id is None:
+        return ""
+    level = CustomerArchive.objects.filter(pk=customer_id).values_list("confidentiality", flat=True).first()
+    return str(Confidentiality(level).label) if level else ""
 
 
 def sees_personal_data(staff: Staff | None) -> bool:

@@ -63,6 +63,7 @@ def complaints_visible_to(
             for grant in registry.VISIBILITY:
                 scope |= grant(staff)
         queryset = queryset.filter(scope)
+    queryset = registry.restricted(queryset, staff=staff)
     return _apply_filters(queryset, filters) if filters else queryset
 
 
