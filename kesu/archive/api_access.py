@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as Reply
 
-from kesu.archive import access, corrections, selectors
+from kesu.archive import access, corrections, secrecy, selectors
 from kesu.archive.access_models import AccessKind, AccessRequest, CorrectionRequest
 from kesu.complaints.schemas import ErrorOut
 from kesu.core import limits
@@ -140,7 +140,8 @@ def _correction(c: CorrectionRequest) -> dict[str, Any]:
 
 
 def _access_request(pk: int, staff: Staff) -> AccessRequest:
-    """A request its requester, a keeper or whoever may decide it sees; 404 for anyone else."""
+    """A request its requester, a keeper and the managers see (a manager without authority for it
+    is told who decides: 403); 404 for anyone else."""
     found = (
         AccessRequest.objects.select_related("archive", "requested_by", "reviewed_by", "decided_by")
         .filter(pk=pk)
@@ -149,7 +150,9 @@ def _access_request(pk: int, staff: Staff) -> AccessRequest:
         else None
     )
     if found is None or not (
-        found.requested_by_id == staff.pk or access.may_decide(staff, found) or access.may_keep_register(staff)
+        found.requested_by_id == staff.pk
+        or access.may_keep_register(staff)
+        or secrecy.roles(staff) & (access.MANAGERS | secrecy.LEADERSHIP)
     ):
         raise Http404(str(pk))
     return found
