@@ -50,9 +50,7 @@ class WrongState(KesuError):
 
 def archive_departments(archive: CustomerArchive) -> set[int]:
     """The departments an archive belongs to: its staff contacts' and the keeping CS department."""
-    found = set(
-        StaffContact.objects.filter(archive=archive).values_list("staff__department_id", flat=True)
-    )
+    found = set(StaffContact.objects.filter(archive=archive).values_list("staff__department_id", flat=True))
     found |= set(Department.objects.filter(is_customer_service=True).values_list("pk", flat=True))
     return found
 
@@ -163,7 +161,9 @@ def request_access(*, archive: CustomerArchive, by: Staff | None, kind: Any, rea
     if by is None:
         raise secrecy.NotAllowed(_("Sign in as a staff member."))
     if kind not in AccessKind.values:
-        raise ValidationError({"kind": [_("Choose one of: %(values)s") % {"values": ", ".join(AccessKind.values)}]})
+        raise ValidationError(
+            {"kind": [_("Choose one of: %(values)s") % {"values": ", ".join(AccessKind.values)}]}
+        )
     why = clean_text("reason", reason, required=True, max_length=limits.HANDLING_TEXT)
     if kind == AccessKind.READ:
         if not archive.confidentiality:
@@ -172,9 +172,13 @@ def request_access(*, archive: CustomerArchive, by: Staff | None, kind: Any, rea
             )
         if secrecy.may_know(by, archive):
             raise ValidationError({"archive": [_("You may already read this archive.")]})
-    if AccessRequest.objects.filter(
-        archive=archive, requested_by=by, kind=kind, status__in=[*OPEN_STATUSES, AccessStatus.APPROVED]
-    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=timezone.now())).exists():
+    if (
+        AccessRequest.objects.filter(
+            archive=archive, requested_by=by, kind=kind, status__in=[*OPEN_STATUSES, AccessStatus.APPROVED]
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=timezone.now()))
+        .exists()
+    ):
         raise ValidationError({"archive": [_("You already have an open request for this archive.")]})
     rules = AccessRules.current()
     own = by.department_id in archive_departments(archive)
@@ -188,9 +192,7 @@ def request_access(*, archive: CustomerArchive, by: Staff | None, kind: Any, rea
 
 def _locked(request: AccessRequest) -> AccessRequest:
     return (
-        AccessRequest.objects.select_for_update()
-        .select_related("archive", "requested_by")
-        .get(pk=request.pk)
+        AccessRequest.objects.select_for_update().select_related("archive", "requested_by").get(pk=request.pk)
     )
 
 
@@ -249,7 +251,13 @@ def lend(*, request: AccessRequest, by: Staff | None, due_back: Any = None) -> A
     request.due_back = _due(due_back, today=today, rules=rules)
     request.status, request.lent_by, request.lent_at = AccessStatus.LENT, keeper, timezone.now()
     request.save()
-    _log(request.archive, request, by=keeper, old=AccessStatus.APPROVED, reason=_("Lent out until %(day)s") % {"day": request.due_back.isoformat()})
+    _log(
+        request.archive,
+        request,
+        by=keeper,
+        old=AccessStatus.APPROVED,
+        reason=_("Lent out until %(day)s") % {"day": request.due_back.isoformat()},
+    )
     return request
 
 
@@ -285,7 +293,13 @@ def expire(*, now: datetime | None = None) -> int:
                 continue
             request.status = AccessStatus.EXPIRED
             request.save(update_fields=["status"])
-            _log(request.archive, request, by=request.requested_by, old=AccessStatus.APPROVED, reason=_("Access expired"))
+            _log(
+                request.archive,
+                request,
+                by=request.requested_by,
+                old=AccessStatus.APPROVED,
+                reason=_("Access expired"),
+            )
             count += 1
     return count
 
@@ -306,7 +320,9 @@ def remind_overdue(*, today: date | None = None) -> int:
 
     today = today or timezone.localdate()
     keepers = list(
-        Staff.objects.filter(role_assignments__role__in=[Role.CS_DIRECTOR, Role.DESK_CLERK], user__is_active=True)
+        Staff.objects.filter(
+            role_assignments__role__in=[Role.CS_DIRECTOR, Role.DESK_CLERK], user__is_active=True
+        )
         .select_related("user")
         .distinct()
     )

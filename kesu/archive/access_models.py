@@ -34,7 +34,9 @@ class AccessRules(models.Model):
     )
     read_source = models.TextField(_("reading: source"), blank=True)
     read_days = models.PositiveIntegerField(
-        _("access granted for (days)"), default=7, help_text=_("An approved access ends after this many days.")
+        _("access granted for (days)"),
+        default=7,
+        help_text=_("An approved access ends after this many days."),
     )
     read_days_source = models.TextField(_("access period: source"), blank=True)
     lend_reviewer = models.CharField(
@@ -45,7 +47,9 @@ class AccessRules(models.Model):
     )
     lend_source = models.TextField(_("lending: source"), blank=True)
     lend_days = models.PositiveIntegerField(
-        _("lent for at most (days)"), default=14, help_text=_("The due-back date is at most this many days after lending.")
+        _("lent for at most (days)"),
+        default=14,
+        help_text=_("The due-back date is at most this many days after lending."),
     )
     lend_days_source = models.TextField(_("lending period: source"), blank=True)
     correction_reviewer = models.CharField(
@@ -111,7 +115,12 @@ class AccessRequest(models.Model):
         _("own department"), help_text=_("The archive belongs to the requester's department.")
     )
     reviewed_by = models.ForeignKey(
-        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reviewed by")
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -127,7 +136,12 @@ class AccessRequest(models.Model):
     due_back = models.DateField(_("due back"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     returned_to = models.ForeignKey(
-        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("returned to")
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("returned to"),
     )
 
     class Meta:
@@ -166,7 +180,9 @@ class CorrectionRequest(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=CorrectionStatus.choices)
     changes = models.JSONField(_("changes"), help_text=_("Field → corrected value."))
     plan = BoundedTextField(_("remedy plan"), max_length=limits.HANDLING_TEXT)
-    drafted_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafted by"))
+    drafted_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafted by")
+    )
     drafted_at = models.DateTimeField(_("drafted at"), default=timezone.now)
     feedback = BoundedTextField(_("departments' feedback"), max_length=limits.HANDLING_TEXT, blank=True)
     report = BoundedTextField(_("report"), max_length=limits.HANDLING_TEXT, blank=True)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status as Reply
 
 from kesu.archive import access, corrections, secrecy, selectors

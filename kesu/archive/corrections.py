@@ -109,9 +109,7 @@ def advance(
     """Take the correction's next step: review or approve (``approve`` False refuses, with a note),
     execute (writes the changes, ``note`` the departments' feedback), or report (``note`` the
     report)."""
-    correction = (
-        CorrectionRequest.objects.select_for_update().select_related("archive").get(pk=correction.pk)
-    )
+    correction = CorrectionRequest.objects.select_for_update().select_related("archive").get(pk=correction.pk)
     step = STEPS.get(correction.status)
     if step is None:
         raise WrongState(
@@ -135,12 +133,16 @@ def advance(
         return correction
     if correction.status == S.EXECUTION:
         archive = (
-            CustomerArchive.objects.select_for_update().select_related("customer").get(pk=correction.archive_id)
+            CustomerArchive.objects.select_for_update()
+            .select_related("customer")
+            .get(pk=correction.archive_id)
         )
         # Checked again: the rule book's fields may have changed since the draft.
         own, profile = services.parse_changes(archive, correction.changes)
         reason = _("Correction #%(n)d: %(plan)s") % {"n": correction.pk, "plan": correction.plan}
-        services.apply_changes(archive, own=own, profile=profile, by=by, reason=reason[: limits.HANDLING_TEXT])
+        services.apply_changes(
+            archive, own=own, profile=profile, by=by, reason=reason[: limits.HANDLING_TEXT]
+        )
         correction.feedback = text
     if correction.status == S.REPORT:
         correction.report = text
@@ -152,9 +154,9 @@ def advance(
 
 def of_archive(archive: CustomerArchive) -> list[CorrectionRequest]:
     return list(
-        CorrectionRequest.objects.filter(archive=archive).select_related("drafted_by").prefetch_related(
-            "steps__by"
-        )[:50]
+        CorrectionRequest.objects.filter(archive=archive)
+        .select_related("drafted_by")
+        .prefetch_related("steps__by")[:50]
     )
 
 

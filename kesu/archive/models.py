@@ -377,4 +377,3 @@ from kesu.archive.access_models import (  # noqa: E402, F401
     CorrectionStatus,
     CorrectionStep,
 )
-

@@ -63,7 +63,10 @@ def access_request(request: HttpRequest) -> HttpResponse:
     try:
         archive = access.archive_by_number(request.POST.get("archive", ""))
         access.request_access(
-            archive=archive, by=staff, kind=request.POST.get("kind", ""), reason=request.POST.get("reason", "")
+            archive=archive,
+            by=staff,
+            kind=request.POST.get("kind", ""),
+            reason=request.POST.get("reason", ""),
         )
     except (ValidationError, KesuError) as error:
         context = {**_context(staff), "request_errors": _errors(error), "values": request.POST}

@@ -8,8 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 import time_machine
+from django.utils import timezone
 
 from kesu.archive import access, corrections, secrecy
 from kesu.archive.access_models import AccessRequest, AccessRules
@@ -22,7 +22,9 @@ SEEDS = Path("/work/shared/seeds")
 
 
 def _ask(api, who, number, kind="read", reason="核对合同条款"):
-    return api(who).post(f"{BASE}/archive-access-requests", {"archive": number, "kind": kind, "reason": reason})
+    return api(who).post(
+        f"{BASE}/archive-access-requests", {"archive": number, "kind": kind, "reason": reason}
+    )
 
 
 def _decide(api, who, pk, approve=True, note=""):
@@ -96,9 +98,14 @@ def test_lending_is_reviewed_approved_registered_returned_and_reminded(org, deal
     assert _decide(api, org.production_head, pk).status_code == 403  # approval is the GM's
     assert _decide(api, org.gm, pk).json()["status"] == "approved"
     assert as_user(org.production_handler).get(f"/customers/{dealer.number}/").status_code == 404
-    assert api(org.production_handler).post(f"{BASE}/archive-access-requests/{pk}/lent", {}).status_code == 403
+    assert (
+        api(org.production_handler).post(f"{BASE}/archive-access-requests/{pk}/lent", {}).status_code == 403
+    )
     too_late = (timezone.localdate() + timedelta(days=60)).isoformat()
-    assert api(org.clerk).post(f"{BASE}/archive-access-requests/{pk}/lent", {"due_back": too_late}).status_code == 422
+    assert (
+        api(org.clerk).post(f"{BASE}/archive-access-requests/{pk}/lent", {"due_back": too_late}).status_code
+        == 422
+    )
     lent = api(org.clerk).post(f"{BASE}/archive-access-requests/{pk}/lent", {})
     assert lent.json()["status"] == "lent"
     assert lent.json()["due_back"] == (timezone.localdate() + timedelta(days=14)).isoformat()
@@ -169,9 +176,16 @@ def test_a_refused_correction_changes_nothing_and_bad_drafts_are_refused_by_fiel
     assert bad.status_code == 422
     assert {"changes.phone", "changes.profile.nope", "plan"} <= set(bad.json()["errors"])
     assert api(org.production_handler).post(url, {"changes": {"name": "X"}, "plan": "p"}).status_code == 403
-    pk = api(org.clerk).post(url, {"changes": {"name": "上海锦程家具有限公司"}, "plan": "名称错字"}).json()["id"]
+    pk = (
+        api(org.clerk)
+        .post(url, {"changes": {"name": "上海锦程家具有限公司"}, "plan": "名称错字"})
+        .json()["id"]
+    )
     assert _step(api, org.director, pk, approve=False).status_code == 422
-    assert _step(api, org.director, pk, approve=False, note="以营业执照为准，无需更正").json()["status"] == "refused"
+    assert (
+        _step(api, org.director, pk, approve=False, note="以营业执照为准，无需更正").json()["status"]
+        == "refused"
+    )
     dealer.customer.refresh_from_db()
     assert dealer.customer.name == "上海锦程家居有限公司"
     assert corrections.waiting_for(org.gm) == []
@@ -181,11 +195,17 @@ def test_a_refused_correction_changes_nothing_and_bad_drafts_are_refused_by_fiel
 def test_the_presets_access_rules_are_the_seeds(db, preset):
     section = json.loads((PRESETS / f"{preset}.json").read_text(encoding="utf-8"))["archive_access"]
     # seed 002 1.5: 本业务部门…经部门经理批准; 非本业务部门…经总经理批准
-    assert (section["read_own_approver"], section["read_other_approver"]) == ("department_head", "general_manager")
+    assert (section["read_own_approver"], section["read_other_approver"]) == (
+        "department_head",
+        "general_manager",
+    )
     # seed 001 #6 3.2.7: 招商部负责人审核，总经理审批
     assert (section["lend_reviewer"], section["lend_approver"]) == ("department_head", "general_manager")
     # seed 001 #4: 客服部经理审核 … 总经理审批
-    assert (section["correction_reviewer"], section["correction_approver"]) == ("cs_director", "general_manager")
+    assert (section["correction_reviewer"], section["correction_approver"]) == (
+        "cs_director",
+        "general_manager",
+    )
     assert "silent" in section["read_days_source"] and "silent" in section["lend_days_source"]
     if SEEDS.exists():
         seed002 = (SEEDS / "002_customer_management_general.txt").read_text(encoding="utf-8")

@@ -42,7 +42,9 @@ def case(org, dealer, register):
 
 def _exported_numbers(content: bytes) -> set[str]:
     book = load_workbook(io.BytesIO(content), read_only=True)
-    return {str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row}
+    return {
+        str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row
+    }
 
 
 def _read(path, who, complaint, attachment, as_user, api) -> bool:
@@ -63,7 +65,9 @@ def _read(path, who, complaint, attachment, as_user, api) -> bool:
         return as_user(who).get(reverse("paperwork-registration", args=[number])).status_code == 200
     response = as_user(who).get(reverse("complaints-export"))
     assert response.status_code == 200
-    return number in _exported_numbers(b"".join(response.streaming_content) if response.streaming else response.content)
+    return number in _exported_numbers(
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -90,7 +94,9 @@ def test_a_named_person_reads_the_complaints_too(org, dealer, case, as_user):
 
 
 @pytest.mark.parametrize("level", LEVELS)
-def test_no_email_carries_a_classified_customers_complaint(org, dealer, case, django_capture_on_commit_callbacks, level):
+def test_no_email_carries_a_classified_customers_complaint(
+    org, dealer, case, django_capture_on_commit_callbacks, level
+):
     complaint, _attachment = case
     if level:
         secrecy.set_level(archive=dealer, by=org.gm, level=level, reason="客户要求保密")
