@@ -66,6 +66,7 @@ def contribute() -> None:
     # none of their content.
     registry.register_restriction(secrecy.complaint_restriction)
     registry.register_classification(secrecy.complaint_classification)
+    registry.register_read_recorder(secrecy.record_complaint_reads)
     registry.register_panel(
         "intake",
         Panel(

@@ -344,6 +344,7 @@ class ReadAudit(models.Model):
 
     class Kind(models.TextChoices):
         PAGE = "page", _("customer page")
+        COMPLAINT = "complaint", _("complaint (page, API, attachment, printed form)")
         EXPORT = "export", _("export")
         API = "api", _("API")
         SEARCH = "search", _("search result")
@@ -354,6 +355,7 @@ class ReadAudit(models.Model):
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("staff"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     level = models.CharField(_("confidentiality"), max_length=20, choices=Confidentiality.choices, blank=True)
+    complaint_number = models.CharField(_("complaint"), max_length=40, blank=True)
     address = models.CharField(_("from"), max_length=45, blank=True)
     at = models.DateTimeField(_("when"), auto_now_add=True)
 

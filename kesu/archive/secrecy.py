@@ -189,3 +189,51 @@ def grant(*, archive: CustomerArchive, by: Staff | None, staff: Staff) -> Archiv
             reason=_("Named to know the archive"),
         )
     return found
+
+
+def record_complaint_reads(staff: Staff | None, complaints: Any, kind: str) -> None:
+    """Registered with complaints (``registry.register_read_recorder``): one audit row per read of
+    a classified customer's complaint — its page, API answer, attachment or printed form — and one
+    per classified customer's complaint in an export; from where: the request's address
+    (``kesu.archive.middleware``). One query, none when no complaint has a customer."""
+    from kesu.archive.middleware import current_address
+
+    if staff is None:
+        return
+    if isinstance(complaints, list):
+        customer_ids = {c.customer_id for c in complaints if c.customer_id is not None}
+        if not customer_ids:
+            return
+        pairs = [(c.customer_id, c.number) for c in complaints if c.customer_id is not None]
+        classified = dict(
+            CustomerArchive.objects.filter(pk__in=customer_ids)
+            .exclude(confidentiality="")
+            .values_list("pk", "confidentiality")
+        )
+    else:
+        rows = (
+            complaints.order_by()
+            .filter(customer__archive__isnull=False)
+            .exclude(customer__archive__confidentiality="")
+            .values_list("customer_id", "number", "customer__archive__confidentiality")
+        )
+        classified, pairs = {}, []
+        for customer_id, number, level in rows:
+            classified[customer_id] = level
+            pairs.append((customer_id, number))
+    audit_kind = ReadAudit.Kind.EXPORT if kind == "export" else ReadAudit.Kind.COMPLAINT
+    address = current_address()[:45]
+    found = [
+        ReadAudit(
+            archive_id=customer_id,
+            staff=staff,
+            kind=audit_kind,
+            level=classified[customer_id],
+            complaint_number=number,
+            address=address,
+        )
+        for customer_id, number in pairs
+        if customer_id in classified
+    ]
+    if found:
+        ReadAudit.objects.bulk_create(found)

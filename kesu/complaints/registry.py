@@ -360,6 +360,24 @@ def restricted(queryset: Any, *, staff: Staff | None) -> Any:
     return queryset
 
 
+ReadRecorder = Callable[["Staff | None", Any, str], None]
+READ_RECORDERS: list[ReadRecorder] = []
+
+
+def register_read_recorder(recorder: ReadRecorder) -> None:
+    """An app records reads of complaints (the archive: one audit row per read of a classified
+    customer's complaint, and per export holding one). ``recorder(staff, complaints, kind)``:
+    ``complaints`` a list or a queryset, ``kind`` "complaint" (a page, API answer, attachment or
+    printed form) or "export"."""
+    if recorder not in READ_RECORDERS:
+        READ_RECORDERS.append(recorder)
+
+
+def record_read(staff: Staff | None, complaints: Any, *, kind: str) -> None:
+    for recorder in READ_RECORDERS:
+        recorder(staff, complaints, kind)
+
+
 def register_classification(rule: Classification) -> None:
     if rule not in CLASSIFICATIONS:
         CLASSIFICATIONS.append(rule)

@@ -187,7 +187,10 @@ def complaint_visible_to(*, staff: Staff | None, number: str, related: bool = Tr
     queryset = complaints_visible_to(staff=staff)
     if not related:
         queryset = queryset.select_related(None)
-    return queryset.filter(number=number).first()
+    found = queryset.filter(number=number).first()
+    if found is not None:
+        registry.record_read(staff, [found], kind="complaint")
+    return found
 
 
 def complaint_for_page(*, staff: Staff | None, number: str) -> Complaint | None:
@@ -195,13 +198,16 @@ def complaint_for_page(*, staff: Staff | None, number: str) -> Complaint | None:
     complained about, which the permission checks read too)."""
     if _impossible_number(number):
         return None
-    return (
+    found = (
         complaints_visible_to(staff=staff)
         .select_related("product", "handler", "registered_by", "parent")
         .prefetch_related("accused_staff")
         .filter(number=number)
         .first()
     )
+    if found is not None:
+        registry.record_read(staff, [found], kind="complaint")
+    return found
 
 
 def secondary_complaints(complaint: Complaint) -> list[Complaint]:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from kesu.complaints import registry
 from kesu.complaints.forms import ListFilterForm
 from kesu.complaints.selectors import complaints_visible_to
 from kesu.complaints.views import listed_complaints
@@ -128,6 +129,7 @@ def drill_export(request: HttpRequest) -> HttpResponse:
     form, found = _drilled(request)
     if found is None:
         return render(request, "statistics/drill.html", {"form": form}, status=400)
+    registry.record_read(staff_of(request.user), found, kind="export")
     file, _rows = excel.complaints_workbook(found)
     return _xlsx(file, f"complaints-{timezone.localdate():%Y%m%d}.xlsx")
 
@@ -141,6 +143,7 @@ def complaints_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "complaints/list.html", {"form": form, "page": None}, status=400)
     complaints = listed_complaints(staff_of(request.user), form.cleaned_data)
+    registry.record_read(staff_of(request.user), complaints, kind="export")
     file, _rows = excel.complaints_workbook(complaints)
     return _xlsx(file, f"complaints-{timezone.localdate():%Y%m%d}.xlsx")
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from kesu.archive import secrecy
+from kesu.archive.models import ReadAudit
 from kesu.complaints import services as complaint_services
 from kesu.notifications.services import notify
 
@@ -28,6 +29,7 @@ MAY_KNOW = {
     "confidential": {"director", "gm", "vp"},
     "top_secret": {"gm", "vp"},
 }
+LISTS = {"web_search", "api_list"}  # the complaint list's rows are not audited one by one
 PATHS = ["page", "api_detail", "web_search", "api_list", "attachment", "pdf_form", "excel_export"]
 
 
@@ -81,8 +83,19 @@ def test_a_classified_customers_complaint_is_read_only_by_who_may_know(
     if level:
         secrecy.set_level(archive=dealer, by=org.gm, level=level, reason="客户要求保密")
     # when the persona reads it by the path / then only who may know the customer does
-    read = _read(path, getattr(org, persona), complaint, attachment, as_user, api)
+    who = getattr(org, persona)
+    before = ReadAudit.objects.count()
+    read = _read(path, who, complaint, attachment, as_user, api)
     assert read == (persona in MAY_KNOW[level]), f"{persona} {path} {level or 'open'}"
+    # and each read of a classified customer's complaint (a list's rows aside) leaves one audit row
+    rows = ReadAudit.objects.filter(staff=who, complaint_number=complaint.number)
+    assert ReadAudit.objects.count() - before == rows.count()
+    audited = read and level and path not in LISTS
+    assert rows.count() == (1 if audited else 0), f"{persona} {path} {level or 'open'}"
+    if audited:
+        row = rows.get()
+        assert (row.kind, row.level) == ("export" if path == "excel_export" else "complaint", level)
+        assert row.address == "127.0.0.1"
 
 
 def test_a_named_person_reads_the_complaints_too(org, dealer, case, as_user):
