@@ -20,7 +20,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -80,9 +80,9 @@ def add_years(day: date, years: int) -> date:
 
 
 def _cutoff(on: date, years: int) -> datetime:
-    """Activity before this moment is older than ``years`` on ``on``."""
-    start = add_years(on, -years) + timedelta(days=1)
-    return timezone.make_aware(datetime.combine(start, time.min))
+    """Activity before this moment has been kept ``years`` full years by ``on``: the period of an
+    archive last active on 2015-06-01 ends on 2025-06-01, and it is due from 2025-06-02."""
+    return timezone.make_aware(datetime.combine(add_years(on, -years), time.min))
 
 
 def _with_last_activity(queryset: QuerySet[CustomerArchive]) -> QuerySet[CustomerArchive]:
