@@ -155,7 +155,9 @@ class OwnershipDispute(models.Model):
         DECIDED = "decided", _("Decided")
 
     archive = models.ForeignKey(CustomerArchive, on_delete=models.PROTECT, related_name="ownership_disputes")
-    claimant = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("claimant"))
+    claimant = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("claimant")
+    )
     owner = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
     reason = BoundedTextField(_("reason"), max_length=limits.HANDLING_TEXT)
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
@@ -183,7 +185,9 @@ class Handover(models.Model):
     when and why; each customer's successor acknowledges (签收)."""
 
     leaver = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("leaving"))
-    by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("handed over by"))
+    by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("handed over by")
+    )
     at = models.DateTimeField(_("when"), auto_now_add=True)
     reason = BoundedTextField(_("reason"), max_length=limits.HANDLING_TEXT)
 

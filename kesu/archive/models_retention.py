@@ -58,7 +58,9 @@ class RetentionPeriod(models.Model):
         if self.years is not None and not 1 <= self.years <= 100:
             raise ValidationError({"years": _("From 1 to 100 years, or empty for long-term.")})
         if self.reviewer_role == self.approver_role:
-            raise ValidationError({"approver_role": _("The approver's role must differ from the reviewer's.")})
+            raise ValidationError(
+                {"approver_role": _("The approver's role must differ from the reviewer's.")}
+            )
 
     @classmethod
     def for_record(cls, record: str) -> RetentionPeriod:
@@ -87,18 +89,38 @@ class DestructionList(models.Model):
     )
     proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
     proposed_by = models.ForeignKey(
-        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("proposed by")
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
     )
     reviewed_by = models.ForeignKey(
-        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reviewed by")
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("approved by")
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     destroyed_by = models.ForeignKey(
-        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("destroyed by")
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("destroyed by"),
     )
     witness = models.ForeignKey(
         Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("witness")
@@ -132,7 +154,9 @@ class DestructionItem(models.Model):
             models.UniqueConstraint(fields=["destruction", "archive"], name="destruction_item_unique"),
             # An archive is destroyed once.
             models.UniqueConstraint(
-                fields=["archive"], condition=models.Q(destroyed_at__isnull=False), name="archive_destroyed_once"
+                fields=["archive"],
+                condition=models.Q(destroyed_at__isnull=False),
+                name="archive_destroyed_once",
             ),
         ]
         verbose_name = _("archive to destroy")
@@ -144,10 +168,13 @@ class DestructionItem(models.Model):
 
 class DestructionUnlock(models.Model):
     """Present only inside a destruction's transaction: the append-only triggers of the archive's
-    logs (migration 0003, replaced by ``0005_retention``) let that archive's rows be scrubbed of
+    logs (migration 0003, replaced by ``0005_retention_unlock``) let that archive's rows be scrubbed of
     personal data while a row here names it. Deleted before the transaction commits."""
 
     archive_id = models.IntegerField(primary_key=True)
 
     class Meta:
         verbose_name = _("destruction in progress")
+
+    def __str__(self) -> str:
+        return str(self.archive_id)

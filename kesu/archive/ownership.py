@@ -138,6 +138,11 @@ def _is_manager_of(staff: Staff, department_id: int) -> bool:
     return bool(mine & LEADERSHIP) or (Role.DEPARTMENT_HEAD in mine and staff.department_id == department_id)
 
 
+def may_hand_over(staff: Staff | None, leaver: Staff) -> bool:
+    """The head of the leaver's department or the leadership hands their customers over."""
+    return staff is not None and _is_manager_of(staff, leaver.department_id)
+
+
 def _require_staff(by: Staff | None) -> Staff:
     if by is None:
         raise NotAllowed(_("Sign in as a staff member."))
@@ -164,7 +169,9 @@ def register(
         services.may_keep(actor) or _is_manager_of(actor, salesperson.department_id)
     ):
         raise NotAllowed(
-            _("Only the salesperson, their department's head or the customer-service desk registers a customer.")
+            _(
+                "Only the salesperson, their department's head or the customer-service desk registers a customer."
+            )
         )
     why = _reason(reason, required=False)
     CustomerArchive.objects.select_for_update().get(pk=archive.pk)  # one registration at a time
@@ -271,7 +278,10 @@ def record_credit_split(
         data={
             "case": found.code,
             "registration_valid": current.valid,
-            "shares": [{"staff": s.staff.user.username, "name": s.staff.display_name, "percent": s.percent} for s in shares],
+            "shares": [
+                {"staff": s.staff.user.username, "name": s.staff.display_name, "percent": s.percent}
+                for s in shares
+            ],
         },
     )
     return shares
@@ -328,7 +338,9 @@ def decide_dispute(
     ownership = ArchiveOwnership.objects.select_for_update().get(archive_id=dispute.archive_id)
     if not _is_manager_of(actor, ownership.department_id):
         raise NotAllowed(
-            _("Only the head of the owner's department (the sales manager) or the leadership decides a dispute.")
+            _(
+                "Only the head of the owner's department (the sales manager) or the leadership decides a dispute."
+            )
         )
     if dispute.status != OwnershipDispute.Status.OPEN:
         raise ValidationError({"dispute": [_("This dispute is decided already.")]})
@@ -389,9 +401,11 @@ def hand_over(
     replaces the leaver among the staff contacts, the customer is told (a letter in the contact log;
     an e-mail after commit to contacts with an address); each successor is notified once."""
     actor = _require_staff(by)
-    if not _is_manager_of(actor, leaver.department_id):
+    if not may_hand_over(actor, leaver):
         raise NotAllowed(
-            _("Only the head of the leaving person's department or the leadership hands their customers over.")
+            _(
+                "Only the head of the leaving person's department or the leadership hands their customers over."
+            )
         )
     why = _reason(reason)
     if not isinstance(successors, dict):
@@ -414,7 +428,9 @@ def hand_over(
         elif not isinstance(successor, Staff) or successor.pk == leaver.pk:
             errors[f"successors.{number}"] = [_("Name another staff member.")]
         elif not successor.user.is_active:
-            errors[f"successors.{number}"] = [_("%(name)s cannot sign in.") % {"name": successor.display_name}]
+            errors[f"successors.{number}"] = [
+                _("%(name)s cannot sign in.") % {"name": successor.display_name}
+            ]
         else:
             chosen[number] = successor
     if draw_from is not None and not pool:
@@ -445,10 +461,13 @@ def hand_over(
         StaffContact.objects.get_or_create(archive=archive, staff=successor)
         notice = _customer_notice(archive, leaver, successor)
         addresses = [
-            e for e in Contact.objects.filter(archive=archive).exclude(email="").values_list("email", flat=True)
+            e
+            for e in Contact.objects.filter(archive=archive).exclude(email="").values_list("email", flat=True)
         ]
         if addresses:
-            emails.append((_("Your new contact: %(name)s") % {"name": successor.display_name}, notice, addresses))
+            emails.append(
+                (_("Your new contact: %(name)s") % {"name": successor.display_name}, notice, addresses)
+            )
         letters.append(
             ContactLogEntry(
                 archive=archive,
@@ -490,7 +509,8 @@ def hand_over(
         notify(
             recipients=[by_pk[pk]],
             kind=Notification.Kind.HANDOVER,
-            title=_("%(n)d customer(s) of %(name)s handed over to you") % {"n": len(numbers), "name": leaver.display_name},
+            title=_("%(n)d customer(s) of %(name)s handed over to you")
+            % {"n": len(numbers), "name": leaver.display_name},
             body=", ".join(numbers) + "\n" + why,
             dedup_key=f"archive-handover:{handover.pk}",
         )
@@ -512,7 +532,9 @@ def acknowledge(*, handover: Handover, by: Staff | None) -> int:
     """A successor acknowledges (签收) the customers handed over to them; returns how many."""
     actor = _require_staff(by)
     items = list(
-        HandoverItem.objects.select_for_update().filter(handover=handover, successor=actor).select_related("archive")
+        HandoverItem.objects.select_for_update()
+        .filter(handover=handover, successor=actor)
+        .select_related("archive")
     )
     if not items:
         raise NotAllowed(_("Nothing in this hand-over is handed to you."))

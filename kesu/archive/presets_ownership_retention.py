@@ -21,7 +21,9 @@ def _wrapped(name: str, load: Any, section: Any) -> None:
     try:
         load(section)
     except ValidationError as exc:
-        raise ValidationError(_("%(section)s: %(errors)s") % {"section": name, "errors": "; ".join(exc.messages)}) from exc
+        raise ValidationError(
+            _("%(section)s: %(errors)s") % {"section": name, "errors": "; ".join(exc.messages)}
+        ) from exc
 
 
 def load_ownership(preset: dict[str, Any]) -> None:

@@ -87,10 +87,18 @@ def _cutoff(on: date, years: int) -> datetime:
 
 def _with_last_activity(queryset: QuerySet[CustomerArchive]) -> QuerySet[CustomerArchive]:
     last_complaint = (
-        Complaint.objects.filter(customer_id=OuterRef("pk")).order_by().values("customer_id").annotate(m=Max("registered_at")).values("m")
+        Complaint.objects.filter(customer_id=OuterRef("pk"))
+        .order_by()
+        .values("customer_id")
+        .annotate(m=Max("registered_at"))
+        .values("m")
     )
     last_contact = (
-        ContactLogEntry.objects.filter(archive_id=OuterRef("pk")).order_by().values("archive_id").annotate(m=Max("at")).values("m")
+        ContactLogEntry.objects.filter(archive_id=OuterRef("pk"))
+        .order_by()
+        .values("archive_id")
+        .annotate(m=Max("at"))
+        .values("m")
     )
     return queryset.annotate(
         last_activity=Greatest(
@@ -113,7 +121,9 @@ def due(*, on: date | None = None, limit: int | None = None) -> list[CustomerArc
         return []
     today = on or timezone.localdate()
     cutoff = _cutoff(today, period.years)
-    open_complaints = Complaint.objects.filter(customer_id=OuterRef("pk")).exclude(status__in=TERMINAL_STATUSES)
+    open_complaints = Complaint.objects.filter(customer_id=OuterRef("pk")).exclude(
+        status__in=TERMINAL_STATUSES
+    )
     queryset = (
         _with_last_activity(CustomerArchive.objects.filter(created_at__lt=cutoff))
         .filter(last_activity__lt=cutoff)
@@ -145,7 +155,11 @@ def propose(*, by: Staff | None = None, on: date | None = None) -> DestructionLi
         raise NotAllowed(_("Only the customer-service desk proposes archives for destruction."))
     period = RetentionPeriod.for_record(RecordClass.ARCHIVE)
     on_open_lists = DestructionItem.objects.filter(
-        destruction__status__in=[DestructionStatus.PROPOSED, DestructionStatus.REVIEWED, DestructionStatus.APPROVED]
+        destruction__status__in=[
+            DestructionStatus.PROPOSED,
+            DestructionStatus.REVIEWED,
+            DestructionStatus.APPROVED,
+        ]
     ).values_list("archive_id", flat=True)
     taken = set(on_open_lists)
     rows = [a for a in due(on=on) if a.pk not in taken]
@@ -199,12 +213,16 @@ def _require_status(destruction: DestructionList, status: str) -> None:
 
 
 @transaction.atomic
-def review(*, destruction: DestructionList, by: Staff | None, note: Any = "", reject: bool = False) -> DestructionList:
+def review(
+    *, destruction: DestructionList, by: Staff | None, note: Any = "", reject: bool = False
+) -> DestructionList:
     """The responsible manager reviews the list (审核): passes it on to the approver, or rejects it."""
     period = RetentionPeriod.for_record(destruction.record)
     actor = _require_role(
-        by, period.reviewer_role, _("Only the responsible manager (%(role)s) reviews a destruction list.")
-        % {"role": period.get_reviewer_role_display()}
+        by,
+        period.reviewer_role,
+        _("Only the responsible manager (%(role)s) reviews a destruction list.")
+        % {"role": period.get_reviewer_role_display()},
     )
     text = services.clean_text("note", note, required=reject, max_length=limits.HANDLING_TEXT)
     destruction = _locked(destruction)
@@ -225,11 +243,15 @@ def review(*, destruction: DestructionList, by: Staff | None, note: Any = "", re
 
 
 @transaction.atomic
-def approve(*, destruction: DestructionList, by: Staff | None, note: Any = "", reject: bool = False) -> DestructionList:
+def approve(
+    *, destruction: DestructionList, by: Staff | None, note: Any = "", reject: bool = False
+) -> DestructionList:
     """The general manager approves (审批) — or rejects — a reviewed list; never the reviewer."""
     period = RetentionPeriod.for_record(destruction.record)
     actor = _require_role(
-        by, period.approver_role, _("Only the %(role)s approves a destruction.") % {"role": period.get_approver_role_display()}
+        by,
+        period.approver_role,
+        _("Only the %(role)s approves a destruction.") % {"role": period.get_approver_role_display()},
     )
     text = services.clean_text("note", note, required=reject, max_length=limits.HANDLING_TEXT)
     destruction = _locked(destruction)
@@ -281,8 +303,10 @@ def destroy(*, destruction: DestructionList, by: Staff | None, witness: Staff | 
         raise ValidationError(
             {
                 "items": [
-                    _("Not due any more (active since it was proposed, or an open complaint): %(numbers)s. "
-                      "Reject this list; the worker proposes them again when they are due.")
+                    _(
+                        "Not due any more (active since it was proposed, or an open complaint): %(numbers)s. "
+                        "Reject this list; the worker proposes them again when they are due."
+                    )
                     % {"numbers": ", ".join(early[:20])}
                 ]
             }
@@ -302,7 +326,9 @@ def destroy(*, destruction: DestructionList, by: Staff | None, witness: Staff | 
     return Destroyed(destruction, len(items), complaints)
 
 
-def _scrub(archive: CustomerArchive, *, by: Staff, destruction: DestructionList) -> tuple[dict[str, Any], int]:
+def _scrub(
+    archive: CustomerArchive, *, by: Staff, destruction: DestructionList
+) -> tuple[dict[str, Any], int]:
     """Remove one archive's personal data; what it keeps is returned for the record."""
     customer: Customer = archive.customer
     complaints = Complaint.objects.filter(customer=customer)
@@ -335,7 +361,9 @@ def _scrub(archive: CustomerArchive, *, by: Staff, destruction: DestructionList)
     if archive.kind == CustomerKind.PERSON:
         archive.profile = {}
     else:
-        personal = set(ProfileField.objects.filter(kind=archive.kind, personal=True).values_list("code", flat=True))
+        personal = set(
+            ProfileField.objects.filter(kind=archive.kind, personal=True).values_list("code", flat=True)
+        )
         archive.profile = {k: v for k, v in archive.profile.items() if k not in personal}
     archive.save(update_fields=["profile"])
     customer.name = f"{DESTROYED_NAME} {archive.number}"[:200]
@@ -353,7 +381,9 @@ def _scrub(archive: CustomerArchive, *, by: Staff, destruction: DestructionList)
 
 def lists(*, limit: int = 50) -> list[DestructionList]:
     return list(
-        DestructionList.objects.select_related("proposed_by", "reviewed_by", "approved_by", "destroyed_by", "witness")[:limit]
+        DestructionList.objects.select_related(
+            "proposed_by", "reviewed_by", "approved_by", "destroyed_by", "witness"
+        )[:limit]
     )
 
 
@@ -363,4 +393,3 @@ def item_rows(destruction: DestructionList) -> list[DestructionItem]:
 
 def periods() -> list[RetentionPeriod]:
     return list(RetentionPeriod.objects.all())
-

@@ -20,23 +20,9 @@ from kesu.archive.models_ownership import (
     OwnershipRules,
 )
 from kesu.notifications.models import Notification
-from kesu.organization.models import Role
-from tests.conftest import local, make_staff
+from tests.conftest import local
 
 PRESETS = Path(__file__).resolve().parents[2] / "kesu" / "rulebook" / "presets"
-
-
-@pytest.fixture
-def sales(org):
-    """The sales office: its manager (销售经理) and three salespeople A, B, C."""
-
-    class Sales:
-        manager = make_staff("salesmgr", "销售经理", org.sales, Role.DEPARTMENT_HEAD)
-        a = make_staff("sales_a", "销售A", org.sales)
-        b = make_staff("sales_b", "销售B", org.sales)
-        c = make_staff("sales_c", "销售C", org.sales)
-
-    return Sales
 
 
 def test_the_presets_numbers_are_the_seeds():
@@ -75,9 +61,9 @@ def test_the_first_registration_wins_while_valid(org, sales, dealer):
 def test_a_lapsed_registration_may_be_taken_over(org, sales, dealer):
     with time_machine.travel(local(2026, 3, 2), tick=False):
         ownership.register(archive=dealer, salesperson=sales.a, by=sales.a)
-    with time_machine.travel(local(2026, 5, 2), tick=False):  # the last valid day
-        with pytest.raises(ownership.OwnershipConflict):
-            ownership.register(archive=dealer, salesperson=sales.b, by=sales.b)
+    # the last valid day
+    with time_machine.travel(local(2026, 5, 2), tick=False), pytest.raises(ownership.OwnershipConflict):
+        ownership.register(archive=dealer, salesperson=sales.b, by=sales.b)
     with time_machine.travel(local(2026, 5, 3), tick=False):
         ownership.register(archive=dealer, salesperson=sales.b, by=sales.b)
     assert ArchiveOwnership.objects.get(archive=dealer).owner == sales.b
@@ -108,7 +94,11 @@ def test_only_the_salesperson_their_manager_or_the_desk_registers(org, sales, de
     [
         ("returned_to_registrant", True, {"销售A": 100}),
         ("customer_insists", True, {"销售A": 20, "销售B": 80}),
-        ("customer_insists", False, {"销售B": 100}),  # 若B属建档无效期，则与B无关 (B here is the registrant A)
+        (
+            "customer_insists",
+            False,
+            {"销售B": 100},
+        ),  # 若B属建档无效期，则与B无关 (B here is the registrant A)
         ("registrant_absent", True, {"销售A": 80, "销售B": 20}),
         ("complaint_against_registrant", True, {"销售B": 100}),
         ("discount_seeking", False, {"销售A": 100}),
@@ -140,7 +130,9 @@ def test_an_unknown_split_case_is_a_field_error(org, sales, dealer):
 def test_a_dispute_goes_to_the_sales_manager_who_decides(org, sales, dealer):
     ownership.register(archive=dealer, salesperson=sales.a, by=sales.a)
     dispute = ownership.open_dispute(archive=dealer, by=sales.b, reason="客户说是我先接待的")
-    assert Notification.objects.filter(recipient=sales.manager, dedup_key=f"archive-dispute:{dispute.pk}").exists()
+    assert Notification.objects.filter(
+        recipient=sales.manager, dedup_key=f"archive-dispute:{dispute.pk}"
+    ).exists()
     # a salesperson, or the head of another department, may not decide
     for outsider in (sales.c, org.production_head):
         with pytest.raises(ownership.NotAllowed):
@@ -162,7 +154,9 @@ def test_a_leavers_hand_over_moves_every_customer_and_notifies(
     assert [a.number for a in ownership.archives_of(sales.a)] == sorted([dealer.number, buyer.number])
     # when the sales manager hands them over to B and C
     with pytest.raises(ValidationError) as incomplete:
-        ownership.hand_over(leaver=sales.a, by=sales.manager, successors={dealer.number: sales.b}, reason="离职")
+        ownership.hand_over(
+            leaver=sales.a, by=sales.manager, successors={dealer.number: sales.b}, reason="离职"
+        )
     assert buyer.number in str(incomplete.value)
     with django_capture_on_commit_callbacks(execute=True):
         handover = ownership.hand_over(
@@ -192,13 +186,18 @@ def test_a_leavers_hand_over_moves_every_customer_and_notifies(
     with pytest.raises(ownership.NotAllowed):
         ownership.acknowledge(handover=handover, by=sales.a)
     assert ownership.acknowledge(handover=handover, by=sales.b) == 1
-    assert HandoverItem.objects.filter(handover=handover, acknowledged_at__isnull=True).get().successor == sales.c
+    assert (
+        HandoverItem.objects.filter(handover=handover, acknowledged_at__isnull=True).get().successor
+        == sales.c
+    )
 
 
 def test_unnamed_customers_are_drawn_at_random_from_the_named_successors(org, sales, dealer, buyer):
     for archive in (dealer, buyer):
         ownership.register(archive=archive, salesperson=sales.a, by=sales.a)
-    ownership.hand_over(leaver=sales.a, by=sales.manager, successors={}, draw_from=[sales.b, sales.c], reason="调离")
+    ownership.hand_over(
+        leaver=sales.a, by=sales.manager, successors={}, draw_from=[sales.b, sales.c], reason="调离"
+    )
     owners = set(ArchiveOwnership.objects.values_list("owner", flat=True))
     assert owners <= {sales.b.pk, sales.c.pk} and ownership.archives_of(sales.a) == []
 
@@ -217,7 +216,8 @@ def test_a_successor_who_cannot_sign_in_or_the_leaver_is_refused(org, sales, dea
     sales.c.user.save()
     for successor in (sales.a, sales.c):
         with pytest.raises(ValidationError) as refused:
-            ownership.hand_over(leaver=sales.a, by=sales.manager, successors={dealer.number: successor}, reason="x")
+            ownership.hand_over(
+                leaver=sales.a, by=sales.manager, successors={dealer.number: successor}, reason="x"
+            )
         assert f"successors.{dealer.number}" in refused.value.message_dict
     assert ArchiveOwnership.objects.get(archive=dealer).owner == sales.a
-
