@@ -68,7 +68,15 @@ ALLOWED: dict[str, set[str]] = {
     # The customer archive (客户档案): built on complaints (the card and the timeline read them),
     # numbering with the rule book, counting registration days in the working calendar; it tells
     # successors of a hand-over and the reviewers of a destruction list (notifications).
-    "archive": {"core", "organization", "customers", "rulebook", "complaints", "workcalendar", "notifications"},
+    "archive": {
+        "core",
+        "organization",
+        "customers",
+        "rulebook",
+        "complaints",
+        "workcalendar",
+        "notifications",
+    },
     # Accountability (考核): at the top of the apps, reads decisions, late clocks, complaints.
     "accountability": {
         "core",
