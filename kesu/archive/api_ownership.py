@@ -460,7 +460,7 @@ def handover_pending(request: HttpRequest, username: str) -> dict[str, Any]:
     staff: Staff = request.auth
     leaver = (
         Staff.objects.select_related("user").filter(user__username=username).first()
-        if len(username) <= limits.USERNAME
+        if len(username) <= limits.USERNAME and not limits.unstorable(username)
         else None
     )
     if leaver is None:
