@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,10 +111,16 @@ def standing(archive: CustomerArchive, *, on: date | None = None) -> Standing:
     return Standing(ownership, renewal, until, today <= until)
 
 
+def _leavers_archives(staff: Staff) -> Q:
+    """The customers ``staff`` owns or looks after as a staff contact (seed 001 客户管理制度4 八:
+    负责与客户联系的员工调离 — the contact person is replaced too, not only the owner)."""
+    return Q(ownership__owner=staff) | Q(pk__in=StaffContact.objects.filter(staff=staff).values("archive_id"))
+
+
 def archives_of(staff: Staff) -> list[CustomerArchive]:
-    """The customers ``staff`` owns — what a leaver must hand over. One query."""
+    """What a leaver must hand over: the customers they own or are a staff contact of. One query."""
     return list(
-        CustomerArchive.objects.filter(ownership__owner=staff).select_related("customer").order_by("number")
+        CustomerArchive.objects.filter(_leavers_archives(staff)).select_related("customer").order_by("number")
     )
 
 
@@ -411,14 +417,18 @@ def hand_over(
     if not isinstance(successors, dict):
         raise ValidationError({"successors": [_("Name a successor for each customer.")]})
     pool = [s for s in (draw_from or []) if s.pk != leaver.pk]
+    ids = list(CustomerArchive.objects.filter(_leavers_archives(leaver)).values_list("pk", flat=True))
     archives = list(
-        CustomerArchive.objects.select_for_update()
-        .filter(ownership__owner=leaver)
+        CustomerArchive.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
         .select_related("customer")
         .order_by("number")
     )
     if not archives:
         raise ValidationError({"leaver": [_("%(name)s owns no customer.") % {"name": leaver.display_name}]})
+    owned = set(
+        ArchiveOwnership.objects.filter(owner=leaver, archive_id__in=ids).values_list("archive_id", flat=True)
+    )
     by_number = {a.number: a for a in archives}
     errors: dict[str, list[str]] = {}
     chosen: dict[str, Staff] = {}
@@ -454,9 +464,10 @@ def hand_over(
     items, events, letters = [], [], []
     for archive in archives:
         successor = chosen[archive.number]
-        ArchiveOwnership.objects.filter(archive=archive).update(
-            owner=successor, department=successor.department, registered_at=now, renewed_at=now
-        )
+        if archive.pk in owned:
+            ArchiveOwnership.objects.filter(archive=archive).update(
+                owner=successor, department=successor.department, registered_at=now, renewed_at=now
+            )
         StaffContact.objects.filter(archive=archive, staff=leaver).delete()
         StaffContact.objects.get_or_create(archive=archive, staff=successor)
         notice = _customer_notice(archive, leaver, successor)
@@ -494,7 +505,7 @@ def hand_over(
                 to_staff=successor,
                 by=actor,
                 reason=why,
-                data={"handover": handover.pk},
+                data={"handover": handover.pk, "ownership": archive.pk in owned},
             )
         )
     HandoverItem.objects.bulk_create(items)

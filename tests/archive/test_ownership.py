@@ -221,3 +221,14 @@ def test_a_successor_who_cannot_sign_in_or_the_leaver_is_refused(org, sales, dea
             )
         assert f"successors.{dealer.number}" in refused.value.message_dict
     assert ArchiveOwnership.objects.get(archive=dealer).owner == sales.a
+
+
+def test_a_leaver_who_is_only_a_staff_contact_is_replaced_the_owner_stays(org, sales, dealer):
+    """Seed 001 客户管理制度4 八: 负责与客户联系的员工调离…指派其员工顶替 — a key customer's second contact."""
+    ownership.register(archive=dealer, salesperson=sales.b, by=sales.b)
+    StaffContact.objects.create(archive=dealer, staff=sales.a)
+    assert [a.number for a in ownership.archives_of(sales.a)] == [dealer.number]
+    ownership.hand_over(leaver=sales.a, by=sales.manager, successors={dealer.number: sales.c}, reason="调离")
+    assert ArchiveOwnership.objects.get(archive=dealer).owner == sales.b
+    assert set(StaffContact.objects.filter(archive=dealer).values_list("staff", flat=True)) == {sales.c.pk}
+    assert ownership.archives_of(sales.a) == []
