@@ -94,6 +94,7 @@ def test_destruction_by_form_and_the_personal_data_is_gone_from_the_pages(as_use
     page = as_user(org.clerk).get(reverse("customer-page", args=[old_customer.number])).content.decode()
     assert "刘建华" not in page and "5679" not in page and "长宁路" not in page
     assert old_customer.complaint.number in page  # the numbers and timeline stay
+    assert 'id="destroyed-banner"' in page
     lookup = as_user(org.clerk).get(reverse("archive-lookup"), {"customer_q": "1234 5679"}).content.decode()
     assert old_customer.number not in lookup
     complaints = as_user(org.clerk).get(reverse("complaint-list"), {"q": "13812345678"}).content.decode()
