@@ -16,10 +16,10 @@ log = logging.getLogger(__name__)
 
 
 @db_periodic_task(crontab(hour="6", minute="20"), expires=3600, name="archive.retention")
-def propose_due_archives() -> int:
+def propose_due_archives() -> None:
+    """Returns nothing: huey would keep a result in its result store, unread, every day."""
     destruction = retention.propose(by=None)
-    if destruction is None:
-        return 0
-    count = destruction.items.count()
-    log.info("destruction list #%s proposed: %s archive(s) due", destruction.pk, count)
-    return count
+    if destruction is not None:
+        log.info(
+            "destruction list #%s proposed: %s archive(s) due", destruction.pk, destruction.items.count()
+        )
