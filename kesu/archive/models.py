@@ -385,3 +385,20 @@ from kesu.archive.access_models import (  # noqa: E402, F401
     CorrectionStatus,
     CorrectionStep,
 )
+
+# Ownership (§3) and retention (§5) live in their own modules; imported here so Django finds them.
+from kesu.archive.models_ownership import (  # noqa: E402, F401
+    ArchiveOwnership,
+    CreditSplitCase,
+    Handover,
+    HandoverItem,
+    OwnershipDispute,
+    OwnershipEvent,
+    OwnershipRules,
+)
+from kesu.archive.models_retention import (  # noqa: E402, F401
+    DestructionItem,
+    DestructionList,
+    DestructionUnlock,
+    RetentionPeriod,
+)

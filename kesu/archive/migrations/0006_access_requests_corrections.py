@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0003_append_only_logs'),
+        ('archive', '0005_retention_unlock'),
         ('customers', '0004_name_index_sqlite'),
         ('organization', '0002_auth_failures_token_expiry'),
     ]
