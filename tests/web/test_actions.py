@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kesu.complaints.models import Complaint, ComplaintEvent, Status, TransferSlip
 from tests.conftest import advance
+from tests.web.conftest import opened_form
 
 
 def _act(client, complaint, action, version=None, **fields):
@@ -157,11 +158,9 @@ def test_actions_need_post(as_user, org, register):
 def test_correction_sends_only_changed_fields(as_user, org, register):
     complaint = register(order_number="SO-1")
     client = as_user(org.clerk)
-    form = next(
-        f["form"]
-        for f in client.get(reverse("complaint-detail", args=[complaint.number])).context["action_forms"]
-        if f["name"] == "correct"
-    )
+    form = client.get(
+        reverse("complaint-action-form", args=[complaint.number, "correct"]), HTTP_HX_REQUEST="true"
+    ).context["af"]["form"]
     data = {}
     for field in form:
         value = field.value()
@@ -224,7 +223,7 @@ def test_a_409_keeps_what_was_typed_and_shows_what_changed(as_user, org, registe
     # given the director opened the page, then the clerk commented
     complaint = register()
     client = as_user(org.director)
-    page = client.get(reverse("complaint-detail", args=[complaint.number])).content.decode()
+    page = opened_form(client, complaint.number, "comment")
     seen = re.search(r'name="comment-seen" value="([^"]+)"', page).group(1)
     _act(as_user(org.clerk), complaint, "comment", comment="客户已来电催促")
     # when the director sends a comment typed on the stale page
