@@ -102,7 +102,12 @@ def measure(args: argparse.Namespace) -> dict:
         for i in range(3):  # warm-up: imports, the rule-book cache, template loading
             get(path(i))
         statements: list[str] = []
-        with connection.execute_wrapper(lambda run, sql, *a: statements.append(sql) or run(sql, *a)):
+
+        def counted(run, sql, *rest, statements=statements):
+            statements.append(sql)
+            return run(sql, *rest)
+
+        with connection.execute_wrapper(counted):
             get(path(0))
         started = time.process_time()
         for i in range(args.rounds):

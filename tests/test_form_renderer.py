@@ -59,11 +59,15 @@ def test_every_form_of_the_complaint_pages_renders_as_with_djangos_templates(org
 
 
 class _Awkward(forms.Form):
-    text = forms.CharField(initial='a "quoted" <value> & more', widget=forms.TextInput(attrs={"required": False}))
+    text = forms.CharField(
+        initial='a "quoted" <value> & more', widget=forms.TextInput(attrs={"required": False})
+    )
     safe = forms.CharField(initial=mark_safe("<i>kept</i>"))
     flag = forms.BooleanField(initial=True)
     off = forms.BooleanField(initial=False, required=False)
-    number = forms.DecimalField(initial=1234.5, widget=forms.NumberInput(attrs={"step": "0.01", "data-x": True}))
+    number = forms.DecimalField(
+        initial=1234.5, widget=forms.NumberInput(attrs={"step": "0.01", "data-x": True})
+    )
     notes = forms.CharField(widget=forms.Textarea, initial="line 1\n<line 2>")
     empty_notes = forms.CharField(widget=forms.Textarea, required=False)
     many = forms.MultipleChoiceField(
