@@ -266,3 +266,20 @@ def test_a_409_on_an_action_no_longer_possible_still_shows_the_text(as_user, org
     html = response.content.decode()
     typed = html.split('class="stale-typed"', 1)[1]
     assert "客户撤回投诉的原话" in typed
+
+
+def test_an_action_form_opens_without_javascript_and_a_refused_one_says_so(as_user, org, register):
+    complaint = register()
+    client = as_user(org.clerk)
+    url = reverse("complaint-action-form", args=[complaint.number, "comment"])
+    # the page offers the action closed, with a link to its form for a browser without JavaScript
+    page = client.get(reverse("complaint-detail", args=[complaint.number])).content.decode()
+    assert 'name="comment-comment"' not in page and f'href="{url}?' in page
+    # following it shows the whole page with that form open
+    html = client.get(url).content.decode()
+    assert "<h1>" in html and 'name="comment-comment"' in html
+    assert "open" in html.split('action-comment"')[1][:80]
+    # an action this person may not take is not offered as a form, with or without htmx
+    refused = reverse("complaint-action-form", args=[complaint.number, "approve_transfer"])
+    assert "approve_transfer-" not in client.get(refused, HTTP_HX_REQUEST="true").content.decode()
+    assert "approve_transfer-" not in client.get(refused).content.decode()
