@@ -144,6 +144,10 @@ TEMPLATES = [
     }
 ]
 
+# Django's form templates, with the simplest widgets written in Python (same HTML, a fraction of
+# the time: see kesu/core/form_renderer.py).
+FORM_RENDERER = "kesu.core.form_renderer.FastFormRenderer"
+
 
 def _database(url: str) -> dict:
     try:
