@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -205,6 +206,23 @@ def complaints_workbook(
     for values in _complaint_rows(complaints, (get_language() or "").startswith("en")):
         sheet.append(values)
     return save(workbook), sheet.rows
+
+
+def complaints_file(
+    complaints: QuerySet[Complaint], path: Path, *, progress: Callable[[int], None] | None = None
+) -> int:
+    """The complaints as a one-sheet workbook written to ``path`` (the worker's large exports);
+    ``progress`` is told the rows written after every chunk. Returns the number of rows."""
+    from django.utils.translation import get_language
+
+    workbook = new_workbook()
+    sheet = Sheet(workbook, _("Complaints"), COMPLAINT_COLUMNS)
+    for values in _complaint_rows(complaints, (get_language() or "").startswith("en")):
+        sheet.append(values)
+        if progress is not None and sheet.rows % CHUNK == 0:
+            progress(sheet.rows)
+    workbook.save(str(path))
+    return sheet.rows
 
 
 def add_complaints_sheet(workbook: Workbook, complaints: QuerySet[Complaint], title: str) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -10,7 +10,18 @@ from ninja import Field, Schema
 
 from kesu.complaints.schemas import InputDate
 
-Dimension = Literal["month", "category", "severity", "channel", "department", "customer"]
+Dimension = Literal[
+    "month",
+    "category",
+    "severity",
+    "channel",
+    "department",
+    "customer",
+    "product",
+    "batch",
+    "region",
+    "customer_class",
+]
 
 
 class StatisticsParams(Schema):
@@ -75,3 +86,33 @@ class StatisticsOut(Schema):
     rows: list[StatisticsRowOut]
     totals: StatisticsRowOut
     bearers: list[BearerOut]
+
+
+class ExportIn(Schema):
+    kind: Literal["complaints", "drill"] = Field(
+        description="`complaints`: the complaint list; `drill`: the complaints behind a statistics figure."
+    )
+    query: str = Field(
+        "",
+        max_length=2000,
+        description="The filters as the page's query string: the list's (`status=closed&q=…`) or the "
+        "drill-down's (`by=month&since=…&until=…&measure=received&key=2026-11`).",
+    )
+
+
+class ExportOut(Schema):
+    id: int
+    kind: str
+    query: str
+    state: Literal["queued", "running", "done", "failed"]
+    rows_total: int = Field(description="Rows to write (known once the worker starts).")
+    rows_done: int = Field(description="Rows written so far.")
+    percent: int = Field(description="Progress 0..100.")
+    requested_at: datetime
+    finished_at: datetime | None
+    expires_at: datetime | None = Field(description="The file is deleted then.")
+    size: int = Field(description="Bytes of the finished file.")
+    error: str
+    download_url: str | None = Field(
+        description="Where the requester (signed in) downloads the finished file; null until done or after expiry."
+    )
