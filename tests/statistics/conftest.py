@@ -24,6 +24,7 @@ from kesu.decisions.models import (
     ResponsibilityShare,
     VersionStatus,
 )
+from tests.api.conftest import client_for, token_for  # noqa: F401 (the API tests' fixtures)
 from tests.conftest import advance, local
 
 REPLY_ACTIONS = ("reply_to_customer", "answer_on_spot")

@@ -15,7 +15,6 @@ from kesu.complaints.models import Complaint
 from kesu.complaints.selectors import complaints_visible_to
 from kesu.statistics import excel, exports
 from kesu.statistics.models import ExportJob, ExportState
-from tests.api.conftest import client_for, token_for  # noqa: F401 (the API tests' fixtures)
 from tests.statistics.conftest import NOW
 
 VIEW = "by=month&since=2026-10-01&until=2026-11-30"
