@@ -167,3 +167,58 @@ class ExportJob(models.Model):
 
     def is_expired(self, now=None) -> bool:
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+
+class HotSpotRule(models.Model):
+    """When a product or batch is a hot spot (异常集中): its complaints received in a period number
+    at least ``minimum`` and exceed the mean of the same product's (batch's) counts in the
+    ``periods`` periods of equal length before by more than ``k`` standard deviations. One row per
+    rule book; without one, the defaults below (no seed sets a rule: they are Kesu's choice)."""
+
+    periods = models.PositiveSmallIntegerField(
+        _("periods of history"),
+        default=6,
+        help_text=_("How many earlier periods of equal length to compare with."),
+    )
+    k = models.DecimalField(
+        _("standard deviations"),
+        max_digits=4,
+        decimal_places=2,
+        default=2,
+        help_text=_("A spike is more than the mean plus this many standard deviations."),
+    )
+    minimum = models.PositiveSmallIntegerField(
+        _("at least"),
+        default=3,
+        help_text=_("Fewer complaints than this in the period are never a hot spot."),
+    )
+    source = BoundedTextField(
+        _("source"),
+        max_length=limits.HANDLING_TEXT,
+        blank=True,
+        help_text=_("The clause of the company's rules this follows."),
+    )
+
+    class Meta:
+        verbose_name = _("hot-spot rule")
+        verbose_name_plural = _("hot-spot rule")
+
+    def __str__(self) -> str:
+        return f"n ≥ {self.minimum}, n > mean + {self.k:g}σ ({self.periods})"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if not 1 <= (self.periods or 0) <= 24:
+            errors["periods"] = _("From 1 to 24 periods.")
+        if self.k is not None and self.k < 0:
+            errors["k"] = _("Not negative.")
+        if not self.minimum:
+            errors["minimum"] = _("At least 1.")
+        if HotSpotRule.objects.exclude(pk=self.pk).exists():
+            errors["periods"] = _("A rule book has one hot-spot rule; edit the existing one.")
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def current(cls) -> HotSpotRule:
+        return cls.objects.order_by("pk").first() or cls()

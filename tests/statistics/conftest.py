@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from kesu.complaints import services
 from kesu.complaints.models import TERMINAL_STATUSES, Category, Complaint, Severity, Status
-from kesu.customers.models import Customer
+from kesu.customers.models import Customer, Product
 from kesu.deadlines.models import ClockState
 from kesu.decisions.models import (
     Cause,
@@ -154,6 +154,22 @@ def history(org, register):
         at=local(2026, 11, 11, 12),
         shares=[(PartyKind.DEPARTMENT, org.production, "50"), (PartyKind.DEPARTMENT, org.quality, "50")],
     )
+    # Products, batches and regions (by the ORM: the statistics read what is stored), and a
+    # satisfaction of each kind among the closed complaints
+    chair = Product.objects.create(model_code="YZ-01", name="餐椅")
+    sofa = Product.objects.create(model_code="SF-02", name="布艺沙发")
+    Customer.objects.filter(pk=acme.pk).update(region="华东")
+    for complaint, product, batch in [
+        (made[0], chair, "B2610"),
+        (made[2], chair, "B2611"),
+        (made[3], sofa, "B2611"),
+        (made[5], chair, "B2611"),
+        (made[8], sofa, ""),
+    ]:
+        Complaint.objects.filter(pk=complaint.pk).update(product=product, batch_number=batch)
+    closed = [c for c in made if c.status == Status.CLOSED]
+    for complaint, given in zip(closed, ["unsatisfied", "neutral", "very_satisfied"], strict=False):
+        Complaint.objects.filter(pk=complaint.pk).update(satisfaction=given)
     return made
 
 
@@ -168,6 +184,9 @@ class Slow:
     overdue: int = 0
     secondary: int = 0
     closed: int = 0
+    satisfied: int = 0
+    neutral: int = 0
+    unsatisfied: int = 0
     upheld: int = 0
     not_upheld: int = 0
     loss_amount: Decimal = Decimal("0.00")
@@ -190,6 +209,10 @@ def slow_key(by: str, complaint: Complaint, moment: datetime) -> str:
         "channel": complaint.channel,
         "department": complaint.handling_department_id,
         "customer": complaint.customer_id,
+        "product": complaint.product_id,
+        "batch": complaint.batch_number or None,
+        "region": (complaint.customer.region or None) if complaint.customer else None,
+        "customer_class": complaint.customer.kind if complaint.customer else None,
     }[by]
     return "none" if value is None else str(value)
 
@@ -205,7 +228,7 @@ def slow_statistics(by: str, since: date, until: date, complaints, now: datetime
     def mark(key: str, measure: str, complaint: Complaint) -> None:
         row(key).numbers.setdefault(measure, set()).add(complaint.number)
 
-    for complaint in complaints:
+    for complaint in complaints.select_related("customer"):
         clocks = list(complaint.clocks.all())
         if start <= complaint.received_at < end:
             key = slow_key(by, complaint, complaint.received_at)
@@ -224,6 +247,16 @@ def slow_statistics(by: str, since: date, until: date, complaints, now: datetime
             key = slow_key(by, complaint, complaint.closed_at)
             row(key).closed += 1
             mark(key, "closed", complaint)
+            given = {
+                "very_satisfied": "satisfied",
+                "satisfied": "satisfied",
+                "neutral": "neutral",
+                "unsatisfied": "unsatisfied",
+                "very_unsatisfied": "unsatisfied",
+            }.get(complaint.satisfaction)
+            if given:
+                setattr(row(key), given, getattr(row(key), given) + 1)
+                mark(key, given, complaint)
         approved = [
             v
             for v in DecisionVersion.objects.filter(decision__complaint=complaint)
