@@ -34,6 +34,10 @@ def _row(row: Row) -> dict[str, Any]:
         "overdue": row.overdue,
         "secondary": row.secondary,
         "closed": row.closed,
+        "satisfied": row.satisfied,
+        "neutral": row.neutral,
+        "unsatisfied": row.unsatisfied,
+        "satisfaction_rate": row.satisfaction_rate,
         "upheld": row.upheld,
         "not_upheld": row.not_upheld,
         "loss_amount": row.loss_amount,
@@ -56,8 +60,9 @@ def _row(row: Row) -> dict[str, Any]:
 )
 def statistics_endpoint(request: HttpRequest, params: Query[StatisticsParams]) -> dict[str, Any]:
     """Received, open, overdue, secondary, closed, upheld / not upheld, losses, handling time and
-    on-time rate per time limit, by month, class, severity, channel, department or customer, over
-    the complaints the caller may see (the figures of `/statistics/`)."""
+    on-time rate per time limit, satisfaction and hot spots, by month, class, severity, channel,
+    department, customer, product, batch, region or customer class, over the complaints the caller
+    may see (the figures of `/statistics/`)."""
     staff: Staff = request.auth
     until = params.until or default_period()[1]
     since = params.since or default_period(until)[0]
@@ -73,6 +78,19 @@ def statistics_endpoint(request: HttpRequest, params: Query[StatisticsParams]) -
         "target_hours": stats.target_hours,
         "rows": [_row(row) for row in stats.rows],
         "totals": _row(stats.totals),
+        "hot_spots": [
+            {
+                "by": h.by,
+                "key": h.key,
+                "label": h.label,
+                "count": h.count,
+                "history": list(h.history),
+                "mean": h.mean,
+                "sigma": h.sigma,
+                "threshold": h.threshold,
+            }
+            for h in stats.hot_spots
+        ],
         "bearers": [
             {"key": b.key, "label": b.label, "amount": b.amount, "complaints": b.complaints}
             for b in stats.bearers

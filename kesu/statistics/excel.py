@@ -253,6 +253,10 @@ def add_statistics_sheets(workbook: Workbook, stats: Statistics, dimension_label
         Column(lambda: _("overdue"), 10, "0"),
         Column(lambda: _("secondary"), 10, "0"),
         Column(lambda: _("closed"), 10, "0"),
+        Column(lambda: _("satisfied"), 10, "0"),
+        Column(lambda: _("neutral"), 10, "0"),
+        Column(lambda: _("unsatisfied"), 10, "0"),
+        Column(lambda: _("satisfaction rate"), 10, PERCENT_FORMAT),
         Column(lambda: _("upheld"), 10, "0"),
         Column(lambda: _("not upheld"), 10, "0"),
         Column(lambda: _("loss amount (CNY)"), 16, MONEY_FORMAT),
@@ -277,6 +281,10 @@ def add_statistics_sheets(workbook: Workbook, stats: Statistics, dimension_label
             row.overdue,
             row.secondary,
             row.closed,
+            row.satisfied,
+            row.neutral,
+            row.unsatisfied,
+            row.satisfaction_rate,
             row.upheld,
             row.not_upheld,
             Decimal(row.loss_amount),
@@ -301,6 +309,19 @@ def add_statistics_sheets(workbook: Workbook, stats: Statistics, dimension_label
     )
     for bearer in stats.bearers:
         bearers.append([bearer.label, bearer.amount, bearer.complaints])
+    spots = Sheet(
+        workbook,
+        _("Hot spots"),
+        [
+            Column(lambda: _("product or batch"), 30),
+            Column(lambda: _("received"), 10, "0"),
+            Column(lambda: _("earlier periods"), 24),
+            Column(lambda: _("threshold"), 10, "0.0"),
+        ],
+    )
+    for spot in stats.hot_spots:
+        label = f"{_('batch')} {spot.label}" if spot.by == "batch" else spot.label
+        spots.append([label, spot.count, " · ".join(str(n) for n in spot.history), spot.threshold])
 
 
 def statistics_workbook(stats: Statistics, dimension_label: str) -> IO[bytes]:

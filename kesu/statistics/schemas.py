@@ -26,7 +26,9 @@ Dimension = Literal[
 
 class StatisticsParams(Schema):
     by: Dimension = Field(
-        "month", description="Group by month, class, severity, channel, department or customer."
+        "month",
+        description="Group by month, class, severity, channel, department, customer, product, batch, "
+        "region or customer class.",
     )
     since: InputDate | None = Field(
         None, description="First day (inclusive); default: the 1st of the month five months before `until`."
@@ -56,6 +58,12 @@ class StatisticsRowOut(Schema):
     overdue: int = Field(description="Of those received and open, with a running time limit past due now.")
     secondary: int = Field(description="Of those received, secondary complaints (二次投诉).")
     closed: int = Field(description="Closed in the period.")
+    satisfied: int = Field(description="Of those closed, the customer last said very satisfied or satisfied.")
+    neutral: int
+    unsatisfied: int = Field(description="Of those closed, unsatisfied or very unsatisfied.")
+    satisfaction_rate: float | None = Field(
+        description="satisfied / (satisfied + neutral + unsatisfied); null when nobody said."
+    )
     upheld: int = Field(description="Latest approved decision decided in the period, with an upheld cause.")
     not_upheld: int
     loss_amount: Decimal = Field(description="Their loss amounts (CNY).")
@@ -76,6 +84,17 @@ class BearerOut(Schema):
     complaints: int
 
 
+class HotSpotOut(Schema):
+    by: Literal["product", "batch"]
+    key: str = Field(description="The drill-down key under `by` (a product id or a batch number).")
+    label: str
+    count: int = Field(description="Received in the period.")
+    history: list[int] = Field(description="Received in each earlier period of equal length, oldest first.")
+    mean: float
+    sigma: float
+    threshold: float = Field(description="mean + k·σ (the rule book's HotSpotRule); count exceeds it.")
+
+
 class StatisticsOut(Schema):
     by: Dimension
     since: date
@@ -85,6 +104,7 @@ class StatisticsOut(Schema):
     )
     rows: list[StatisticsRowOut]
     totals: StatisticsRowOut
+    hot_spots: list[HotSpotOut]
     bearers: list[BearerOut]
 
 

@@ -53,6 +53,7 @@ from django.db.models.functions import NullIf, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kesu.archive.models import CustomerClass
 from kesu.complaints.models import (
     TERMINAL_STATUSES,
     Category,
@@ -90,7 +91,8 @@ FIELDS = {
     "product": "product_id",
     "batch": "batch_number",
     "region": "customer__region",
-    "customer_class": "customer__kind",
+    # the customer's class in the rule book's scheme (客户类别, kesu.archive's customer archive)
+    "customer_class": "customer__archive__customer_class_id",
 }
 # Text dimensions where a blank value means "none" (a complaint with no batch, a customer with no region).
 BLANK_IS_NONE = {"batch", "region"}
@@ -393,10 +395,7 @@ def statistics(*, view: View, complaints: QuerySet[Complaint], now: datetime | N
         for line in ("loss_amount", "compensation", "repair_budget", "freight"):
             target.__dict__[line] = _money(entry[line])
 
-    replies = _final_replies(view, complaints).annotate(
-        k=_key(view, "final_reply_at"), seconds=Seconds("final_reply_at", "received_at")
-    )
-    handling = _handling(replies)
+    handling = _handling_figures(view, complaints)
     period_percentiles = handling.pop(TOTAL, (0, 0.0, {}))[2]
     for key, (count, average, hours) in handling.items():
         target = row(key)
@@ -430,7 +429,17 @@ def _money(value: Decimal | None) -> Decimal:
 TOTAL = "__total__"  # the key under which _handling returns the whole period's percentiles
 
 
-def _handling(replies: QuerySet[Complaint]) -> dict[Any, tuple[int, float, dict[int, float]]]:
+def _handling_figures(
+    view: View, complaints: QuerySet[Complaint]
+) -> dict[Any, tuple[int, float, dict[int, float]]]:
+    """The handling figures of the final replies in the period, by group (see _handling)."""
+    replies = _final_replies(view, complaints).annotate(
+        k=_key(view, "final_reply_at"), seconds=Seconds("final_reply_at", "received_at")
+    )
+    return _handling(replies)
+
+
+def _handling(replies: QuerySet[Any]) -> dict[Any, tuple[int, float, dict[int, float]]]:
     """Per group: the number of final replies, the average handling hours and the nearest-rank
     percentiles (PERCENTILES) in hours — the values at positions ⌈p·n/100⌉ in ascending order —
     and under TOTAL the whole period's percentiles. One query: window functions number the replies
@@ -561,7 +570,9 @@ def _labels(view: View, rows: Iterable[Row]) -> None:
     elif view.by == "product":
         names = {str(p.pk): str(p) for p in Product.objects.filter(pk__in=ids)}
     elif view.by == "customer_class":
-        names = {value: str(label) for value, label in Customer.Kind.choices}
+        names = {
+            str(pk): name for pk, name in CustomerClass.objects.filter(pk__in=ids).values_list("pk", "name")
+        }
     for row in rows:
         if row.key == NONE_KEY:
             row.label = str(_("(none)"))
@@ -569,7 +580,7 @@ def _labels(view: View, rows: Iterable[Row]) -> None:
             row.label = names.get(row.key, row.key)
 
 
-ID_DIMENSIONS = {"category", "severity", "department", "customer", "product"}
+ID_DIMENSIONS = {"category", "severity", "department", "customer", "product", "customer_class"}
 
 
 def _localized(entry: Category | Severity) -> str:
@@ -658,10 +669,6 @@ def _key_condition(view: View, key: str, date_field: str, prefix: str = "") -> Q
     if view.by == "channel":
         if key not in Channel.values:
             raise StatisticsError("key", _("Unknown channel: %s.") % key)
-        return Q(**{name: key})
-    if view.by == "customer_class":
-        if key not in Customer.Kind.values:
-            raise StatisticsError("key", _("Not a valid group: %s.") % key)
         return Q(**{name: key})
     if view.by in BLANK_IS_NONE:
         return Q(**{name: key})

@@ -24,7 +24,7 @@ from kesu.organization.selectors import capacities_of, staff_of
 from kesu.statistics import excel, exports
 from kesu.statistics.charts import chart_data
 from kesu.statistics.forms import DrillForm, ExportForm, StatisticsForm
-from kesu.statistics.models import ExportJob, ExportKind, StoredReport
+from kesu.statistics.models import ExportJob, ExportKind, HotSpotRule, StoredReport
 from kesu.statistics.selectors import DIMENSIONS, StatisticsError, View, drill, statistics
 
 
@@ -61,6 +61,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "stats": stats,
         "view": view,
         "by_label": DIMENSIONS[view.by],
+        "hot_spot_rule": HotSpotRule.current(),
         "query": _view_query(view),
         "charts": chart_data(stats, drill_url=reverse("statistics-drill"), query=_view_query(view)),
     }

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from kesu.archive.models import CustomerArchive, CustomerClass
 from kesu.complaints import services
 from kesu.complaints.models import TERMINAL_STATUSES, Category, Complaint, Severity, Status
 from kesu.customers.models import Customer, Product
@@ -159,6 +160,9 @@ def history(org, register):
     chair = Product.objects.create(model_code="YZ-01", name="餐椅")
     sofa = Product.objects.create(model_code="SF-02", name="布艺沙发")
     Customer.objects.filter(pk=acme.pk).update(region="华东")
+    key_account = CustomerClass.objects.create(scheme="class", code="stat-key", name="重点客户")
+    CustomerArchive.objects.create(customer=acme, number="KH-1", kind="company", customer_class=key_account)
+    CustomerArchive.objects.create(customer=lin, number="KH-2", kind="person")  # no class
     for complaint, product, batch in [
         (made[0], chair, "B2610"),
         (made[2], chair, "B2611"),
@@ -200,6 +204,11 @@ def _month(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%Y-%m}"
 
 
+def _customer_class(complaint: Complaint) -> int | None:
+    archive = CustomerArchive.objects.filter(customer_id=complaint.customer_id).first()
+    return archive.customer_class_id if archive else None
+
+
 def slow_key(by: str, complaint: Complaint, moment: datetime) -> str:
     if by == "month":
         return _month(moment)
@@ -212,7 +221,7 @@ def slow_key(by: str, complaint: Complaint, moment: datetime) -> str:
         "product": complaint.product_id,
         "batch": complaint.batch_number or None,
         "region": (complaint.customer.region or None) if complaint.customer else None,
-        "customer_class": complaint.customer.kind if complaint.customer else None,
+        "customer_class": _customer_class(complaint),
     }[by]
     return "none" if value is None else str(value)
 

@@ -96,7 +96,7 @@ def test_the_excel_exports_download_and_open(browser_context, live_server, histo
     path = tmp_path / "statistics.xlsx"
     download.value.save_as(path)
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["统计", "损失分摊"]
+    assert workbook.sheetnames == ["统计", "损失分摊", "异常热点"]
     assert [row[0] for row in workbook["统计"].iter_rows(values_only=True)][1:] == [
         "2026-10",
         "2026-11",
