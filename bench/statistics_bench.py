@@ -8,6 +8,12 @@ loss amount and two responsibility shares for one closed complaint in five. Boun
 timed ``--repeat`` times or for at most 60 s.
 
 Usage: python bench/statistics_bench.py postgres://postgres@127.0.0.1:5432/kesu_stats --sizes 100000
+    [--repeat 10] [--before-after-only]
+
+Before/after (issue 12, final_reply_at): the year by month is timed with the handling figures as
+computed before (the final reply searched among each complaint's reply events) and as now (the
+complaint's final_reply_at), one after the other in the same run on the same data, whole view and
+handling figures alone; the two must give the same figures.
 """
 
 from __future__ import annotations
@@ -179,6 +185,13 @@ def before_after(clerk, head, repeat: int) -> dict:
         complaints = complaints_visible_to(staff=staff)
         assert _rounded(legacy_handling_figures(view, complaints)) == _rounded(current(view, complaints))
         for label, handling in (("before", legacy_handling_figures), ("after", current)):
+            key = f"{who} · year by month · handling figures alone · {label}"
+            results[key] = timings(
+                lambda handling=handling, view=view, complaints=complaints: handling(view, complaints),
+                repeat=repeat,
+                warmup=1,
+            )
+            print(key, results[key], file=sys.stderr, flush=True)
             selectors._handling_figures = handling
             try:
                 key = f"{who} · year by month · {label}"
@@ -229,6 +242,9 @@ def main() -> None:
     parser.add_argument("url")
     parser.add_argument("--sizes", default="100000")
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument(
+        "--before-after-only", action="store_true", help="only the year by month before/after final_reply_at"
+    )
     args = parser.parse_args()
     setup_django(args.url, migrate=True)
     import listing
@@ -245,7 +261,7 @@ def main() -> None:
             "load": load,
             "replies_and_decisions": extra,
             "year_by_month_before_after": before_after(clerk, head, args.repeat),
-            "views": measure(clerk, head, args.repeat),
+            "views": {} if args.before_after_only else measure(clerk, head, args.repeat),
         }
     emit({"statistics": results})
 

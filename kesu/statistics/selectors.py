@@ -782,9 +782,9 @@ def hot_spots(*, view: View, complaints: QuerySet[Complaint], rule: Any = None) 
     ``n`` ≥ ``minimum`` and ``n`` > mean + k·σ of the same product's (batch's) counts in the
     ``periods`` periods of equal length just before (σ the population standard deviation; a
     product without earlier complaints has mean 0 and σ 0, so any ``n`` ≥ ``minimum`` is a spike).
-    Counted by the database: one grouped query per dimension (group × period index) over the
-    groups with at least ``minimum`` complaints in the period; Python only takes the mean and σ of
-    each group's few counts."""
+    Counted by the database: per dimension, the groups with at least ``minimum`` complaints in the
+    period (one grouped query), then their counts per period (one grouped query, group × period
+    index); Python only takes the mean and σ of each group's few counts."""
     from kesu.statistics.models import HotSpotRule
 
     rule = rule or HotSpotRule.current()
@@ -794,16 +794,18 @@ def hot_spots(*, view: View, complaints: QuerySet[Complaint], rule: Any = None) 
     for by in HOT_SPOT_DIMENSIONS:
         grouped = View(by=by, since=view.since, until=view.until)
         key = _key(grouped, "received_at")
-        current = (
+        current = list(
             _received(view, complaints)
             .annotate(k=key)
             .filter(k__isnull=False)
             .values("k")
             .annotate(n=Count("pk"))
             .filter(n__gte=rule.minimum)
-            .values("k")
+            .values_list("k", flat=True)
         )
         counts: dict[str, list[int]] = {}
+        if not current:  # nothing reaches the minimum: no history to read
+            continue
         entries = (
             _scoped(complaints)
             .filter(received_at__gte=history_start, received_at__lt=view.end)
