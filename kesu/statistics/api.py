@@ -144,7 +144,7 @@ def exports_endpoint(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/exports/{export_id}",
-    response={200: ExportOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    response={200: ExportOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="An export's progress",
 )
 def export_endpoint(request: HttpRequest, export_id: int = ExportId) -> dict[str, Any]:
