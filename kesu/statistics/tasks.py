@@ -24,14 +24,18 @@ def build_scheduled_reports() -> int:
     return len(built)
 
 
+# These return nothing: huey would keep a returned value in its result store, unread, forever.
 @db_task(retries=0, name="statistics.export")
-def build_export_task(job_id: int) -> int:
+def build_export_task(job_id: int) -> None:
     """A large Excel export the requester is waiting for (kesu.statistics.exports)."""
     job = build_export(job_id=job_id)
-    return job.rows_done if job is not None else 0
+    if job is not None:
+        log.info("export %s: %s rows, %s", job.pk, job.rows_done, job.state)
 
 
 @db_periodic_task(crontab(minute="7"), expires=600, name="statistics.purge_exports")
-def purge_exports() -> int:
+def purge_exports() -> None:
     """Hourly: delete the exports kept longer than KESU_EXPORT_KEEP_HOURS."""
-    return purge_expired()
+    removed = purge_expired()
+    if removed:
+        log.info("exports expired and deleted: %s", removed)
