@@ -92,6 +92,11 @@ class Status(models.TextChoices):
 TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.NOT_UPHELD, Status.WITHDRAWN})
 
 
+# The timeline actions that give the customer the final reply (最终回复); the last one's time is
+# Complaint.final_reply_at.
+FINAL_REPLY_ACTIONS = ("reply_to_customer", "answer_on_spot")
+
+
 class Satisfaction(models.TextChoices):
     VERY_SATISFIED = "very_satisfied", _("Very satisfied")
     SATISFIED = "satisfied", _("Satisfied")
@@ -404,6 +409,11 @@ class Complaint(models.Model):
     # when none runs. Kept by the deadlines app in the same transaction as every clock change
     # (kesu.deadlines.clocks.sync_next_due), so the workbench sorts on an index.
     next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
+    # The time of the complaint's last final reply (最终回复: FINAL_REPLY_ACTIONS), NULL before
+    # any. Written by record_action in the reply's own transaction, equal to its timeline entry's
+    # time, so the statistics' handling time (receipt → final reply) is a range on an index instead
+    # of a search of every complaint's replies.
+    final_reply_at = models.DateTimeField(_("final reply at"), null=True, blank=True, editable=False)
 
     objects = ComplaintQuerySet.as_manager()
 
@@ -441,6 +451,12 @@ class Complaint(models.Model):
             models.Index(fields=["status", "closed_at", "received_at"], name="complaint_closed_idx"),
             # Statistics (kesu.statistics): the complaints received in a period.
             models.Index(fields=["received_at"], name="complaint_received_idx"),
+            # Statistics: the final replies in a period and their handling time, from the index.
+            models.Index(
+                fields=["final_reply_at", "received_at"],
+                name="complaint_final_reply_idx",
+                condition=Q(final_reply_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
