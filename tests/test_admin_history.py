@@ -97,7 +97,7 @@ from kesu.notifications.models import MajorComplaintRule, Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import ApiToken, AuthFailure, Department, Position, Staff
 from kesu.rulebook.models import NumberCounter, RecusalSubstitute, RuleBook
-from kesu.statistics.models import ReportSchedule, StoredReport
+from kesu.statistics.models import HotSpotRule, ReportSchedule, StoredReport
 from kesu.workcalendar.models import CalendarDay, CalendarRevision, CalendarYear, WorkingHours
 from tests.api.conftest import ApiClient
 from tests.conftest import local
@@ -184,6 +184,7 @@ CONFIGURATION: set[type[Model]] = {
     Group,
     AuthFailure,  # lock-out counters: view and delete (= unlock) only, see its admin
     ReportSchedule,  # the rule book's scheduled reports
+    HotSpotRule,  # when a product or batch is a hot spot
     Rule,
     Scorecard,
     AssessmentSettings,

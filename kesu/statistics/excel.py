@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -207,6 +208,23 @@ def complaints_workbook(
     return save(workbook), sheet.rows
 
 
+def complaints_file(
+    complaints: QuerySet[Complaint], path: Path, *, progress: Callable[[int], None] | None = None
+) -> int:
+    """The complaints as a one-sheet workbook written to ``path`` (the worker's large exports);
+    ``progress`` is told the rows written after every chunk. Returns the number of rows."""
+    from django.utils.translation import get_language
+
+    workbook = new_workbook()
+    sheet = Sheet(workbook, _("Complaints"), COMPLAINT_COLUMNS)
+    for values in _complaint_rows(complaints, (get_language() or "").startswith("en")):
+        sheet.append(values)
+        if progress is not None and sheet.rows % CHUNK == 0:
+            progress(sheet.rows)
+    workbook.save(str(path))
+    return sheet.rows
+
+
 def add_complaints_sheet(workbook: Workbook, complaints: QuerySet[Complaint], title: str) -> int:
     from django.utils.translation import get_language
 
@@ -235,6 +253,10 @@ def add_statistics_sheets(workbook: Workbook, stats: Statistics, dimension_label
         Column(lambda: _("overdue"), 10, "0"),
         Column(lambda: _("secondary"), 10, "0"),
         Column(lambda: _("closed"), 10, "0"),
+        Column(lambda: _("satisfied"), 10, "0"),
+        Column(lambda: _("neutral"), 10, "0"),
+        Column(lambda: _("unsatisfied"), 10, "0"),
+        Column(lambda: _("satisfaction rate"), 10, PERCENT_FORMAT),
         Column(lambda: _("upheld"), 10, "0"),
         Column(lambda: _("not upheld"), 10, "0"),
         Column(lambda: _("loss amount (CNY)"), 16, MONEY_FORMAT),
@@ -259,6 +281,10 @@ def add_statistics_sheets(workbook: Workbook, stats: Statistics, dimension_label
             row.overdue,
             row.secondary,
             row.closed,
+            row.satisfied,
+            row.neutral,
+            row.unsatisfied,
+            row.satisfaction_rate,
             row.upheld,
             row.not_upheld,
             Decimal(row.loss_amount),
@@ -283,6 +309,19 @@ def add_statistics_sheets(workbook: Workbook, stats: Statistics, dimension_label
     )
     for bearer in stats.bearers:
         bearers.append([bearer.label, bearer.amount, bearer.complaints])
+    spots = Sheet(
+        workbook,
+        _("Hot spots"),
+        [
+            Column(lambda: _("product or batch"), 30),
+            Column(lambda: _("received"), 10, "0"),
+            Column(lambda: _("earlier periods"), 24),
+            Column(lambda: _("threshold"), 10, "0.0"),
+        ],
+    )
+    for spot in stats.hot_spots:
+        label = f"{_('batch')} {spot.label}" if spot.by == "batch" else spot.label
+        spots.append([label, spot.count, " · ".join(str(n) for n in spot.history), spot.threshold])
 
 
 def statistics_workbook(stats: Statistics, dimension_label: str) -> IO[bytes]:
