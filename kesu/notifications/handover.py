@@ -211,9 +211,7 @@ def _desk_owner(
     it (no longer at the desk, gone, or complained about: 回避) is every desk holder told, as
     before. None: no desk step is waiting, or nobody owns it (tell every holder)."""
     desk_roles = frozenset(workflow.DESK)
-    steps = {
-        a.name: {t.role for t in workflow.takers_for(complaint, a)} for a in forward
-    }
+    steps = {a.name: {t.role for t in workflow.takers_for(complaint, a)} for a in forward}
     actions = frozenset(name for name, roles in steps.items() if roles and roles <= desk_roles)
     if not actions:
         return None
