@@ -80,13 +80,13 @@ class CommitteeRule(models.Model):
         help_text=_("Empty: every severity. E.g. only major complaints go to the partners' meeting."),
     )
     quorum_percent = models.PositiveSmallIntegerField(
-        _("quorum (more than % of the members vote)"),
+        _("quorum (more than this percentage of the members vote)"),
         default=50,
         validators=[MaxValueValidator(99)],
         help_text=_("Vote only. 50: more than half of the members must be present (cast a vote)."),
     )
     majority_percent = models.PositiveSmallIntegerField(
-        _("majority (more than % of the members present agree)"),
+        _("majority (more than this percentage of those present agree)"),
         default=50,
         validators=[MaxValueValidator(99)],
         help_text=_("Vote only. 50: a simple majority of the members present; an abstention does not agree."),
@@ -296,8 +296,8 @@ class Meeting(models.Model):
         _("outcome"), max_length=20, choices=MeetingOutcome.choices, blank=True, default=""
     )
     agenda = BoundedTextField(_("agenda"), max_length=limits.HANDLING_TEXT, blank=True)
-    quorum_percent = models.PositiveSmallIntegerField(_("quorum (more than %)"))
-    majority_percent = models.PositiveSmallIntegerField(_("majority (more than %)"))
+    quorum_percent = models.PositiveSmallIntegerField(_("quorum (percentage)"))
+    majority_percent = models.PositiveSmallIntegerField(_("majority (percentage)"))
     convened_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     convened_at = models.DateTimeField(default=timezone.now)
     concluded_at = models.DateTimeField(null=True, blank=True)
