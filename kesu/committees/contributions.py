@@ -57,6 +57,63 @@ def meeting_panel(complaint: Complaint) -> dict[str, Any]:
     return {"meetings": meetings, "meeting_rule": rule}
 
 
+def _ref(staff: Any) -> dict[str, str] | None:
+    return None if staff is None else {"username": staff.user.get_username(), "name": staff.display_name}
+
+
+def meetings_out(complaint: Complaint) -> list[dict[str, Any]]:
+    """The API detail's ``meetings`` (two queries when there are any, one when none)."""
+    from django.db.models import Prefetch
+
+    from kesu.committees.models import Meeting, MeetingVote
+
+    meetings = (
+        Meeting.objects.filter(complaint=complaint)
+        .select_related("rule", "convened_by__user")
+        .prefetch_related(
+            Prefetch(
+                "votes",
+                queryset=MeetingVote.objects.select_related("staff__user", "cast_by__user").order_by(
+                    "position"
+                ),
+            )
+        )
+        .order_by("round")
+    )
+    return [
+        {
+            "round": m.round,
+            "name": m.rule.name,
+            "status": m.status,
+            "outcome": m.outcome,
+            "agenda": m.agenda,
+            "quorum_percent": m.quorum_percent,
+            "majority_percent": m.majority_percent,
+            "convened_by": _ref(m.convened_by),
+            "convened_at": m.convened_at,
+            "concluded_at": m.concluded_at,
+            "votes": [
+                {
+                    "seat": v.label,
+                    "member": _ref(v.staff),
+                    "vote": v.vote,
+                    "comment": v.comment,
+                    "cast_by": _ref(v.cast_by),
+                    "cast_at": v.cast_at,
+                }
+                for v in m.votes.all()
+            ],
+        }
+        for m in meetings
+    ]
+
+
+def _meetings_schema() -> Any:
+    from kesu.committees.schemas import MeetingOut
+
+    return list[MeetingOut]
+
+
 class Ballot(models.TextChoices):
     """A member's vote as the action's input (the stored vote may also be "not voted")."""
 
@@ -199,7 +256,7 @@ def _contribute_meetings() -> None:
     from kesu.committees import meetings
     from kesu.committees.models import MeetingOutcome, Vote
     from kesu.complaints import registry
-    from kesu.complaints.registry import DataKey, InputKind, Panel
+    from kesu.complaints.registry import DataKey, DetailField, InputKind, Panel
     from kesu.notifications import handover
 
     registry.register_input_kind(
@@ -216,6 +273,14 @@ def _contribute_meetings() -> None:
     registry.guard(meetings.RETURN_STEP, meetings.not_by_hand)
     registry.register_panel("complaint", Panel("committees/_meeting.html", meeting_panel, order=22))
     registry.register_event("meeting_concluded", _("Meeting concluded"))
+    registry.register_detail_field(
+        "meetings",
+        DetailField(
+            schema=_meetings_schema,
+            read=meetings_out,
+            description="The meetings that voted on its proposed resolution (e.g. 合伙人会议), with each vote.",
+        ),
+    )
     outcomes = dict(MeetingOutcome.choices)
     votes = dict(Vote.choices)
     for key, data_key in {

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kesu.committees import meetings, voting
 from kesu.committees.errors import CommitteeConflict
@@ -36,6 +36,13 @@ from tests.api.conftest import client_for, token_for  # noqa: F401 (fixtures)
 from tests.conftest import Org, intake, make_staff
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages these tests match are the English ones, whatever a previous test activated."""
+    with translation.override("en"):
+        yield
 
 
 @dataclass
@@ -328,6 +335,35 @@ def test_who_may_do_what(firm):
         act(complaint, "vote_in_meeting", firm.vp, vote="disagree", comment="改主意")
 
 
+MEETING_STEPS = {
+    "convene_meeting",
+    "vote_in_meeting",
+    "conclude_meeting",
+    "approve_resolution",
+    "return_resolution",
+}
+
+
+@pytest.mark.parametrize("convened", [False, True], ids=["before", "voting"])
+def test_role_action_matrix_of_the_meeting_steps(firm, convened):
+    """Who is offered each meeting step (and the approve step it replaces), persona by persona."""
+    complaint = major(firm)
+    if convened:
+        complaint = act(complaint, "convene_meeting", firm.gm)
+    expected = {
+        "clerk": set(),
+        "director": set(),
+        "gm": {"vote_in_meeting", "conclude_meeting"} if convened else {"convene_meeting"},
+        "vp": {"vote_in_meeting"} if convened else set(),
+        "vp2": {"vote_in_meeting"} if convened else set(),
+        "production_head": set(),
+        "auditor": set(),
+        "outsider": set(),
+    }
+    for persona, steps in expected.items():
+        assert may(complaint, getattr(firm, persona)) & MEETING_STEPS == steps, persona
+
+
 def test_a_normal_complaint_has_no_meeting_and_other_presets_none(firm):
     complaint = major(firm, severity="normal")
     assert not {"convene_meeting", "vote_in_meeting", "conclude_meeting"} & may(complaint, firm.gm)
@@ -405,6 +441,14 @@ def test_the_api_takes_the_meeting_actions(firm, client_for):  # noqa: F811
     assert answer.json()["status"] == Status.RESOLUTION_APPROVED
     actions = [e["action"] for e in answer.json()["timeline"]]
     assert actions[-2:] == ["meeting_concluded", "approve_resolution"]
+    detail = client_for(firm.clerk).get(f"/api/v1/complaints/{complaint.number}").json()
+    [meeting] = detail["meetings"]
+    assert (meeting["name"], meeting["outcome"], meeting["quorum_percent"]) == ("合伙人会议", "approved", 50)
+    assert [(v["member"]["username"], v["vote"]) for v in meeting["votes"]] == [
+        ("gm", ""),
+        ("vp2", "agree"),
+        ("vp", "agree"),
+    ]
 
 
 def test_kesu_act_takes_the_meeting_actions(firm):
