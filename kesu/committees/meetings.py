@@ -277,7 +277,7 @@ def vote_in_meeting(
     with transaction.atomic():
         locked, _capacity = lock_for_action(complaint, VOTE, by, version)
         meeting = (
-            Meeting.objects.select_for_update()
+            Meeting.objects.select_for_update(of=("self",))
             .select_related("rule")
             .get(complaint=locked, status=MeetingStatus.OPEN)
         )
@@ -321,7 +321,7 @@ def conclude_meeting(
     with transaction.atomic():
         locked, capacity = lock_for_action(complaint, CONCLUDE, by, version)
         meeting = (
-            Meeting.objects.select_for_update()
+            Meeting.objects.select_for_update(of=("self",))
             .select_related("rule")
             .get(complaint=locked, status=MeetingStatus.OPEN)
         )

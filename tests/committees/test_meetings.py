@@ -465,3 +465,31 @@ def test_kesu_act_takes_the_meeting_actions(firm):
     kesu_act("vote_in_meeting", "--as", "vp", "--input", "vote=agree")
     kesu_act("vote_in_meeting", "--as", "vp2", "--input", "vote=agree")
     assert Complaint.objects.get(pk=complaint.pk).status == Status.RESOLUTION_APPROVED
+
+
+def test_the_complaint_page_costs_the_same_queries_with_more_meetings_and_partners(firm, client):
+    """The complaint page with its meeting panel and the meeting actions: a constant number of
+    queries whatever the number of meetings held and partners voting."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    complaint = act(major(firm), "convene_meeting", firm.gm)
+    client.force_login(firm.vp.user)
+    path = reverse("complaint-detail", args=[complaint.number])
+
+    def count() -> int:
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(path).content.decode()
+        assert "meeting-1" in html and "action-vote_in_meeting" in html
+        return len(captured.captured_queries)
+
+    few = count()
+    for n in range(4):
+        make_staff(f"partner{n}", f"合伙人{n}", firm.gm.department, Role.VICE_PRESIDENT)
+    for _round in range(2):
+        complaint = act(complaint, "conclude_meeting", firm.gm)  # no quorum
+        complaint = act(complaint, "convene_meeting", firm.gm)
+    assert Meeting.objects.get(complaint=complaint, status="open").votes.count() == 7
+    assert count() == few
