@@ -23,6 +23,7 @@ USAGE = """usage: kesu COMMAND [options]
   sweep [--dry-run]                           one deadline sweep now (reminders, escalations); print what was sent
   decision show NUMBER                        a complaint's handling decision: versions, shares, cost ledger
   assess draft|approve|publish MONTH         the monthly assessment (考核) of MONTH (YYYY-MM); --as USER
+  archive due|propose|pending|handover        archives due for destruction; a leaver's customers, handed over
   any other Django management command, e.g. `kesu createsuperuser`, `kesu shell`
 """
 
