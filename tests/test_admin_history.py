@@ -24,6 +24,7 @@ from kesu.accountability.models import (
     AssessmentMonth,
     AssessmentSettings,
     ClockLateness,
+    DepartmentReview,
     Finding,
     Rule,
     Scorecard,
@@ -128,6 +129,7 @@ HISTORY: set[type[Model]] = {
     Finding,
     Appeal,
     ClockLateness,
+    DepartmentReview,
 }
 # How the company works: edited in the admin.
 CONFIGURATION: set[type[Model]] = {

@@ -286,6 +286,17 @@ class AssessmentSettings(models.Model):
     appeal_decider = models.CharField(
         _("appeals decided by"), max_length=30, choices=Role.choices, default=Role.GENERAL_MANAGER
     )
+    department_review = models.BooleanField(
+        _("department heads review before approval"),
+        default=True,
+        help_text=_(
+            "Each department head confirms or disputes their department's lines; the general "
+            "manager cannot approve while a review is pending."
+        ),
+    )
+    department_review_source = BoundedTextField(
+        _("source of the review step"), max_length=limits.HANDLING_TEXT, blank=True
+    )
     source = BoundedTextField(_("source"), max_length=limits.HANDLING_TEXT, blank=True)
 
     class Meta:
@@ -534,6 +545,52 @@ class SheetTotal(_InOpenMonth):
 
     def __str__(self) -> str:
         return f"{self.month} {self.staff or self.department}"
+
+
+class ReviewState(models.TextChoices):
+    PENDING = "pending", _("waiting for review")
+    CONFIRMED = "confirmed", _("confirmed")
+    DISPUTED = "disputed", _("disputed")
+
+
+class DepartmentReview(_InOpenMonth):
+    """A department head's review (部门主管确认) of their department's lines of a drafted month:
+    confirmed, or disputed with a reason. One row per answer (history kept): the current row of a
+    (month, department) is the one with ``is_current``. A re-draft that changes the department's
+    lines (``lines_digest``) opens a new pending review; an unchanged department keeps its answer.
+    With the rule book's ``department_review`` on, the general manager cannot approve the month
+    while a current review is pending; a dispute is an answer the GM sees and weighs."""
+
+    month = models.ForeignKey(AssessmentMonth, on_delete=models.PROTECT, related_name="reviews")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    lines_digest = models.CharField(max_length=64)
+    line_count = models.PositiveIntegerField(_("lines"), default=0)
+    state = models.CharField(
+        _("review"), max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING
+    )
+    reason = BoundedTextField(_("reason"), max_length=limits.HANDLING_TEXT, blank=True)
+    reviewed_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    is_current = models.BooleanField(default=True)
+
+    class Meta(_InOpenMonth.Meta):
+        abstract = False
+        ordering = ["month", "department", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "department"],
+                condition=models.Q(is_current=True),
+                name="department_review_one_current",
+            )
+        ]
+        verbose_name = _("department review")
+        verbose_name_plural = _("department reviews")
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.department} ({self.get_state_display()})"
 
 
 class AppealState(models.TextChoices):

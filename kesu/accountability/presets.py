@@ -1,6 +1,7 @@
 """The accountability app's part of a rule book preset: ``assessment`` (kesu.rulebook.sections).
 
-``{"settings": {"draft_day", "bonus_cap_percent", "appeal_days", "appeal_decider", "source"},
+``{"settings": {"draft_day", "bonus_cap_percent", "appeal_days", "appeal_decider",
+"department_review", "department_review_source", "source"},
 "scorecards": [{"code", "name", "max_points", "source", "sections": [{"code", "name", "points"}…]}…],
 "rules": [{"code", "name", "fact", "cost", "amount", "target", "is_bonus", "capped_by_bonus",
 "clock_kinds", "threshold_hours", "max_per_month", "item_points", "section": "card/section",
@@ -42,6 +43,10 @@ def load_assessment(preset: dict[str, Any]) -> None:
     settings.appeal_days = spec.get("appeal_days", 10)
     settings.appeal_decider = spec.get("appeal_decider", "general_manager")
     settings.source = spec.get("source", "")
+    # The department heads' review before the GM's approval: on unless the preset says otherwise
+    # (issue 10 §2's procedure); each preset states it with its seed (or the seed's silence).
+    settings.department_review = bool(spec.get("department_review", True))
+    settings.department_review_source = spec.get("department_review_source", "")
     try:
         settings.full_clean()
     except ValidationError as exc:

@@ -70,6 +70,8 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("POST", "/api/v1/assessment/months/{month}/findings"),
         ("POST", "/api/v1/assessment/lines/{line_id}/appeals"),
         ("POST", "/api/v1/assessment/appeals/{appeal_id}/decision"),
+        ("GET", "/api/v1/assessment/months/{month}/xlsx"),
+        ("POST", "/api/v1/assessment/months/{month}/reviews"),
     }
     assert document["components"]["securitySchemes"]["BearerTokenAuth"] == {
         "type": "http",
