@@ -142,6 +142,7 @@ class CostKind(models.TextChoices):
     LOSS_SHARE = "loss_share", _("the fact's loss, split by base points")
     YUAN_PER_BASE = "yuan_per_base", _("yuan per base point of the person")
     WHOLE_BONUS = "whole_bonus", _("the person's whole monthly bonus")
+    BONUS_PERCENT = "bonus_percent", _("a percentage of the person's monthly bonus")
 
 
 class TargetKind(models.TextChoices):
@@ -206,7 +207,10 @@ class Rule(models.Model):
         _("amount"),
         default=ZERO,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("Yuan or points per fact; the factor for a loss share (1 = the whole loss)."),
+        help_text=_(
+            "Yuan or points per fact; the factor for a loss share (1 = the whole loss); the "
+            "percentage for a share of the bonus."
+        ),
     )
     target = models.CharField(_("whom it hits"), max_length=20, choices=TargetKind.choices)
     is_bonus = models.BooleanField(_("bonus"), default=False, help_text=_("Adds instead of deducting."))
