@@ -47,6 +47,19 @@ def _rule_book_read_afresh():
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: Django's LocaleMiddleware activates a request's
+    language for the thread and never deactivates it, so an English request in one test would
+    otherwise leave the next test (and what it renders) in English."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _attachments_in_tmp(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,

@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Q
 
 from kesu.approvals.models import Approval, Mode, Scope
+from kesu.complaints import workflow
 from kesu.complaints.models import Complaint
 from kesu.complaints.workflow import stand_ins
 from kesu.organization.models import Staff
@@ -31,12 +32,6 @@ class Standing:
 
     capacity: Capacity
     entries: tuple[int, ...]
-
-
-def accused_ids(complaint: Complaint) -> set[int]:
-    """The people complained about (read from ``prefetch_related("complaint__accused_staff")``
-    when the caller prefetched them)."""
-    return {person.pk for person in complaint.accused_staff.all()}
 
 
 def fits(entry: dict[str, Any], principal: Staff, complaint: Complaint) -> bool:
@@ -80,7 +75,7 @@ def standing_of(
     waiting = open_entries(approval)
     if not waiting:
         return None
-    accused = accused_ids(approval.complaint) if accused is None else accused
+    accused = workflow.accused_ids(approval.complaint) if accused is None else accused
     if staff.pk in accused:
         return None
     entries = approval.level_spec()["entries"]
@@ -135,7 +130,7 @@ def approvers_now(approval: Approval) -> list[Staff]:
     roles = {e["role"] for e in entries if e.get("role")}
     if roles:
         query |= Q(role_assignments__role__in=roles)
-    accused = accused_ids(complaint)
+    accused = workflow.accused_ids(complaint)
     candidates = (
         Staff.objects.filter(query)
         .exclude(pk__in=accused)

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from kesu.approvals import authority
 from kesu.approvals.models import Approval, ApprovalDecision, ApprovalStatus
+from kesu.complaints import workflow
 from kesu.complaints.models import Complaint
 from kesu.organization.models import Staff
 from kesu.organization.selectors import capacities_of
@@ -35,7 +36,7 @@ def approvals_waiting_for(*, staff: Staff) -> list[Approval]:
         if authority.standing_of(
             approval=approval,
             staff=staff,
-            accused=authority.accused_ids(approval.complaint),
+            accused=workflow.accused_ids(approval.complaint),
             capacities=capacities,
         )
         is not None

@@ -27,6 +27,7 @@ from kesu.approvals.models import (
     ApprovalStatus,
 )
 from kesu.approvals.rules import choose_rule, levels_of
+from kesu.complaints import workflow
 from kesu.complaints.models import Complaint
 from kesu.complaints.services import append_event
 from kesu.complaints.workflow import refuse_accused
@@ -161,7 +162,7 @@ def decide_approval(*, approval: Approval, by: Staff, approve: bool, reason: str
         locked.complaint = complaint
         if not locked.is_pending:
             raise ApprovalClosed(status=locked.get_status_display())
-        accused = authority.accused_ids(complaint)
+        accused = workflow.accused_ids(complaint)
         standing = authority.standing_of(approval=locked, staff=by, accused=accused)
         if standing is None:
             why = (

@@ -26,6 +26,7 @@ from kesu.assignments.schemas import (
     TaskOut,
     TasksIn,
 )
+from kesu.complaints import workflow
 from kesu.complaints.models import Complaint
 from kesu.complaints.schemas import MAX_INT, ActionNotAllowedOut, ErrorOut
 from kesu.organization.models import Department, Staff
@@ -86,7 +87,7 @@ def _distribution(d: Distribution, number: str, staff: Staff, accused: set[int])
 
 
 def _overview(complaint: Complaint, staff: Staff) -> dict[str, Any]:
-    accused = rules.accused_ids(complaint)
+    accused = workflow.accused_ids(complaint)
     tasks = list(selectors.tasks_of(complaint=complaint))
     for task in tasks:
         task.complaint = complaint
@@ -117,7 +118,7 @@ def _task_or_404(staff: Staff, task_id: int) -> Task:
 
 def _reread(task: Task, staff: Staff) -> dict[str, Any]:
     fresh = selectors.tasks_of(complaint=task.complaint).select_related("complaint").get(pk=task.pk)
-    return _task(fresh, fresh.complaint.number, staff, rules.accused_ids(fresh.complaint))
+    return _task(fresh, fresh.complaint.number, staff, workflow.accused_ids(fresh.complaint))
 
 
 def _departments(codes: list[str], errors: dict[str, list[str]], name: str) -> list[Department]:
@@ -236,7 +237,7 @@ def distribute(request: HttpRequest, number: str, payload: DistributeIn) -> Repl
     sent = services.distribute_result(
         complaint=complaint, by=staff, departments=departments, note=payload.note
     )
-    accused = rules.accused_ids(complaint)
+    accused = workflow.accused_ids(complaint)
     rows = selectors.distributions_of(complaint=complaint).filter(pk__in=[d.pk for d in sent])
     return Reply(201, {"items": [_distribution(d, complaint.number, staff, accused) for d in rows]})
 
@@ -254,4 +255,4 @@ def acknowledge(request: HttpRequest, distribution_id: int = DistributionId) -> 
         raise Http404(str(distribution_id))
     done = services.acknowledge_distribution(distribution=found, by=staff)
     fresh = selectors.distributions_of(complaint=done.complaint).get(pk=done.pk)
-    return _distribution(fresh, done.complaint.number, staff, rules.accused_ids(done.complaint))
+    return _distribution(fresh, done.complaint.number, staff, workflow.accused_ids(done.complaint))

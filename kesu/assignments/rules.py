@@ -30,10 +30,6 @@ COORDINATORS: dict[str, bool] = {
 TASK_ACTIONS = ("assign_task", "complete_task", "cancel_task")
 
 
-def accused_ids(complaint: Complaint) -> set[int]:
-    return set(complaint.accused_staff.values_list("pk", flat=True))
-
-
 def _recused(capacity: Capacity, accused: set[int]) -> bool:
     return capacity.actor.pk in accused or capacity.principal.pk in accused
 

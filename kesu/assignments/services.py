@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from kesu.assignments import rules
 from kesu.assignments.models import Distribution, DueUnit, Task, TaskStatus
+from kesu.complaints import workflow
 from kesu.complaints.models import Complaint
 from kesu.complaints.services import append_event
 from kesu.core import limits
@@ -106,7 +107,7 @@ def _lock_task(task: Task) -> tuple[Complaint, Task, set[int]]:
         Task.objects.select_for_update(of=("self",)).select_related("department", "assignee").get(pk=task.pk)
     )
     locked.complaint = complaint
-    return complaint, locked, rules.accused_ids(complaint)
+    return complaint, locked, workflow.accused_ids(complaint)
 
 
 def _lock_task_for(
@@ -167,7 +168,7 @@ def open_tasks(
         raise ValidationError(errors)
     with transaction.atomic():
         locked = _lock(complaint)
-        accused = rules.accused_ids(locked)
+        accused = workflow.accused_ids(locked)
         capacity = rules.coordinator(locked, by, accused) if locked.is_open else None
         if capacity is None:
             reason = (
@@ -317,7 +318,7 @@ def distribute_result(
         raise ValidationError(errors)
     with transaction.atomic():
         locked = _lock(complaint)
-        accused = rules.accused_ids(locked)
+        accused = workflow.accused_ids(locked)
         capacity = rules.coordinator(locked, by, accused)
         if capacity is None:
             raise rules.refuse(
@@ -362,7 +363,7 @@ def acknowledge_distribution(*, distribution: Distribution, by: Staff) -> Distri
             .select_related("department")
             .get(pk=distribution.pk)
         )
-        accused = rules.accused_ids(complaint)
+        accused = workflow.accused_ids(complaint)
         capacity = rules.member_capacity(locked, by, accused)
         if capacity is None:
             reason = (

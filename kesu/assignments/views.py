@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kesu.assignments import rules, selectors, services
 from kesu.assignments.forms import ROWS, CancelForm, CompleteForm, DistributeForm, OpenTasksForm
 from kesu.assignments.models import Task
+from kesu.complaints import workflow
 from kesu.complaints.models import Complaint
 from kesu.core.errors import ActionNotAllowed
 from kesu.organization.models import Staff
@@ -61,7 +62,7 @@ def _page(
     forms: dict[str, Form] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    accused = rules.accused_ids(complaint)
+    accused = workflow.accused_ids(complaint)
     tasks = list(selectors.tasks_of(complaint=complaint))
     bound = forms or {}
     rows = []

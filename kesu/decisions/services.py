@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from kesu.approvals.models import Approval, ApprovalRule, ApprovalStatus
 from kesu.approvals.rules import class_chain
 from kesu.approvals.services import request_approval
+from kesu.complaints import workflow
 from kesu.complaints.models import Complaint
 from kesu.complaints.services import Intake, append_event, register_complaint
 from kesu.complaints.workflow import register_capacity
@@ -232,16 +233,12 @@ def amount_at_stake(version: DecisionVersion) -> Decimal:
     return version.loss_amount + version.compensation + remedies
 
 
-def accused_ids(complaint: Complaint) -> set[int]:
-    return set(complaint.accused_staff.values_list("pk", flat=True))
-
-
 def _deciding_capacity(complaint: Complaint, by: Staff) -> Capacity:
     """Who may propose (selectors.proposing_capacity), or MayNotDecide saying why not."""
     capacity = selectors.proposing_capacity(complaint=complaint, staff=by)
     if capacity is not None:
         return capacity
-    if by.pk in accused_ids(complaint):
+    if by.pk in workflow.accused_ids(complaint):
         raise MayNotDecide(_("You are complained about in this complaint and must recuse yourself (回避)."))
     raise MayNotDecide(
         _(
