@@ -478,6 +478,10 @@ class SheetLine(_InOpenMonth):
     # Indexed only where lines are looked up: by month (the unique (month, position)), person
     # (one's own sheet) and department (a head's scope). A month is written in one go (COPY) and
     # every index costs each of its rows; the other references are never searched by.
+    # The references to the line's facts (rule, complaint, late clock, finding, appeal) carry no
+    # database constraint: PostgreSQL checks each foreign key row by row at COMMIT, which was
+    # most of a large draft's time, and Kesu never deletes those rows (PROTECT here keeps the ORM
+    # from it). Who is charged (month, person, department) keeps its constraint.
     month = models.ForeignKey(AssessmentMonth, on_delete=models.PROTECT, related_name="lines", db_index=False)
     position = models.PositiveIntegerField()
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -485,7 +489,13 @@ class SheetLine(_InOpenMonth):
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     rule = models.ForeignKey(
-        Rule, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        Rule,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     fact = models.CharField(_("fact"), max_length=30)
     complaint = models.ForeignKey(
@@ -495,15 +505,34 @@ class SheetLine(_InOpenMonth):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     lateness = models.ForeignKey(
-        ClockLateness, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        ClockLateness,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     finding = models.ForeignKey(
-        Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        Finding,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     appeal = models.ForeignKey(
-        "Appeal", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        "Appeal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     yuan = _money(_("yuan"), default=ZERO)
     points = _points(_("points"), default=ZERO)
