@@ -75,7 +75,7 @@ def test_real_estate_fifty_percent_of_the_bonus_is_the_seed_s():
 
 def test_two_complaints_against_a_cs_clerk_cost_twenty_yuan(org, capsys):
     apply_preset(name="liquor")
-    call_command("assessment_pack", "cs_staff")
+    call_command("rulepack", "cs_staff")
     assert "cs_complaint_against" in capsys.readouterr().out
     with time_machine.travel(local(2026, 11, 5), tick=False):
         for _ in range(2):
@@ -139,5 +139,10 @@ def test_an_unknown_pack_is_refused_and_saves_nothing(org):
     apply_preset(name="furniture")
     before = Rule.objects.count()
     with pytest.raises(CommandError, match="cs_staff"):
-        call_command("assessment_pack", "nope")
+        call_command("rulepack", "nope")
     assert Rule.objects.count() == before
+
+
+def test_the_cli_lists_the_packs(capsys):
+    call_command("rulepack", "--list")
+    assert capsys.readouterr().out.split() == ["cs_staff", "realestate_sales"]

@@ -1,4 +1,4 @@
-"""`kesu assessment_pack NAME`: add a rule pack's assessment rules (a seed's rules for a kind of
+"""`kesu rulepack NAME`: add a rule pack's assessment rules (a seed's rules for a kind of
 staff, e.g. ``cs_staff`` — seed 001 #9, ``realestate_sales`` — seed 000 第五篇) to the rule book in
 force; ``--list`` names the packs. Reloading the rule book deactivates them: load the pack again.
 A pack that does not load prints why and exits 1, nothing saved."""
