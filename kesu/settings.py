@@ -158,7 +158,8 @@ def _database(url: str) -> dict:
         config["NAME"] = str(name)
         if config["NAME"] != ":memory:":
             name.parent.mkdir(parents=True, exist_ok=True)
-        config["CONN_MAX_AGE"] = 0
+        # Kept open between requests and worker tasks, as PostgreSQL's are: opening one costs a
+        # connect and four PRAGMAs each time. No health check: a file has no server to lose.
         config["CONN_HEALTH_CHECKS"] = False
         config["OPTIONS"] = {
             # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two registrations

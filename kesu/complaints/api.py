@@ -168,10 +168,21 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
             "parent",
         )
         .only(*_COMPLAINT_FIELDS, *_named("registered_by", "handler"), "parent__number")
-        .prefetch_related("accused_staff__user")
         .get(pk=complaint.pk)
     )
     carry_rules(from_complaint=complaint, to_complaint=c)  # read by the action just taken, if any
+    workflow.carry_accused(from_complaint=complaint, to_complaint=c)
+    # Most complaints accuse nobody: their people are read only when there are some.
+    accused_ids = workflow.accused_ids(c)
+    accused = (
+        list(
+            Staff.objects.filter(pk__in=accused_ids)
+            .select_related("user")
+            .only("display_name", "department__code", "user__username")
+        )
+        if accused_ids
+        else []
+    )
     events = (
         selectors.timeline(c)
         .select_related("actor__user", "acting_for__user")
@@ -204,7 +215,7 @@ def _detail(complaint: Complaint, staff: Staff) -> dict[str, Any]:
         "complaint_id", "original_name", "content_type", "size", "uploaded_at", *_named("uploaded_by")
     )
     return {
-        **_registered(c, c.next_due_at, list(c.accused_staff.all())),
+        **_registered(c, c.next_due_at, accused),
         "handler": _staff(c.handler),
         "resolution": c.resolution,
         "reply": c.reply,

@@ -336,6 +336,20 @@ def accused_ids(complaint: Complaint) -> set[int]:
 ACCUSED_MEMO = "_kesu_accused_ids"
 
 
+def carry_accused(*, from_complaint: Complaint, to_complaint: Complaint) -> None:
+    """Let a fresh copy of a complaint (an API answer re-read after the action that wrote it) use
+    the accused ids its locked copy read in the same request. The action bumped the version; the
+    ids still hold unless the action changed the accused, and a change through the locked copy
+    forgets them (apps.py), so a memo still there is the copy's present accused."""
+    memo = from_complaint.__dict__.get(ACCUSED_MEMO)
+    if (
+        memo is not None
+        and to_complaint.pk == from_complaint.pk
+        and from_complaint.version == to_complaint.version
+    ):
+        to_complaint.__dict__.setdefault(ACCUSED_MEMO, (to_complaint.version, memo[1]))
+
+
 # ---------------------------------------------------------------------------------------------
 # Recusal (回避): who decides when every holder of a role is the person complained about
 

@@ -14,6 +14,8 @@ from kesu.rulebook.cache import one_reading
 
 
 @db_task(retries=3, retry_delay=10, name="notifications.handover")
-def tell_next(event_id: int) -> int:
+def tell_next(event_id: int) -> None:
+    """Returns nothing: huey keeps a task's non-None result in its store until someone reads it,
+    and nobody reads these, so each hand-over would leave a row (and cost a write) forever."""
     with one_reading():  # the rule book's token once per task, as once per web request
-        return deliver(event_id=event_id)
+        deliver(event_id=event_id)

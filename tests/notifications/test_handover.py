@@ -20,6 +20,7 @@ from django.core import mail
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 
 from kesu.complaints import services
 from kesu.complaints.models import ComplaintEvent, Status
@@ -294,9 +295,12 @@ def test_the_action_only_queues_the_hand_over_for_after_commit(
     assert Notification.objects.filter(kind=Notification.Kind.HANDOVER).count() == 0
     assert len(callbacks) == 1
 
+    results_before = HUEY.result_count()
     callbacks[0]()  # the commit: the task runs (huey immediate mode in tests)
 
     assert told(complaint) == ["gm"]
+    # and the queue keeps no result of it that nobody would ever read (a row per hand-over)
+    assert HUEY.result_count() == results_before
 
 
 def test_a_hand_over_the_complaint_has_moved_past_tells_nobody(
