@@ -24,6 +24,7 @@ USAGE = """usage: kesu COMMAND [options]
   decision show NUMBER                        a complaint's handling decision: versions, shares, cost ledger
   assess draft|approve|publish|export MONTH  the monthly assessment (考核) of MONTH (YYYY-MM); --as USER, --output FILE
   rulepack [--list] NAME                      add a bundled assessment rule pack (cs_staff, realestate_sales)
+  archive due|propose|pending|handover        archives due for destruction; a leaver's customers, handed over
   any other Django management command, e.g. `kesu createsuperuser`, `kesu shell`
 """
 

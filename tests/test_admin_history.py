@@ -45,6 +45,15 @@ from kesu.archive.models import (
     ProfileField,
     ReadAudit,
 )
+from kesu.archive.models_ownership import (
+    ArchiveOwnership,
+    CreditSplitCase,
+    Handover,
+    OwnershipDispute,
+    OwnershipEvent,
+    OwnershipRules,
+)
+from kesu.archive.models_retention import DestructionList, RetentionPeriod
 from kesu.assignments import services as assignments
 from kesu.assignments.models import Distribution, Task, TaskGate
 from kesu.committees.models import Committee, CommitteeRule
@@ -123,6 +132,11 @@ HISTORY: set[type[Model]] = {
     ArchiveChange,
     ArchiveGrant,
     ReadAudit,
+    ArchiveOwnership,
+    OwnershipEvent,
+    OwnershipDispute,
+    Handover,
+    DestructionList,
     StoredReport,  # the reports the worker built: replaced only by building the period again
     AssessmentMonth,
     SheetLine,
@@ -147,6 +161,9 @@ CONFIGURATION: set[type[Model]] = {
     CommitteeRule,
     ObjectionRoute,
     ArchiveRules,
+    OwnershipRules,
+    CreditSplitCase,
+    RetentionPeriod,
     ProfileField,
     CustomerClass,
     Category,
@@ -276,6 +293,13 @@ def history(org, accepted):
     )
     ArchiveGrant.objects.create(archive=archive, staff=org.clerk, granted_by=org.director)
     ReadAudit.objects.create(archive=archive, staff=org.clerk, kind=ReadAudit.Kind.choices[0][0])
+    ArchiveOwnership.objects.create(
+        archive=archive, owner=org.outsider, department=org.sales, registered_at=now, renewed_at=now
+    )
+    OwnershipEvent.objects.create(archive=archive, kind="registered", to_staff=org.outsider, by=org.outsider)
+    OwnershipDispute.objects.create(archive=archive, claimant=org.clerk, owner=org.outsider, reason="先接待")
+    Handover.objects.create(leaver=org.outsider, by=org.gm, reason="离职")
+    DestructionList.objects.create(record="archive")
     # a stored scheduled report (the worker's building is tested in tests/statistics)
     schedule = ReportSchedule.objects.create(
         code="admin-report", name="统计表", cadence="monthly", day=10, by="month"

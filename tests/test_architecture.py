@@ -66,8 +66,17 @@ ALLOWED: dict[str, set[str]] = {
     # The paper forms (PDF): print what complaints and the clocks of deadlines hold.
     "paperwork": {"organization", "rulebook", "complaints", "deadlines", "decisions"},
     # The customer archive (客户档案): built on complaints (the card and the timeline read them),
-    # numbering with the rule book, counting registration days in the working calendar.
-    "archive": {"core", "organization", "customers", "rulebook", "complaints", "workcalendar"},
+    # numbering with the rule book, counting registration days in the working calendar; it tells
+    # successors of a hand-over and the reviewers of a destruction list (notifications).
+    "archive": {
+        "core",
+        "organization",
+        "customers",
+        "rulebook",
+        "complaints",
+        "workcalendar",
+        "notifications",
+    },
     # Accountability (考核): at the top of the apps, reads decisions, late clocks, complaints.
     "accountability": {
         "core",

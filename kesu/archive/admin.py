@@ -92,3 +92,7 @@ class ReadAuditAdmin(ReadOnly):
 @admin.register(ArchiveGrant)
 class ArchiveGrantAdmin(ReadOnly):
     list_display = ["archive", "staff", "granted_by", "granted_at"]
+
+
+# Ownership (§3) and retention (§5).
+from kesu.archive import admin_ownership  # noqa: E402, F401

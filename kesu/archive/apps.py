@@ -21,4 +21,8 @@ class ArchiveConfig(AppConfig):
         from kesu.rulebook import sections
 
         sections.register("archive", order=60, load=load_archive)
+        from kesu.archive.presets_ownership_retention import load_ownership, load_retention
+
+        sections.register("archive_ownership", order=61, load=load_ownership)
+        sections.register("archive_retention", order=62, load=load_retention)
         contributions.contribute()

@@ -364,3 +364,21 @@ class ReadAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.staff} {self.kind}"
+
+
+# Ownership (§3) and retention (§5) live in their own modules; imported here so Django finds them.
+from kesu.archive.models_ownership import (  # noqa: E402, F401
+    ArchiveOwnership,
+    CreditSplitCase,
+    Handover,
+    HandoverItem,
+    OwnershipDispute,
+    OwnershipEvent,
+    OwnershipRules,
+)
+from kesu.archive.models_retention import (  # noqa: E402, F401
+    DestructionItem,
+    DestructionList,
+    DestructionUnlock,
+    RetentionPeriod,
+)

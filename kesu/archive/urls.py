@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kesu.archive import views
+from kesu.archive import views, views_ownership
 
 urlpatterns = [
     path("customers/", views.customer_list, name="customer-list"),
@@ -17,4 +17,19 @@ urlpatterns = [
     path("customers/<str:number>/reveal/", views.reveal, name="customer-reveal"),
     path("customers/<str:number>/people/", views.add_contact, name="customer-add-contact"),
     path("customers/<str:number>/confidentiality/", views.confidentiality, name="customer-confidentiality"),
+    # ownership and hand-over (§3), retention and destruction (§5)
+    path(
+        "archive/customers/<str:number>/ownership/",
+        views_ownership.customer_ownership,
+        name="archive-ownership",
+    ),
+    path("archive/handovers/", views_ownership.handover_new, name="archive-handover-new"),
+    path("archive/handovers/<int:pk>/", views_ownership.handover_detail, name="archive-handover"),
+    path(
+        "archive/handovers/<int:pk>/acknowledge/",
+        views_ownership.handover_acknowledge,
+        name="archive-handover-acknowledge",
+    ),
+    path("archive/retention/", views_ownership.retention_overview, name="archive-retention"),
+    path("archive/destructions/<int:pk>/", views_ownership.destruction_detail, name="archive-destruction"),
 ]
