@@ -24,6 +24,7 @@ from kesu.accountability.models import (
     AssessmentMonth,
     AssessmentSettings,
     ClockLateness,
+    DepartmentReview,
     Finding,
     Rule,
     Scorecard,
@@ -142,6 +143,7 @@ HISTORY: set[type[Model]] = {
     Finding,
     Appeal,
     ClockLateness,
+    DepartmentReview,
 }
 # How the company works: edited in the admin.
 CONFIGURATION: set[type[Model]] = {
@@ -322,7 +324,9 @@ def history(org, accepted):
             evidence="客户来电记录",
         )
     with time_machine.travel(local(2026, 12, 2, 9), tick=False):
-        accountability.draft_month(month=date(2026, 11, 1), by=org.gm)
+        drafted = accountability.draft_month(month=date(2026, 11, 1), by=org.gm)
+        # a department head's review (furniture has no review step: tested in tests/accountability)
+        DepartmentReview.objects.create(month=drafted, department=org.sales, lines_digest="0" * 64)
         accountability.approve_month(month=date(2026, 11, 1), by=org.gm)
         accountability.publish_month(month=date(2026, 11, 1), by=org.gm)
         accountability.file_appeal(
