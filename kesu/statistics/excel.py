@@ -13,7 +13,7 @@ formula in the reader's Excel. An export of no rows is a sheet with its headers 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
