@@ -12,7 +12,7 @@ source extracted with ``git archive``; the new column is ignored by older code),
 measured on both, interleaved, so a change shows as a ratio.
 
 Usage (run.py does this): python bench/pages.py DATABASE_URL --sizes 100000,1000000 [--old REV]
-    [--port 8201] [--fresh]; then, on the same database, ``--queries`` for the database side alone.
+    [--port 8201] [--fresh] [--only dashboard]; then, on the same database, ``--queries`` for the database side alone.
 """
 
 from __future__ import annotations
@@ -57,6 +57,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8201, help="the new server's port; the old one +1")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--old", help="a git revision to measure side by side (e.g. main)")
+    parser.add_argument(
+        "--only", action="append", help="measure only the pages whose name starts so (repeatable)"
+    )
     parser.add_argument("--fresh", action="store_true", help="drop the database first (default: reuse)")
     parser.add_argument(
         "--queries",
@@ -101,7 +104,7 @@ def main() -> None:
         try:
             results[str(size)] = {
                 "load": load,
-                "pages": measure(servers, cookie, size, args.repeat, args.budget),
+                "pages": measure(servers, cookie, size, args.repeat, args.budget, tuple(args.only or ())),
             }
         finally:
             for server, _port in servers.values():
@@ -265,7 +268,9 @@ class Client:
         return response.status
 
 
-def measure(servers: dict, cookie: str, size: int, repeat: int, budget: float) -> dict:
+def measure(
+    servers: dict, cookie: str, size: int, repeat: int, budget: float, only: tuple[str, ...] = ()
+) -> dict:
     from django.db import connection
 
     from kesu.complaints.models import Complaint
@@ -287,7 +292,14 @@ def measure(servers: dict, cookie: str, size: int, repeat: int, budget: float) -
         "list": lambda i: "/complaints/",
         f"search q={SEARCH_2} (2 chars)": lambda i: f"/complaints/?q={SEARCH_2}",
         "figures, six months": lambda i: f"/figures/?since={since}&until={data_end}&by=month",
+        # the statistics dashboard (issue 12): its default view (six months by month) and a month
+        "dashboard, six months by month": lambda i: f"/statistics/?since={since}&until={data_end}&by=month",
+        "dashboard, one month by class": lambda i: (
+            f"/statistics/?since={data_end.replace(day=1)}&until={data_end}&by=category"
+        ),
     }
+    if only:
+        pages = {name: path for name, path in pages.items() if name.startswith(("reference", *only))}
     clients = {name: Client(port, cookie) for name, (_server, port) in servers.items()}
 
     def select_1() -> None:

@@ -8,6 +8,12 @@ loss amount and two responsibility shares for one closed complaint in five. Boun
 timed ``--repeat`` times or for at most 60 s.
 
 Usage: python bench/statistics_bench.py postgres://postgres@127.0.0.1:5432/kesu_stats --sizes 100000
+    [--repeat 10] [--before-after-only]
+
+Before/after (issue 12, final_reply_at): the year by month is timed with the handling figures as
+computed before (the final reply searched among each complaint's reply events) and as now (the
+complaint's final_reply_at), one after the other in the same run on the same data, whole view and
+handling figures alone; the two must give the same figures.
 """
 
 from __future__ import annotations
@@ -95,6 +101,15 @@ def add_replies_and_decisions() -> dict:
                               AND s.position = 1)
             """
         )
+        # final_reply_at: the last reply's time, as the reply action keeps it (complaints 0014)
+        cursor.execute(
+            """
+            UPDATE complaints_complaint c SET final_reply_at = r.at
+            FROM (SELECT complaint_id, MAX(at) AS at FROM complaints_complaintevent
+                  WHERE action IN ('reply_to_customer', 'answer_on_spot') GROUP BY complaint_id) r
+            WHERE r.complaint_id = c.id AND c.final_reply_at IS DISTINCT FROM r.at
+            """
+        )
         # next_due_at: the earliest due time of the running clocks, as kesu.deadlines keeps it
         cursor.execute(
             """
@@ -121,6 +136,74 @@ def department_head():
         )
         RoleAssignment.objects.create(staff=head, role=Role.DEPARTMENT_HEAD)
     return head
+
+
+def legacy_handling_figures(view, complaints):
+    """The handling figures as computed before ``final_reply_at`` (commit a672373): the reply
+    events of the period that are their complaint's last reply (one lookup in the complaint's
+    events each), grouped and ranked by window functions — for the before/after comparison."""
+    from django.db.models import OuterRef, Subquery
+
+    from kesu.complaints.models import ComplaintEvent
+    from kesu.deadlines.figures import REPLY_ACTIONS, Seconds
+    from kesu.statistics import selectors
+
+    last = (
+        ComplaintEvent.objects.filter(complaint_id=OuterRef("complaint_id"), action__in=REPLY_ACTIONS)
+        .order_by("-at", "-pk")
+        .values("pk")[:1]
+    )
+    replies = ComplaintEvent.objects.filter(
+        action__in=REPLY_ACTIONS, at__gte=view.start, at__lt=view.end
+    ).filter(pk=Subquery(last))
+    replies = selectors._in(replies, "complaint", complaints).order_by()
+    replies = replies.annotate(
+        k=selectors._key(view, "at", "complaint__"), seconds=Seconds("at", "complaint__received_at")
+    )
+    return selectors._handling(replies)
+
+
+def _rounded(figures: dict) -> dict:
+    return {
+        key: (count, round(average, 6), {p: round(h, 6) for p, h in hours.items()})
+        for key, (count, average, hours) in figures.items()
+    }
+
+
+def before_after(clerk, head, repeat: int) -> dict:
+    """Year by month, before (the final reply searched among the events) and after (the complaint's
+    final_reply_at), one after the other in the same run on the same data; the handling figures
+    must be equal (to a microsecond of an hour: the averages may sum in another order)."""
+    from kesu.complaints.selectors import complaints_visible_to
+    from kesu.statistics import selectors
+    from kesu.statistics.selectors import View, statistics
+
+    current = selectors._handling_figures
+    results = {}
+    for who, staff in (("desk", clerk), ("department head", head)):
+        view = View(by="month", since=YEAR[0], until=YEAR[1])
+        complaints = complaints_visible_to(staff=staff)
+        assert _rounded(legacy_handling_figures(view, complaints)) == _rounded(current(view, complaints))
+        for label, handling in (("before", legacy_handling_figures), ("after", current)):
+            key = f"{who} · year by month · handling figures alone · {label}"
+            results[key] = timings(
+                lambda handling=handling, view=view, complaints=complaints: handling(view, complaints),
+                repeat=repeat,
+                warmup=1,
+            )
+            print(key, results[key], file=sys.stderr, flush=True)
+            selectors._handling_figures = handling
+            try:
+                key = f"{who} · year by month · {label}"
+                results[key] = timings(
+                    lambda view=view, complaints=complaints: statistics(view=view, complaints=complaints),
+                    repeat=repeat,
+                    warmup=1,
+                )
+                print(key, results[key], file=sys.stderr, flush=True)
+            finally:
+                selectors._handling_figures = current
+    return results
 
 
 def measure(clerk, head, repeat: int) -> dict:
@@ -159,6 +242,9 @@ def main() -> None:
     parser.add_argument("url")
     parser.add_argument("--sizes", default="100000")
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument(
+        "--before-after-only", action="store_true", help="only the year by month before/after final_reply_at"
+    )
     args = parser.parse_args()
     setup_django(args.url, migrate=True)
     import listing
@@ -174,7 +260,8 @@ def main() -> None:
         results[str(size)] = {
             "load": load,
             "replies_and_decisions": extra,
-            "views": measure(clerk, head, args.repeat),
+            "year_by_month_before_after": before_after(clerk, head, args.repeat),
+            "views": {} if args.before_after_only else measure(clerk, head, args.repeat),
         }
     emit({"statistics": results})
 

@@ -80,6 +80,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 KESU_PRESET = os.environ.get("KESU_PRESET", "furniture")
 KESU_ATTACHMENT_MAX_BYTES = _env_int("KESU_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 KESU_PAGE_SIZE = 50
+# Excel exports (kesu.statistics.exports): up to this many rows the file is written in the request;
+# more go to the worker, which keeps the file for its requester for KESU_EXPORT_KEEP_HOURS.
+KESU_EXPORT_IMMEDIATE_ROWS = _env_int("KESU_EXPORT_IMMEDIATE_ROWS", 5000, minimum=0)
+KESU_EXPORT_KEEP_HOURS = _env_int("KESU_EXPORT_KEEP_HOURS", 24)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -143,6 +147,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Django's form templates, with the simplest widgets written in Python (same HTML, a fraction of
+# the time: see kesu/core/form_renderer.py).
+FORM_RENDERER = "kesu.core.form_renderer.FastFormRenderer"
 
 
 def _database(url: str) -> dict:

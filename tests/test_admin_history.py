@@ -24,6 +24,7 @@ from kesu.accountability.models import (
     AssessmentMonth,
     AssessmentSettings,
     ClockLateness,
+    DepartmentReview,
     Finding,
     Rule,
     Scorecard,
@@ -96,7 +97,7 @@ from kesu.notifications.models import MajorComplaintRule, Notification
 from kesu.notifications.services import notify
 from kesu.organization.models import ApiToken, AuthFailure, Department, Position, Staff
 from kesu.rulebook.models import NumberCounter, RecusalSubstitute, RuleBook
-from kesu.statistics.models import ReportSchedule, StoredReport
+from kesu.statistics.models import HotSpotRule, ReportSchedule, StoredReport
 from kesu.workcalendar.models import CalendarDay, CalendarRevision, CalendarYear, WorkingHours
 from tests.api.conftest import ApiClient
 from tests.conftest import local
@@ -143,6 +144,7 @@ HISTORY: set[type[Model]] = {
     Finding,
     Appeal,
     ClockLateness,
+    DepartmentReview,
 }
 # How the company works: edited in the admin.
 CONFIGURATION: set[type[Model]] = {
@@ -183,6 +185,7 @@ CONFIGURATION: set[type[Model]] = {
     Group,
     AuthFailure,  # lock-out counters: view and delete (= unlock) only, see its admin
     ReportSchedule,  # the rule book's scheduled reports
+    HotSpotRule,  # when a product or batch is a hot spot
     Rule,
     Scorecard,
     AssessmentSettings,
@@ -329,7 +332,9 @@ def history(org, accepted):
             evidence="客户来电记录",
         )
     with time_machine.travel(local(2026, 12, 2, 9), tick=False):
-        accountability.draft_month(month=date(2026, 11, 1), by=org.gm)
+        drafted = accountability.draft_month(month=date(2026, 11, 1), by=org.gm)
+        # a department head's review (furniture has no review step: tested in tests/accountability)
+        DepartmentReview.objects.create(month=drafted, department=org.sales, lines_digest="0" * 64)
         accountability.approve_month(month=date(2026, 11, 1), by=org.gm)
         accountability.publish_month(month=date(2026, 11, 1), by=org.gm)
         accountability.file_appeal(

@@ -51,6 +51,7 @@ ALLOWED: dict[str, set[str]] = {
         "complaints",
         "deadlines",
         "decisions",
+        "archive",  # the customer class (客户类别) is the customer archive's
     },
     # Carrying the decision out (shipments, repairs, returns, credit notes) and its costs: built on
     # the decision; a delivery drives the follow-up clock through deadlines' record_delivery.

@@ -190,14 +190,17 @@ def complaint_visible_to(*, staff: Staff | None, number: str, related: bool = Tr
 
 
 def complaint_for_page(*, staff: Staff | None, number: str) -> Complaint | None:
-    """The complaint with everything its page shows about it (one query, plus one for the staff
-    complained about, which the permission checks read too)."""
+    """The complaint with everything its page shows about it: one query with its class, severity,
+    customer and department, one for the staff complained about (the permission checks read them
+    too), and one each for its product, handler, registrar and first complaint where it has one.
+    Not one query joining all nine tables: PostgreSQL spent ~15 ms planning that join (every
+    order of nine tables, every index of the complaint table twice) to fetch one row in 0.4 ms
+    (bench/RESULTS.md, issue 7); the small lookups by id plan in microseconds."""
     if _impossible_number(number):
         return None
     return (
         complaints_visible_to(staff=staff)
-        .select_related("product", "handler", "registered_by", "parent")
-        .prefetch_related("accused_staff")
+        .prefetch_related("accused_staff", "product", "handler", "registered_by", "parent")
         .filter(number=number)
         .first()
     )

@@ -25,6 +25,7 @@ from kesu.complaints import attachments as attachment_rules
 from kesu.complaints import registry
 from kesu.complaints.classes import default_severity
 from kesu.complaints.models import (
+    FINAL_REPLY_ACTIONS,
     PROVISIONAL_NUMBER_PREFIX,
     TERMINAL_STATUSES,
     Attachment,
@@ -365,16 +366,19 @@ def record_action(
 ) -> Complaint:
     """Move the complaint (if ``to_status``), bump its version and append the timeline entry."""
     from_status = complaint.status
+    at = timezone.now()
     if to_status is not None:
         complaint.status = to_status
     if complaint.status in TERMINAL_STATUSES and complaint.closed_at is None:
-        complaint.closed_at = timezone.now()
+        complaint.closed_at = at
+    if action in FINAL_REPLY_ACTIONS:  # the statistics' handling time ends here
+        complaint.final_reply_at = at
     complaint.version += 1
     # Only what changed (the row is locked, so what was loaded is current): rewriting the same
     # long description would store it again and, on PostgreSQL, recompute its search indexes —
     # up to a 10 000-character text on every action.
     complaint.save(update_fields=complaint.changed_fields())
-    _event(complaint, capacity, action, from_status=from_status, comment=comment, data=data or {})
+    _event(complaint, capacity, action, from_status=from_status, comment=comment, data=data or {}, at=at)
     return complaint
 
 

@@ -36,6 +36,11 @@ urlpatterns = [
     ),
     path("complaints/<str:number>/", views.complaint_detail, name="complaint-detail"),
     path("complaints/<str:number>/actions/<slug:action>/", views.complaint_action, name="complaint-action"),
+    path(
+        "complaints/<str:number>/actions/<slug:action>/form/",
+        views.complaint_action_form,
+        name="complaint-action-form",
+    ),
     path("complaints/<str:number>/attachments/", views.attachment_add, name="complaint-attach"),
     path(
         "complaints/<str:number>/attachments/<id:attachment_id>/",

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -448,17 +450,24 @@ def _detail(
     bound: tuple[str, Form] | None = None,
     status: int = 200,
     stale: dict[str, Any] | None = None,
+    show: str | None = None,
 ) -> HttpResponse:
-    """Render the complaint page; ``bound`` replaces one action's empty form by the submitted one."""
+    """Render the complaint page; ``bound`` is one action's submitted form, shown open; ``show``
+    names an action whose empty form is shown open (the others are loaded when opened)."""
     allowed = workflow.allowed_actions(complaint=complaint, capacities=capacities_of(staff=staff))
+    # Each action's form is built and rendered when the user opens it (htmx asks
+    # complaint_action_form for it; without JavaScript its link reloads the page with that form
+    # open): the forms are most of the page's cost and most visits open none. The one being
+    # answered (a refused or stale submission: ``bound``) or asked for (``show``) is rendered here.
+    seen = timezone.now().isoformat()
     action_forms = []
     for name in allowed:
         if bound and bound[0] == name:
-            form = bound[1]
-        elif name == "correct":
-            form = CorrectionForm(complaint)
+            form: Form | None = bound[1]
+        elif name == show:
+            form = _empty_form(name, complaint, version=complaint.version, seen=seen)
         else:
-            form = action_form(name, complaint)
+            form = None
         action_forms.append(
             {
                 "name": name,
@@ -485,7 +494,8 @@ def _detail(
         "timeline": _timeline(list(selectors.timeline(complaint))),
         "app_panels": registry.panels("complaint", complaint),
         "action_forms": action_forms,
-        "open_action": bound[0] if bound else None,
+        "open_action": bound[0] if bound else show,
+        "form_query": urlencode({"version": complaint.version, "seen": seen}),
         "stale": stale,
         "attach_form": attach_form if "comment" in allowed else None,
     }
@@ -497,6 +507,58 @@ def _detail(
 def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
     staff, complaint = _visible(request, number, for_page=True)
     return _detail(request, staff, complaint)
+
+
+def _empty_form(action: str, complaint: Complaint, *, version: int, seen: str) -> VersionedForm:
+    """An action's form as the page offers it, carrying the version and the time the viewer loaded
+    the page (so confirming acts on what they saw, and a 409 shows what changed since)."""
+    form = CorrectionForm(complaint) if action == "correct" else action_form(action, complaint)
+    form.initial["version"] = version
+    form.initial["seen"] = seen
+    return form
+
+
+def _seen_version(request: HttpRequest, complaint: Complaint) -> tuple[int, str]:
+    """The version and load time the page that asks for a form was rendered with (query
+    parameters; the current ones if missing or malformed)."""
+    text = request.GET.get("version", "")
+    version = int(text) if text.isascii() and text.isdigit() and len(text) < 10 else complaint.version
+    seen = request.GET.get("seen", "")[:40]
+    try:
+        valid = parse_datetime(seen) is not None
+    except ValueError:
+        valid = False
+    return max(version, 1), seen if valid else timezone.now().isoformat()
+
+
+@login_required
+@require_GET
+def complaint_action_form(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """An action's form. htmx asks for the form alone when the user opens the
+    action on the complaint page; a plain GET (no JavaScript: the action's link) gets the whole
+    page with that form open. An action no longer possible says so instead of a form."""
+    staff, complaint = _visible(request, number, for_page=request.headers.get("HX-Request") != "true")
+    allowed = workflow.allowed_actions(complaint=complaint, capacities=capacities_of(staff=staff))
+    if request.headers.get("HX-Request") != "true":
+        if action not in allowed:
+            messages.warning(request, _("That action is not possible on this complaint now."))
+        return _detail(request, staff, complaint, show=action if action in allowed else None)
+    if action not in allowed:
+        text = _("That action is not possible on this complaint now; reload the page.")
+        return HttpResponse(f'<p class="muted">{escape(text)}</p>')
+    version, seen = _seen_version(request, complaint)
+    context = {
+        "complaint": complaint,
+        "af": {
+            "name": action,
+            "spec": workflow.ACTIONS[action],
+            "label": workflow.step_label(complaint, action),
+            "form": _empty_form(action, complaint, version=version, seen=seen),
+        },
+    }
+    response = render(request, "complaints/_action_form.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _refused(request: HttpRequest, complaint: Complaint, error: ActionNotAllowed) -> HttpResponse:

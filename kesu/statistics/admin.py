@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from kesu.core.admin import HistoryAdmin
-from kesu.statistics.models import ReportSchedule, StoredReport
+from kesu.statistics.models import HotSpotRule, ReportSchedule, StoredReport
 
 
 @admin.register(ReportSchedule)
@@ -20,3 +20,10 @@ class StoredReportAdmin(HistoryAdmin):
     list_display = ["schedule", "period_start", "period_end", "built_at", "builds", "complaints", "size"]
     list_filter = ["schedule"]
     exclude = ["content"]
+
+
+@admin.register(HotSpotRule)
+class HotSpotRuleAdmin(admin.ModelAdmin):
+    """When a product or batch counts as a hot spot on the statistics page (one row)."""
+
+    list_display = ["__str__", "periods", "k", "minimum"]

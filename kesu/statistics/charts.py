@@ -97,6 +97,21 @@ def chart_data(stats: Statistics, *, drill_url: str, query: str) -> list[dict[st
             ],
         },
         {
+            "id": "satisfaction",
+            "title": _("Satisfaction of the complaints closed"),
+            "groups": groups,
+            "series": [
+                _series(
+                    rows, label, measure, lambda r, m=measure: getattr(r, m), drill_url, query, stack="rated"
+                )
+                for measure, label in (
+                    ("satisfied", _("satisfied")),
+                    ("neutral", _("neutral")),
+                    ("unsatisfied", _("unsatisfied")),
+                )
+            ],
+        },
+        {
             "id": "handling",
             "title": _("Handling time to the final reply (hours)"),
             "groups": groups,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kesu.complaints.forms import DateField
 from kesu.core import limits
 from kesu.deadlines.figures import default_period
+from kesu.statistics.models import ExportKind
 from kesu.statistics.selectors import DIMENSIONS, StatisticsError, View
 
 
@@ -38,3 +39,10 @@ class DrillForm(StatisticsForm):
 
     measure = forms.CharField(label=_("figure"), max_length=limits.CODE)
     key = forms.CharField(label=_("group"), max_length=limits.PARTY_NAME + limits.CODE, required=False)
+
+
+class ExportForm(forms.Form):
+    """Queue a large export: which list and its filters (the page's query string)."""
+
+    kind = forms.ChoiceField(label=_("export"), choices=ExportKind.choices)
+    query = forms.CharField(label=_("filters"), max_length=limits.SAVED_FILTER_QUERY, required=False)

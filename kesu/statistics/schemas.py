@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -10,12 +10,25 @@ from ninja import Field, Schema
 
 from kesu.complaints.schemas import InputDate
 
-Dimension = Literal["month", "category", "severity", "channel", "department", "customer"]
+Dimension = Literal[
+    "month",
+    "category",
+    "severity",
+    "channel",
+    "department",
+    "customer",
+    "product",
+    "batch",
+    "region",
+    "customer_class",
+]
 
 
 class StatisticsParams(Schema):
     by: Dimension = Field(
-        "month", description="Group by month, class, severity, channel, department or customer."
+        "month",
+        description="Group by month, class, severity, channel, department, customer, product, batch, "
+        "region or customer class.",
     )
     since: InputDate | None = Field(
         None, description="First day (inclusive); default: the 1st of the month five months before `until`."
@@ -45,6 +58,12 @@ class StatisticsRowOut(Schema):
     overdue: int = Field(description="Of those received and open, with a running time limit past due now.")
     secondary: int = Field(description="Of those received, secondary complaints (二次投诉).")
     closed: int = Field(description="Closed in the period.")
+    satisfied: int = Field(description="Of those closed, the customer last said very satisfied or satisfied.")
+    neutral: int
+    unsatisfied: int = Field(description="Of those closed, unsatisfied or very unsatisfied.")
+    satisfaction_rate: float | None = Field(
+        description="satisfied / (satisfied + neutral + unsatisfied); null when nobody said."
+    )
     upheld: int = Field(description="Latest approved decision decided in the period, with an upheld cause.")
     not_upheld: int
     loss_amount: Decimal = Field(description="Their loss amounts (CNY).")
@@ -65,6 +84,17 @@ class BearerOut(Schema):
     complaints: int
 
 
+class HotSpotOut(Schema):
+    by: Literal["product", "batch"]
+    key: str = Field(description="The drill-down key under `by` (a product id or a batch number).")
+    label: str
+    count: int = Field(description="Received in the period.")
+    history: list[int] = Field(description="Received in each earlier period of equal length, oldest first.")
+    mean: float
+    sigma: float
+    threshold: float = Field(description="mean + k·σ (the rule book's HotSpotRule); count exceeds it.")
+
+
 class StatisticsOut(Schema):
     by: Dimension
     since: date
@@ -74,4 +104,35 @@ class StatisticsOut(Schema):
     )
     rows: list[StatisticsRowOut]
     totals: StatisticsRowOut
+    hot_spots: list[HotSpotOut]
     bearers: list[BearerOut]
+
+
+class ExportIn(Schema):
+    kind: Literal["complaints", "drill"] = Field(
+        description="`complaints`: the complaint list; `drill`: the complaints behind a statistics figure."
+    )
+    query: str = Field(
+        "",
+        max_length=2000,
+        description="The filters as the page's query string: the list's (`status=closed&q=…`) or the "
+        "drill-down's (`by=month&since=…&until=…&measure=received&key=2026-11`).",
+    )
+
+
+class ExportOut(Schema):
+    id: int
+    kind: str
+    query: str
+    state: Literal["queued", "running", "done", "failed"]
+    rows_total: int = Field(description="Rows to write (known once the worker starts).")
+    rows_done: int = Field(description="Rows written so far.")
+    percent: int = Field(description="Progress 0..100.")
+    requested_at: datetime
+    finished_at: datetime | None
+    expires_at: datetime | None = Field(description="The file is deleted then.")
+    size: int = Field(description="Bytes of the finished file.")
+    error: str
+    download_url: str | None = Field(
+        description="Where the requester (signed in) downloads the finished file; null until done or after expiry."
+    )

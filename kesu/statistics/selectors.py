@@ -34,6 +34,7 @@ from typing import Any
 
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -43,25 +44,27 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
+    Value,
+    When,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import NullIf, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kesu.archive.models import CustomerClass
 from kesu.complaints.models import (
     TERMINAL_STATUSES,
     Category,
     Channel,
     Complaint,
-    ComplaintEvent,
+    Satisfaction,
     Severity,
     Status,
 )
-from kesu.customers.models import Customer
-from kesu.deadlines.figures import REPLY_ACTIONS, Seconds, clocks_among, local_month
+from kesu.customers.models import Customer, Product
+from kesu.deadlines.figures import Seconds, clocks_among, local_month
 from kesu.deadlines.models import ClockKind, ClockState, ComplaintClock, HandlingTimeTarget
 from kesu.decisions.models import DecisionVersion, PartyKind, ResponsibilityShare, VersionStatus
 from kesu.organization.models import Department, Staff
@@ -73,6 +76,10 @@ DIMENSIONS = {
     "channel": _("channel"),
     "department": _("responsible department"),
     "customer": _("customer"),
+    "product": _("product"),
+    "batch": _("batch"),
+    "region": _("region"),
+    "customer_class": _("customer class"),
 }
 # The complaint's field each dimension groups by (month: the measure's own date, see _key).
 FIELDS = {
@@ -81,11 +88,34 @@ FIELDS = {
     "channel": "channel",
     "department": "handling_department_id",
     "customer": "customer_id",
+    "product": "product_id",
+    "batch": "batch_number",
+    "region": "customer__region",
+    # the customer's class in the rule book's scheme (客户类别, kesu.archive's customer archive)
+    "customer_class": "customer__archive__customer_class_id",
 }
+# Text dimensions where a blank value means "none" (a complaint with no batch, a customer with no region).
+BLANK_IS_NONE = {"batch", "region"}
+# Satisfaction (满意度) as the customer last gave it (at the reply or the follow-up visit), over
+# the complaints closed in the period: satisfied = very satisfied or satisfied.
+SATISFIED = (Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED)
+NEUTRAL = (Satisfaction.NEUTRAL,)
+UNSATISFIED = (Satisfaction.UNSATISFIED, Satisfaction.VERY_UNSATISFIED)
+SATISFACTION_MEASURES = {"satisfied": SATISFIED, "neutral": NEUTRAL, "unsatisfied": UNSATISFIED}
 NONE_KEY = "none"  # the group of complaints without a value (no customer, no class yet)
 
 # The measures a drill-down names (``drill(measure=…)``); clock measures are "<measure>:<kind>".
-COMPLAINT_MEASURES = ("received", "open", "overdue", "secondary", "closed", "upheld", "not_upheld", "replied")
+COMPLAINT_MEASURES = (
+    "received",
+    "open",
+    "overdue",
+    "secondary",
+    "closed",
+    "upheld",
+    "not_upheld",
+    "replied",
+    *SATISFACTION_MEASURES,
+)
 CLOCK_MEASURES = ("due", "on_time", "late")
 PERCENTILES = (50, 90)
 # A period longer than this is refused: the month CASE and the bar charts stay readable.
@@ -179,6 +209,9 @@ class Row:
     compensation: Decimal = Decimal("0.00")
     repair_budget: Decimal = Decimal("0.00")
     freight: Decimal = Decimal("0.00")
+    satisfied: int = 0
+    neutral: int = 0
+    unsatisfied: int = 0
     replied: int = 0
     average_hours: float | None = None
     percentile_hours: dict[int, float] = field(default_factory=dict)
@@ -191,6 +224,12 @@ class Row:
         if not self.previous_received:
             return None
         return (self.received - self.previous_received) / self.previous_received
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        """Satisfied of those closed in the period who gave their satisfaction; None if nobody did."""
+        rated = self.satisfied + self.neutral + self.unsatisfied
+        return self.satisfied / rated if rated else None
 
     @property
     def p50_hours(self) -> float | None:
@@ -219,6 +258,7 @@ class Statistics:
     kinds: list[tuple[str, str]]  # the clock kinds that came due, with their labels
     bearers: list[Bearer]
     target_hours: float | None  # the rule book's HandlingTimeTarget; None: the rule book sets none
+    hot_spots: list[HotSpot] = field(default_factory=list)
 
     def above_target(self, row: Row) -> bool:
         return (
@@ -247,6 +287,8 @@ def _key(view: View, date_field: str, complaint_path: str = "") -> Any:
     """The group key expression: the local month of ``date_field``, or the dimension's field."""
     if view.by == "month":
         return local_month(date_field, view.start, view.end)
+    if view.by in BLANK_IS_NONE:
+        return NullIf(F(f"{complaint_path}{FIELDS[view.by]}"), Value(""))
     return F(f"{complaint_path}{FIELDS[view.by]}")
 
 
@@ -276,19 +318,11 @@ def _decided(view: View, complaints: QuerySet[Complaint]) -> QuerySet[DecisionVe
     return _in(versions, "decision__complaint", complaints).order_by()
 
 
-def _final_replies(view: View, complaints: QuerySet[Complaint]) -> QuerySet[ComplaintEvent]:
-    """The final replies (最终回复) in the period: the reply events of the period (the (action, at)
-    index) that are their complaint's last reply (one lookup in the complaint's events each) — no
-    pass over every reply ever made, which an anti-join with all later replies needs."""
-    last = (
-        ComplaintEvent.objects.filter(complaint_id=OuterRef("complaint_id"), action__in=REPLY_ACTIONS)
-        .order_by("-at", "-pk")
-        .values("pk")[:1]
-    )
-    replies = ComplaintEvent.objects.filter(
-        action__in=REPLY_ACTIONS, at__gte=view.start, at__lt=view.end
-    ).filter(pk=Subquery(last))
-    return _in(replies, "complaint", complaints).order_by()
+def _final_replies(view: View, complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """The complaints whose final reply (最终回复) was in the period: ``final_reply_at``, the time of
+    the complaint's last reply, kept by the reply action in its own transaction — a range on the
+    (final_reply_at, received_at) index instead of a search of each reply's later replies."""
+    return _scoped(complaints).filter(final_reply_at__gte=view.start, final_reply_at__lt=view.end)
 
 
 def _came_due(view: View, complaints: QuerySet[Complaint], now: datetime) -> QuerySet[ComplaintClock]:
@@ -332,9 +366,20 @@ def statistics(*, view: View, complaints: QuerySet[Complaint], now: datetime | N
         target.overdue, target.secondary = entry["overdue"], entry["secondary"]
 
     for entry in (
-        _closed(view, complaints).annotate(k=_key(view, "closed_at")).values("k").annotate(n=Count("pk"))
+        _closed(view, complaints)
+        .annotate(k=_key(view, "closed_at"))
+        .values("k")
+        .annotate(
+            n=Count("pk"),
+            satisfied=Count("pk", filter=Q(satisfaction__in=SATISFIED)),
+            neutral=Count("pk", filter=Q(satisfaction__in=NEUTRAL)),
+            unsatisfied=Count("pk", filter=Q(satisfaction__in=UNSATISFIED)),
+        )
     ):
-        row(entry["k"]).closed = entry["n"]
+        target = row(entry["k"])
+        target.closed = entry["n"]
+        target.satisfied, target.neutral = entry["satisfied"], entry["neutral"]
+        target.unsatisfied = entry["unsatisfied"]
 
     decided = _decided(view, complaints).annotate(k=_key(view, "decided_at", "decision__complaint__"))
     for entry in decided.values("k").annotate(
@@ -350,10 +395,7 @@ def statistics(*, view: View, complaints: QuerySet[Complaint], now: datetime | N
         for line in ("loss_amount", "compensation", "repair_budget", "freight"):
             target.__dict__[line] = _money(entry[line])
 
-    replies = _final_replies(view, complaints).annotate(
-        k=_key(view, "at", "complaint__"), seconds=Seconds("at", "complaint__received_at")
-    )
-    handling = _handling(replies)
+    handling = _handling_figures(view, complaints)
     period_percentiles = handling.pop(TOTAL, (0, 0.0, {}))[2]
     for key, (count, average, hours) in handling.items():
         target = row(key)
@@ -376,6 +418,7 @@ def statistics(*, view: View, complaints: QuerySet[Complaint], now: datetime | N
         kinds=[(kind, str(kind_labels.get(kind, kind))) for kind in ClockKind.values if kind in kinds],
         bearers=bearers(view=view, complaints=complaints),
         target_hours=HandlingTimeTarget.current_hours(),
+        hot_spots=hot_spots(view=view, complaints=complaints),
     )
 
 
@@ -386,7 +429,17 @@ def _money(value: Decimal | None) -> Decimal:
 TOTAL = "__total__"  # the key under which _handling returns the whole period's percentiles
 
 
-def _handling(replies: QuerySet[ComplaintEvent]) -> dict[Any, tuple[int, float, dict[int, float]]]:
+def _handling_figures(
+    view: View, complaints: QuerySet[Complaint]
+) -> dict[Any, tuple[int, float, dict[int, float]]]:
+    """The handling figures of the final replies in the period, by group (see _handling)."""
+    replies = _final_replies(view, complaints).annotate(
+        k=_key(view, "final_reply_at"), seconds=Seconds("final_reply_at", "received_at")
+    )
+    return _handling(replies)
+
+
+def _handling(replies: QuerySet[Any]) -> dict[Any, tuple[int, float, dict[int, float]]]:
     """Per group: the number of final replies, the average handling hours and the nearest-rank
     percentiles (PERCENTILES) in hours — the values at positions ⌈p·n/100⌉ in ascending order —
     and under TOTAL the whole period's percentiles. One query: window functions number the replies
@@ -461,7 +514,19 @@ def _totals(
     from the same window query as the groups')."""
     total = Row(key="", label=str(_("Total")))
     for row in rows:
-        for name in ("received", "open", "overdue", "secondary", "closed", "upheld", "not_upheld", "replied"):
+        for name in (
+            "received",
+            "open",
+            "overdue",
+            "secondary",
+            "closed",
+            "upheld",
+            "not_upheld",
+            "replied",
+            "satisfied",
+            "neutral",
+            "unsatisfied",
+        ):
             setattr(total, name, getattr(total, name) + getattr(row, name))
         for name in ("loss_amount", "compensation", "repair_budget", "freight"):
             setattr(total, name, getattr(total, name) + getattr(row, name))
@@ -488,7 +553,7 @@ def _sort_key(view: View, row: Row) -> tuple[Any, ...]:
 def _labels(view: View, rows: Iterable[Row]) -> None:
     """What a reader sees for each key: a few lookups, one query per dimension."""
     rows = list(rows)
-    ids = [int(r.key) for r in rows if r.key != NONE_KEY and view.by not in ("month", "channel")]
+    ids = [int(r.key) for r in rows if r.key != NONE_KEY and view.by in ID_DIMENSIONS]
     names: dict[str, str] = {}
     if view.by == "category":
         names = {str(c.pk): _localized(c) for c in Category.objects.filter(pk__in=ids)}
@@ -502,11 +567,20 @@ def _labels(view: View, rows: Iterable[Row]) -> None:
         names = {str(pk): name for pk, name in Customer.objects.filter(pk__in=ids).values_list("pk", "name")}
     elif view.by == "channel":
         names = {value: str(label) for value, label in Channel.choices}
+    elif view.by == "product":
+        names = {str(p.pk): str(p) for p in Product.objects.filter(pk__in=ids)}
+    elif view.by == "customer_class":
+        names = {
+            str(pk): name for pk, name in CustomerClass.objects.filter(pk__in=ids).values_list("pk", "name")
+        }
     for row in rows:
         if row.key == NONE_KEY:
             row.label = str(_("(none)"))
         else:
             row.label = names.get(row.key, row.key)
+
+
+ID_DIMENSIONS = {"category", "severity", "department", "customer", "product", "customer_class"}
 
 
 def _localized(entry: Category | Severity) -> str:
@@ -581,18 +655,23 @@ def bearers(*, view: View, complaints: QuerySet[Complaint]) -> list[Bearer]:
 # Drill-down: the complaints behind a figure
 
 
-def _key_condition(view: View, key: str, date_field: str) -> Q:
-    """The complaints of group ``key``: the month of the measure's date, or the dimension's value."""
+def _key_condition(view: View, key: str, date_field: str, prefix: str = "") -> Q:
+    """The complaints of group ``key``: the month of the measure's date, or the dimension's value
+    (read through ``prefix``, e.g. ``complaint__``, from a row related to the complaint)."""
     if view.by == "month":
         start, end = month_bounds(key)
         return Q(**{f"{date_field}__gte": max(start, view.start), f"{date_field}__lt": min(end, view.end)})
-    name = FIELDS[view.by]
+    name = prefix + FIELDS[view.by]
     if key == NONE_KEY:
+        if view.by in BLANK_IS_NONE:
+            return Q(**{f"{name}__isnull": True}) | Q(**{name: ""})
         return Q(**{f"{name}__isnull": True})
     if view.by == "channel":
         if key not in Channel.values:
             raise StatisticsError("key", _("Unknown channel: %s.") % key)
-        return Q(channel=key)
+        return Q(**{name: key})
+    if view.by in BLANK_IS_NONE:
+        return Q(**{name: key})
     try:
         return Q(**{name: int(key)})
     except ValueError as exc:
@@ -645,31 +724,122 @@ def drill(
         return found
     if measure == "closed":
         return _closed(view, base).filter(grouped("closed_at"))
+    if measure in SATISFACTION_MEASURES:
+        closed = _closed(view, base).filter(grouped("closed_at"))
+        return closed.filter(satisfaction__in=SATISFACTION_MEASURES[measure])
     if measure in ("upheld", "not_upheld"):
         versions = _decided(view, base).filter(cause__upheld=measure == "upheld")
         if key is not None:
-            prefix = "" if view.by == "month" else "decision__complaint__"
-            versions = versions.filter(_prefixed(_key_condition(view, key, "decided_at"), prefix, view))
+            versions = versions.filter(_key_condition(view, key, "decided_at", "decision__complaint__"))
         return base.filter(pk__in=versions.values("decision__complaint_id"))
     if measure == "replied":
-        replies = _final_replies(view, base)
-        if key is not None:
-            prefix = "" if view.by == "month" else "complaint__"
-            replies = replies.filter(_prefixed(_key_condition(view, key, "at"), prefix, view))
-        return base.filter(pk__in=replies.values("complaint_id"))
+        return _final_replies(view, base).filter(grouped("final_reply_at"))
     clocks = _came_due(view, base, now).filter(kind=kind)
     if measure == "on_time":
         clocks = clocks.filter(ON_TIME)
     elif measure == "late":
         clocks = clocks.exclude(ON_TIME)
     if key is not None:
-        prefix = "" if view.by == "month" else "complaint__"
-        clocks = clocks.filter(_prefixed(_key_condition(view, key, "due_at"), prefix, view))
+        clocks = clocks.filter(_key_condition(view, key, "due_at", "complaint__"))
     return base.filter(pk__in=clocks.values("complaint_id"))
 
 
-def _prefixed(condition: Q, prefix: str, view: View) -> Q:
-    """A condition on the complaint's dimension, read through a relation (``complaint__…``)."""
-    if not prefix or view.by == "month":
-        return condition
-    return Q(**{f"{prefix}{name}": value for name, value in condition.children})
+# ---------------------------------------------------------------------------------------------
+# Hot spots (异常集中): products or batches whose complaints spike against their own history
+
+HOT_SPOT_DIMENSIONS = ("product", "batch")
+
+
+@dataclass(frozen=True)
+class HotSpot:
+    """A product or batch whose complaints received in the period exceed its own trailing mean by
+    more than k standard deviations (the rule book's HotSpotRule). ``key`` is its drill-down key
+    under ``by``; ``history`` the counts of the trailing periods, the oldest first."""
+
+    by: str
+    key: str
+    label: str
+    count: int
+    history: tuple[int, ...]
+    mean: float
+    sigma: float
+    threshold: float
+
+
+def _trailing_bucket(view: View, periods: int) -> Case:
+    """0 for the period itself, 1 … ``periods`` for the periods of equal length before it."""
+    length = view.end - view.start
+    whens = [When(received_at__gte=view.start, then=Value(0))]
+    for index in range(1, periods + 1):
+        whens.append(When(received_at__gte=view.start - length * index, then=Value(index)))
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
+def hot_spots(*, view: View, complaints: QuerySet[Complaint], rule: Any = None) -> list[HotSpot]:
+    """The products and batches that spike in the period against their own history, worst first.
+
+    Rule (``HotSpotRule``, the rule book's, with defaults when it has none): received in the period
+    ``n`` ≥ ``minimum`` and ``n`` > mean + k·σ of the same product's (batch's) counts in the
+    ``periods`` periods of equal length just before (σ the population standard deviation; a
+    product without earlier complaints has mean 0 and σ 0, so any ``n`` ≥ ``minimum`` is a spike).
+    Counted by the database: per dimension, the groups with at least ``minimum`` complaints in the
+    period (one grouped query), then their counts per period (one grouped query, group × period
+    index); Python only takes the mean and σ of each group's few counts."""
+    from kesu.statistics.models import HotSpotRule
+
+    rule = rule or HotSpotRule.current()
+    length = view.end - view.start
+    history_start = view.start - length * rule.periods
+    found: list[HotSpot] = []
+    for by in HOT_SPOT_DIMENSIONS:
+        grouped = View(by=by, since=view.since, until=view.until)
+        key = _key(grouped, "received_at")
+        current = list(
+            _received(view, complaints)
+            .annotate(k=key)
+            .filter(k__isnull=False)
+            .values("k")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=rule.minimum)
+            .values_list("k", flat=True)
+        )
+        counts: dict[str, list[int]] = {}
+        if not current:  # nothing reaches the minimum: no history to read
+            continue
+        entries = (
+            _scoped(complaints)
+            .filter(received_at__gte=history_start, received_at__lt=view.end)
+            .annotate(k=key, bucket=_trailing_bucket(view, rule.periods))
+            .filter(k__in=current)
+            .values("k", "bucket")
+            .annotate(n=Count("pk"))
+        )
+        for entry in entries:
+            counts.setdefault(str(entry["k"]), [0] * (rule.periods + 1))[entry["bucket"]] = entry["n"]
+        for group, series in counts.items():
+            history = series[1:]
+            mean = sum(history) / len(history)
+            sigma = math.sqrt(sum((c - mean) ** 2 for c in history) / len(history))
+            threshold = mean + float(rule.k) * sigma
+            if series[0] >= rule.minimum and series[0] > threshold:
+                found.append(
+                    HotSpot(
+                        by=by,
+                        key=group,
+                        label=group,
+                        count=series[0],
+                        history=tuple(reversed(history)),
+                        mean=mean,
+                        sigma=sigma,
+                        threshold=threshold,
+                    )
+                )
+    products = {
+        str(p.pk): str(p)
+        for p in Product.objects.filter(pk__in=[int(h.key) for h in found if h.by == "product"])
+    }
+    found = [
+        HotSpot(**{**h.__dict__, "label": products.get(h.key, h.key)}) if h.by == "product" else h
+        for h in found
+    ]
+    return sorted(found, key=lambda h: (-(h.count - h.threshold), h.by, h.label))

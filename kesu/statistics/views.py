@@ -7,11 +7,13 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from kesu.complaints.forms import ListFilterForm
 from kesu.complaints.selectors import complaints_visible_to
@@ -19,10 +21,10 @@ from kesu.complaints.views import listed_complaints
 from kesu.complaints.workflow import SEES_ALL
 from kesu.core.paging import page_of
 from kesu.organization.selectors import capacities_of, staff_of
-from kesu.statistics import excel
+from kesu.statistics import excel, exports
 from kesu.statistics.charts import chart_data
-from kesu.statistics.forms import DrillForm, StatisticsForm
-from kesu.statistics.models import StoredReport
+from kesu.statistics.forms import DrillForm, ExportForm, StatisticsForm
+from kesu.statistics.models import ExportJob, ExportKind, HotSpotRule, StoredReport
 from kesu.statistics.selectors import DIMENSIONS, StatisticsError, View, drill, statistics
 
 
@@ -59,6 +61,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "stats": stats,
         "view": view,
         "by_label": DIMENSIONS[view.by],
+        "hot_spot_rule": HotSpotRule.current(),
         "query": _view_query(view),
         "charts": chart_data(stats, drill_url=reverse("statistics-drill"), query=_view_query(view)),
     }
@@ -128,8 +131,7 @@ def drill_export(request: HttpRequest) -> HttpResponse:
     form, found = _drilled(request)
     if found is None:
         return render(request, "statistics/drill.html", {"form": form}, status=400)
-    file, _rows = excel.complaints_workbook(found)
-    return _xlsx(file, f"complaints-{timezone.localdate():%Y%m%d}.xlsx")
+    return _export_or_offer(request, found, ExportKind.DRILL)
 
 
 @login_required
@@ -141,8 +143,62 @@ def complaints_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "complaints/list.html", {"form": form, "page": None}, status=400)
     complaints = listed_complaints(staff_of(request.user), form.cleaned_data)
-    file, _rows = excel.complaints_workbook(complaints)
-    return _xlsx(file, f"complaints-{timezone.localdate():%Y%m%d}.xlsx")
+    return _export_or_offer(request, complaints, ExportKind.COMPLAINTS)
+
+
+def _export_or_offer(request: HttpRequest, complaints: Any, kind: str) -> HttpResponse:
+    """Up to KESU_EXPORT_IMMEDIATE_ROWS rows: the workbook at once. More: a page that offers to
+    build it in the worker (a POST, so that no prefetch or reload queues a second job)."""
+    rows = complaints.count()
+    if rows <= exports.immediate_rows():
+        file, _rows = excel.complaints_workbook(complaints)
+        return _xlsx(file, f"complaints-{timezone.localdate():%Y%m%d}.xlsx")
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"rows": rows, "kind": kind, "query": query.urlencode(), "threshold": exports.immediate_rows()}
+    return render(request, "statistics/export_offer.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_list(request: HttpRequest) -> HttpResponse:
+    """GET: the person's own exports with their progress. POST (kind, query): queue one."""
+    staff = staff_of(request.user)
+    if request.method == "POST":
+        form = ExportForm(request.POST)
+        if form.is_valid() and staff is not None:
+            try:
+                job = exports.start_export(staff=staff, **form.cleaned_data)
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, messages)
+            else:
+                return redirect("export-detail", export_id=job.pk)
+        elif staff is None:
+            form.add_error(None, _("Only staff may export."))
+        jobs = exports.exports_of(staff=staff)[:50]
+        return render(request, "statistics/exports.html", {"form": form, "jobs": jobs}, status=400)
+    jobs = exports.exports_of(staff=staff)[:50]
+    return render(request, "statistics/exports.html", {"jobs": jobs})
+
+
+@login_required
+@require_GET
+def export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
+    """One export's progress (the page reloads itself while the worker writes) and its link."""
+    job = get_object_or_404(exports.exports_of(staff=staff_of(request.user)), pk=export_id)
+    return render(request, "statistics/export_detail.html", {"job": job, "expired": job.is_expired()})
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, export_id: int) -> HttpResponse:
+    """The finished workbook, to its requester only, until it expires (404 otherwise)."""
+    try:
+        job, path = exports.downloadable(staff=staff_of(request.user), job_id=export_id)
+    except ExportJob.DoesNotExist as error:
+        raise Http404 from error
+    return _xlsx(path.open("rb"), job.filename)
 
 
 def _may_read_reports(request: HttpRequest) -> bool:

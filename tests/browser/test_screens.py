@@ -74,6 +74,7 @@ def test_main_pages_fit_the_screen(browser, live_server, org, register, screen, 
         "statistics": "/statistics/",
         "drill-down": "/statistics/complaints/?measure=received",
         "reports": "/reports/",
+        "exports": "/exports/",
     }
     too_wide = {}
     for name, path in pages.items():

@@ -100,14 +100,18 @@ def complaints(register) -> list[Complaint]:
     ]
 
 
-@pytest.fixture(params=["few candidates", "many candidates"])
+@pytest.fixture(params=["few candidates", "many candidates", "common words"])
 def either_plan(request, monkeypatch):
     """SQLite names up to ``_FEW_CANDIDATES`` full-text candidates and otherwise keeps the index
-    lookup in the query (a common word): both must give the same results."""
-    if request.param == "many candidates":
-        from kesu.complaints import models
+    lookup in the query (a common word); PostgreSQL looks a 2-character word up in its bigram
+    index unless the word is common (then the LIKE alone, walking newest first): every way must
+    give the same results."""
+    from kesu.complaints import models
 
+    if request.param == "many candidates":
         monkeypatch.setattr(models, "_FEW_CANDIDATES", 0)
+    if request.param == "common words":
+        monkeypatch.setattr(models, "_COMMON_MATCHES", 0)
 
 
 def test_search_matches_a_plain_substring_filter(complaints, either_plan):
@@ -195,6 +199,22 @@ def test_a_two_character_search_uses_the_bigram_index(register):
     # (kesu_bigrams' body is inlined into the plan since 0004: its regexp_replace shows instead)
     assert filters and not any("kesu_bigrams" in line or "regexp_replace" in line for line in filters), plan
     assert queryset.count() == 6
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the bigram index is PostgreSQL's")
+def test_a_common_two_character_word_is_found_newest_first_without_the_bigram_index(register):
+    # given a word in many of the newest complaints, and one in a single complaint
+    for i in range(25):
+        register(description=f"沙发扶手开裂 {i}")
+    register(description="抽屉卡顿")
+
+    # when each is searched
+    common, rare = Complaint.objects.search("开裂"), Complaint.objects.search("卡顿")
+
+    # then the common word is not looked up in the bigram index (PostgreSQL cannot tell how many
+    # complaints it matches there, and would fetch them all to sort them), the rare one is
+    assert "kesu_bigrams" not in str(common.query) and "kesu_bigrams" in str(rare.query)
+    assert common.count() == 25 and rare.count() == 1
 
 
 BIGRAM_TEXTS = [

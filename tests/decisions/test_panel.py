@@ -21,7 +21,7 @@ from kesu.decisions.panels import decision_panel
 from kesu.decisions.selectors import approved_decision_text
 from kesu.decisions.services import MoneyIn, RemedyIn, ShareIn, propose_decision
 from tests.decisions.test_wiring import _act, pcb, proposed  # noqa: F401 (pcb: the fixture)
-from tests.web.conftest import as_user  # noqa: F401 (the fixture)
+from tests.web.conftest import as_user, opened_form  # noqa: F401 (the fixture)
 
 
 def _propose(complaint: Complaint, people, compensation: str):
@@ -105,8 +105,10 @@ def test_the_reply_form_proposes_the_approved_decision(as_user, pcb):  # noqa: F
     version = complaint.decision.versions.order_by("-number").first()
     decide_approval(approval=version.approval, by=pcb["gm"], approve=True)
 
-    html, _count = page(as_user(pcb["control_group"]), complaint)
-    reply = re.search(r'<textarea name="reply_to_customer-reply"[^>]*>(.*?)</textarea>', html, re.S)
+    client = as_user(pcb["control_group"])
+    html, _count = page(client, complaint)
+    form = opened_form(client, complaint.number, "reply_to_customer")
+    reply = re.search(r'<textarea name="reply_to_customer-reply"[^>]*>(.*?)</textarea>', form, re.S)
     assert reply is not None
     text = html_lib.unescape(reply.group(1)).strip()
     with translation.override(settings.LANGUAGE_CODE):  # the page's language

@@ -12,9 +12,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from kesu.archive.models import CustomerArchive, CustomerClass
 from kesu.complaints import services
 from kesu.complaints.models import TERMINAL_STATUSES, Category, Complaint, Severity, Status
-from kesu.customers.models import Customer
+from kesu.customers.models import Customer, Product
 from kesu.deadlines.models import ClockState
 from kesu.decisions.models import (
     Cause,
@@ -24,6 +25,7 @@ from kesu.decisions.models import (
     ResponsibilityShare,
     VersionStatus,
 )
+from tests.api.conftest import client_for, token_for  # noqa: F401 (the API tests' fixtures)
 from tests.conftest import advance, local
 
 REPLY_ACTIONS = ("reply_to_customer", "answer_on_spot")
@@ -153,6 +155,25 @@ def history(org, register):
         at=local(2026, 11, 11, 12),
         shares=[(PartyKind.DEPARTMENT, org.production, "50"), (PartyKind.DEPARTMENT, org.quality, "50")],
     )
+    # Products, batches and regions (by the ORM: the statistics read what is stored), and a
+    # satisfaction of each kind among the closed complaints
+    chair = Product.objects.create(model_code="YZ-01", name="餐椅")
+    sofa = Product.objects.create(model_code="SF-02", name="布艺沙发")
+    Customer.objects.filter(pk=acme.pk).update(region="华东")
+    key_account = CustomerClass.objects.create(scheme="class", code="stat-key", name="重点客户")
+    CustomerArchive.objects.create(customer=acme, number="KH-1", kind="company", customer_class=key_account)
+    CustomerArchive.objects.create(customer=lin, number="KH-2", kind="person")  # no class
+    for complaint, product, batch in [
+        (made[0], chair, "B2610"),
+        (made[2], chair, "B2611"),
+        (made[3], sofa, "B2611"),
+        (made[5], chair, "B2611"),
+        (made[8], sofa, ""),
+    ]:
+        Complaint.objects.filter(pk=complaint.pk).update(product=product, batch_number=batch)
+    closed = [c for c in made if c.status == Status.CLOSED]
+    for complaint, given in zip(closed, ["unsatisfied", "neutral", "very_satisfied"], strict=False):
+        Complaint.objects.filter(pk=complaint.pk).update(satisfaction=given)
     return made
 
 
@@ -167,6 +188,9 @@ class Slow:
     overdue: int = 0
     secondary: int = 0
     closed: int = 0
+    satisfied: int = 0
+    neutral: int = 0
+    unsatisfied: int = 0
     upheld: int = 0
     not_upheld: int = 0
     loss_amount: Decimal = Decimal("0.00")
@@ -180,6 +204,11 @@ def _month(moment: datetime) -> str:
     return f"{timezone.localtime(moment):%Y-%m}"
 
 
+def _customer_class(complaint: Complaint) -> int | None:
+    archive = CustomerArchive.objects.filter(customer_id=complaint.customer_id).first()
+    return archive.customer_class_id if archive else None
+
+
 def slow_key(by: str, complaint: Complaint, moment: datetime) -> str:
     if by == "month":
         return _month(moment)
@@ -189,6 +218,10 @@ def slow_key(by: str, complaint: Complaint, moment: datetime) -> str:
         "channel": complaint.channel,
         "department": complaint.handling_department_id,
         "customer": complaint.customer_id,
+        "product": complaint.product_id,
+        "batch": complaint.batch_number or None,
+        "region": (complaint.customer.region or None) if complaint.customer else None,
+        "customer_class": _customer_class(complaint),
     }[by]
     return "none" if value is None else str(value)
 
@@ -204,7 +237,7 @@ def slow_statistics(by: str, since: date, until: date, complaints, now: datetime
     def mark(key: str, measure: str, complaint: Complaint) -> None:
         row(key).numbers.setdefault(measure, set()).add(complaint.number)
 
-    for complaint in complaints:
+    for complaint in complaints.select_related("customer"):
         clocks = list(complaint.clocks.all())
         if start <= complaint.received_at < end:
             key = slow_key(by, complaint, complaint.received_at)
@@ -223,6 +256,16 @@ def slow_statistics(by: str, since: date, until: date, complaints, now: datetime
             key = slow_key(by, complaint, complaint.closed_at)
             row(key).closed += 1
             mark(key, "closed", complaint)
+            given = {
+                "very_satisfied": "satisfied",
+                "satisfied": "satisfied",
+                "neutral": "neutral",
+                "unsatisfied": "unsatisfied",
+                "very_unsatisfied": "unsatisfied",
+            }.get(complaint.satisfaction)
+            if given:
+                setattr(row(key), given, getattr(row(key), given) + 1)
+                mark(key, given, complaint)
         approved = [
             v
             for v in DecisionVersion.objects.filter(decision__complaint=complaint)

@@ -96,9 +96,45 @@ def test_the_excel_exports_download_and_open(browser_context, live_server, histo
     path = tmp_path / "statistics.xlsx"
     download.value.save_as(path)
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["统计", "损失分摊"]
+    assert workbook.sheetnames == ["统计", "损失分摊", "异常热点"]
     assert [row[0] for row in workbook["统计"].iter_rows(values_only=True)][1:] == [
         "2026-10",
         "2026-11",
         "合计",
     ]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_large_export_runs_in_the_worker_and_downloads_from_its_page(
+    browser_context, live_server, history, org, width, tmp_path, settings
+):
+    """Above the row threshold the list's export link offers a background export; the worker
+    (inline in the tests) writes it; its page shows the progress done and the download link."""
+    from playwright.sync_api import expect
+
+    settings.KESU_EXPORT_IMMEDIATE_ROWS = 2
+    settings.DATA_DIR = tmp_path
+    page = browser_context(width)
+    _log_in(page, live_server, "director")
+    page.goto(f"{live_server.url}/complaints/?status=closed&status=accepted")
+    page.locator("#export-list").click()
+    expect(page.locator("#export-rows")).to_contain_text("后台")
+    assert _main_width(page) <= width
+    page.locator("#start-export").click()
+    page.wait_for_url("**/exports/*/")
+    expect(page.locator("#export-state")).to_have_text("已完成")
+    expect(page.locator("#export-progress")).to_have_attribute("value", "100")
+    assert _main_width(page) <= width
+    with page.expect_download() as download:
+        page.locator("#export-download").click()
+    path = tmp_path / "large.xlsx"
+    download.value.save_as(path)
+    rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
+    assert {row[0] for row in rows[1:]} == set(
+        Complaint.objects.filter(status__in=["closed", "accepted"]).values_list("number", flat=True)
+    )
+    page.goto(f"{live_server.url}/exports/")
+    expect(page.locator("#exports tbody tr")).to_have_count(1)
+    assert _main_width(page) <= width

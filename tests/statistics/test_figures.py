@@ -17,7 +17,18 @@ from kesu.statistics.selectors import DIMENSIONS, StatisticsError, View, bearers
 from tests.statistics.conftest import NOW, nearest_rank, slow_statistics
 
 OCT_1, NOV_30 = date(2026, 10, 1), date(2026, 11, 30)
-COUNTS = ("received", "open", "overdue", "secondary", "closed", "upheld", "not_upheld")
+COUNTS = (
+    "received",
+    "open",
+    "overdue",
+    "secondary",
+    "closed",
+    "upheld",
+    "not_upheld",
+    "satisfied",
+    "neutral",
+    "unsatisfied",
+)
 
 
 def _everything():
@@ -67,7 +78,9 @@ def test_the_history_exercises_every_figure(history, org):
     assert stats.target_hours is None  # the furniture rule book sets no handling-time target
 
 
-@pytest.mark.parametrize("by", ["month", "customer", "department", "channel"])
+@pytest.mark.parametrize(
+    "by", ["month", "customer", "department", "channel", "product", "batch", "region", "customer_class"]
+)
 def test_every_figure_drills_down_to_exactly_its_complaints(history, org, by):
     view = View(by=by, since=OCT_1, until=NOV_30)
     visible = complaints_visible_to(staff=org.director)

@@ -84,7 +84,7 @@ def test_a_simulated_month_builds_each_report_once(schedules, history, django_ca
     (name, content, _type) = pcb_mail.attachments[0]
     assert name == pcb.filename
     workbook = load_workbook(io.BytesIO(content))
-    assert workbook.sheetnames == ["统计", "损失分摊", "本期结案"]
+    assert workbook.sheetnames == ["统计", "损失分摊", "异常热点", "本期结案"]
     closed = [row for row in workbook["本期结案"].iter_rows(values_only=True)][1:]
     assert [row[0] for row in closed] == [history[0].number]  # the one case closed in October
 

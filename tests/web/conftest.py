@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -22,3 +23,14 @@ def as_user(client: Client):
 def action_buttons(html: str) -> list[str]:
     """The action names the complaint page offers, in page order."""
     return re.findall(r'data-action="([a-z_]+)"', html)
+
+
+def opened_form(client: Client, number: str, action: str) -> str:
+    """The form of ``action`` as the user gets it on the complaint page: the page offers the action
+    closed, and opening it asks (htmx) for the form at the address the page names."""
+    page = client.get(f"/complaints/{number}/").content.decode()
+    found = re.search(rf'<details[^>]*data-action="{action}"[^>]*hx-get="([^"]+)"', page)
+    assert found is not None, f"the page offers no {action} to open"
+    response = client.get(html.unescape(found.group(1)), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    return response.content.decode()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kesu.complaints.models import Complaint, ComplaintEvent, Status, TransferSlip
 from tests.conftest import advance
+from tests.web.conftest import opened_form
 
 
 def _act(client, complaint, action, version=None, **fields):
@@ -157,11 +158,9 @@ def test_actions_need_post(as_user, org, register):
 def test_correction_sends_only_changed_fields(as_user, org, register):
     complaint = register(order_number="SO-1")
     client = as_user(org.clerk)
-    form = next(
-        f["form"]
-        for f in client.get(reverse("complaint-detail", args=[complaint.number])).context["action_forms"]
-        if f["name"] == "correct"
-    )
+    form = client.get(
+        reverse("complaint-action-form", args=[complaint.number, "correct"]), HTTP_HX_REQUEST="true"
+    ).context["af"]["form"]
     data = {}
     for field in form:
         value = field.value()
@@ -224,7 +223,7 @@ def test_a_409_keeps_what_was_typed_and_shows_what_changed(as_user, org, registe
     # given the director opened the page, then the clerk commented
     complaint = register()
     client = as_user(org.director)
-    page = client.get(reverse("complaint-detail", args=[complaint.number])).content.decode()
+    page = opened_form(client, complaint.number, "comment")
     seen = re.search(r'name="comment-seen" value="([^"]+)"', page).group(1)
     _act(as_user(org.clerk), complaint, "comment", comment="客户已来电催促")
     # when the director sends a comment typed on the stale page
@@ -267,3 +266,20 @@ def test_a_409_on_an_action_no_longer_possible_still_shows_the_text(as_user, org
     html = response.content.decode()
     typed = html.split('class="stale-typed"', 1)[1]
     assert "客户撤回投诉的原话" in typed
+
+
+def test_an_action_form_opens_without_javascript_and_a_refused_one_says_so(as_user, org, register):
+    complaint = register()
+    client = as_user(org.clerk)
+    url = reverse("complaint-action-form", args=[complaint.number, "comment"])
+    # the page offers the action closed, with a link to its form for a browser without JavaScript
+    page = client.get(reverse("complaint-detail", args=[complaint.number])).content.decode()
+    assert 'name="comment-comment"' not in page and f'href="{url}?' in page
+    # following it shows the whole page with that form open
+    html = client.get(url).content.decode()
+    assert "<h1>" in html and 'name="comment-comment"' in html
+    assert "open" in html.split('action-comment"')[1][:80]
+    # an action this person may not take is not offered as a form, with or without htmx
+    refused = reverse("complaint-action-form", args=[complaint.number, "approve_transfer"])
+    assert "approve_transfer-" not in client.get(refused, HTTP_HX_REQUEST="true").content.decode()
+    assert "approve_transfer-" not in client.get(refused).content.decode()

@@ -9,7 +9,7 @@ from kesu.complaints import services
 from kesu.complaints.models import Status
 from kesu.rulebook.models import RecusalSubstitute
 from tests.conftest import advance, intake
-from tests.web.conftest import action_buttons
+from tests.web.conftest import action_buttons, opened_form
 
 
 def _about_the_gm(org):
@@ -52,7 +52,7 @@ def test_no_notice_without_recusal(as_user, org, register):
 def test_the_accused_is_not_offered_as_handler(as_user, org, register):
     complaint = advance(register(), org, Status.TRANSFER_APPROVED)
     complaint.accused_staff.add(org.production_handler)
-    html = _page(as_user(org.production_head), complaint)
+    html = opened_form(as_user(org.production_head), complaint.number, "accept_transfer")
     assert 'value="prodhead"' in html and 'value="prodhandler"' not in html
 
     # and a forged form naming him is refused on the field

@@ -16,6 +16,7 @@ from kesu.complaints.workflow import ACTIONS, DESK, OPEN, Action, allowed_action
 from kesu.core.errors import ActionNotAllowed
 from kesu.organization.models import Staff
 from kesu.organization.selectors import capacities_of
+from tests.web.conftest import opened_form
 
 
 def test_the_lifecycle_order_is_today_s_with_the_clock_actions_after_reopening():
@@ -95,7 +96,8 @@ def test_a_registered_action_is_offered_in_its_place_and_performed(toy_app, org,
     # when: the desk flags it through the web form
     client = as_user(org.clerk)
     page = client.get(reverse("complaint-detail", args=[complaint.number])).content.decode()
-    assert "Flag for the quality team" in page and 'value="amber"' in page
+    assert "Flag for the quality team" in page
+    assert 'value="amber"' in opened_form(client, complaint.number, "flag")
     response = client.post(
         reverse("complaint-action", args=[complaint.number, "flag"]),
         {"flag-version": complaint.version, "flag-level": "amber", "flag-comment": "看一下"},

@@ -18,7 +18,7 @@ from kesu.deadlines import clock_actions
 from kesu.notifications.models import Notification
 from kesu.notifications.services import notify
 from tests.conftest import advance, local
-from tests.web.conftest import action_buttons
+from tests.web.conftest import action_buttons, opened_form
 
 
 def _section(html: str, element_id: str) -> str:
@@ -143,24 +143,17 @@ def test_no_clock_yet(as_user, org, register):
 def test_clock_action_forms_render_their_inputs(as_user, org, accepted):
     with time_machine.travel(local(2026, 11, 17, 9), tick=False):
         complaint = advance(accepted, org, Status.INVESTIGATING)
-        html = (
-            as_user(org.production_handler)
-            .get(reverse("complaint-detail", args=[complaint.number]))
-            .content.decode()
-        )
+        client = as_user(org.production_handler)
+        html = client.get(reverse("complaint-detail", args=[complaint.number])).content.decode()
+        extension = opened_form(client, complaint.number, "request_extension")
+        delivery = opened_form(client, complaint.number, "record_delivery")
 
     assert {"request_extension", "await_customer", "record_delivery"} <= set(action_buttons(html))
-    extension = html[html.index('data-action="request_extension"') :]
-    extension = extension[: extension.index("</details>")]
     # the clock to extend: only the clocks running on this complaint
     options = re.findall(r'<option value="([a-z_]+)"', extension)
     assert options == ["resolution"]
     assert re.search(r'<input type="number" name="request_extension-extra_amount"[^>]*step="0.01"', extension)
-    delivery = html[html.index('data-action="record_delivery"') :]
-    assert (
-        'type="datetime-local" name="record_delivery-delivered_at"'
-        in delivery[: delivery.index("</details>")]
-    )
+    assert 'type="datetime-local" name="record_delivery-delivered_at"' in delivery
 
 
 def test_extension_with_a_non_positive_amount_is_a_field_error(as_user, org, accepted):
