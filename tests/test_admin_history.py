@@ -56,7 +56,7 @@ from kesu.archive.models_ownership import (
 from kesu.archive.models_retention import DestructionList, RetentionPeriod
 from kesu.assignments import services as assignments
 from kesu.assignments.models import Distribution, Task, TaskGate
-from kesu.committees.models import Committee, CommitteeRule
+from kesu.committees.models import Committee, CommitteeRule, Meeting
 from kesu.committees.services import convene_committee
 from kesu.complaints.models import (
     Attachment,
@@ -126,6 +126,7 @@ HISTORY: set[type[Model]] = {
     CreditNote,
     Receivable,
     Committee,
+    Meeting,  # a partners' meeting and its votes: written by the complaint's actions
     Objection,
     CustomerArchive,
     ContactLogEntry,
@@ -281,6 +282,13 @@ def history(org, accepted):
         issued_by=org.clerk,
     )
     Receivable.objects.create(complaint=complaint, item="P-1", amount=Decimal("1.00"), recorded_by=org.clerk)
+    # a partners' meeting (its services are tested in tests/committees/test_meetings.py)
+    meeting_rule = CommitteeRule.objects.create(
+        name="合伙人会议", decides_by="vote", convenor_role="general_manager", convenor_scope="any"
+    )
+    Meeting.objects.create(
+        complaint=complaint, rule=meeting_rule, quorum_percent=50, majority_percent=50, convened_by=org.gm
+    ).votes.create(position=1, label="主任", staff=org.gm)
     # one of each archive record (their services are tested in tests/archive)
     customer = Customer.objects.create(code="H-ADMIN", name="华东家具")
     archive = CustomerArchive.objects.create(
