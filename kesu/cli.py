@@ -22,7 +22,8 @@ USAGE = """usage: kesu COMMAND [options]
   worker [--workers N] [--no-periodic]        the task queue consumer: deadline sweeps every minute, e-mail retries
   sweep [--dry-run]                           one deadline sweep now (reminders, escalations); print what was sent
   decision show NUMBER                        a complaint's handling decision: versions, shares, cost ledger
-  assess draft|approve|publish MONTH         the monthly assessment (考核) of MONTH (YYYY-MM); --as USER
+  assess draft|approve|publish|export MONTH  the monthly assessment (考核) of MONTH (YYYY-MM); --as USER, --output FILE
+  rulepack [--list] NAME                      add a bundled assessment rule pack (cs_staff, realestate_sales)
   archive due|propose|pending|handover        archives due for destruction; a leaver's customers, handed over
   any other Django management command, e.g. `kesu createsuperuser`, `kesu shell`
 """

@@ -24,6 +24,7 @@ from kesu.accountability.models import (
     AssessmentMonth,
     AssessmentSettings,
     ClockLateness,
+    DepartmentReview,
     Finding,
     Rule,
     Scorecard,
@@ -56,7 +57,7 @@ from kesu.archive.models_ownership import (
 from kesu.archive.models_retention import DestructionList, RetentionPeriod
 from kesu.assignments import services as assignments
 from kesu.assignments.models import Distribution, Task, TaskGate
-from kesu.committees.models import Committee, CommitteeRule
+from kesu.committees.models import Committee, CommitteeRule, Meeting
 from kesu.committees.services import convene_committee
 from kesu.complaints.models import (
     Attachment,
@@ -126,6 +127,7 @@ HISTORY: set[type[Model]] = {
     CreditNote,
     Receivable,
     Committee,
+    Meeting,  # a partners' meeting and its votes: written by the complaint's actions
     Objection,
     CustomerArchive,
     ContactLogEntry,
@@ -143,6 +145,7 @@ HISTORY: set[type[Model]] = {
     Finding,
     Appeal,
     ClockLateness,
+    DepartmentReview,
 }
 # How the company works: edited in the admin.
 CONFIGURATION: set[type[Model]] = {
@@ -281,6 +284,13 @@ def history(org, accepted):
         issued_by=org.clerk,
     )
     Receivable.objects.create(complaint=complaint, item="P-1", amount=Decimal("1.00"), recorded_by=org.clerk)
+    # a partners' meeting (its services are tested in tests/committees/test_meetings.py)
+    meeting_rule = CommitteeRule.objects.create(
+        name="合伙人会议", decides_by="vote", convenor_role="general_manager", convenor_scope="any"
+    )
+    Meeting.objects.create(
+        complaint=complaint, rule=meeting_rule, quorum_percent=50, majority_percent=50, convened_by=org.gm
+    ).votes.create(position=1, label="主任", staff=org.gm)
     # one of each archive record (their services are tested in tests/archive)
     customer = Customer.objects.create(code="H-ADMIN", name="华东家具")
     archive = CustomerArchive.objects.create(
@@ -324,7 +334,9 @@ def history(org, accepted):
             evidence="客户来电记录",
         )
     with time_machine.travel(local(2026, 12, 2, 9), tick=False):
-        accountability.draft_month(month=date(2026, 11, 1), by=org.gm)
+        drafted = accountability.draft_month(month=date(2026, 11, 1), by=org.gm)
+        # a department head's review (furniture has no review step: tested in tests/accountability)
+        DepartmentReview.objects.create(month=drafted, department=org.sales, lines_digest="0" * 64)
         accountability.approve_month(month=date(2026, 11, 1), by=org.gm)
         accountability.publish_month(month=date(2026, 11, 1), by=org.gm)
         accountability.file_appeal(

@@ -37,8 +37,9 @@ ALLOWED: dict[str, set[str]] = {
     # approvals and assignments tell notifications whom their entries put work on (handovers.py).
     "approvals": {"core", "organization", "rulebook", "complaints", "notifications"},
     "decisions": {"core", "organization", "rulebook", "complaints", "approvals"},
-    # The quality complaint committee: its determination is a draft of the handling decision.
-    "committees": {"core", "organization", "rulebook", "complaints", "decisions"},
+    # The quality complaint committee: its determination is a draft of the handling decision; a
+    # meeting that votes (the law firm's partners' meeting) tells its members (notifications).
+    "committees": {"core", "organization", "rulebook", "complaints", "decisions", "notifications"},
     # Department tasks (会办): built on complaints, counting in the working calendar.
     "assignments": {"core", "organization", "rulebook", "complaints", "workcalendar", "notifications"},
     # Statistics, charts, Excel and scheduled reports read every app's figures (issue 12).

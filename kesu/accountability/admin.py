@@ -15,6 +15,7 @@ from kesu.accountability.models import (
     AssessmentMonth,
     AssessmentSettings,
     ClockLateness,
+    DepartmentReview,
     Finding,
     MonthStatus,
     Rule,
@@ -56,7 +57,14 @@ class ScorecardAdmin(admin.ModelAdmin):
 
 @admin.register(AssessmentSettings)
 class AssessmentSettingsAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "draft_day", "bonus_cap_percent", "appeal_days", "appeal_decider"]
+    list_display = [
+        "__str__",
+        "draft_day",
+        "bonus_cap_percent",
+        "appeal_days",
+        "appeal_decider",
+        "department_review",
+    ]
 
 
 @admin.register(StaffTerms)
@@ -120,3 +128,9 @@ class AppealAdmin(HistoryAdmin):
 class ClockLatenessAdmin(HistoryAdmin):
     list_display = ["complaint", "kind", "due_at", "staff", "department", "capacity", "noted_at"]
     list_filter = ["capacity", "kind"]
+
+
+@admin.register(DepartmentReview)
+class DepartmentReviewAdmin(HistoryAdmin):
+    list_display = ["month", "department", "state", "reviewed_by", "reviewed_at", "is_current"]
+    list_filter = ["state", "is_current"]

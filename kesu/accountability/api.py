@@ -9,16 +9,17 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status as Reply
 
-from kesu.accountability import selectors, services
-from kesu.accountability.models import Appeal, AssessmentMonth, Rule, SheetLine
+from kesu.accountability import excel, selectors, services
+from kesu.accountability.models import Appeal, AssessmentMonth, DepartmentReview, Rule, SheetLine
 from kesu.complaints.models import Complaint
 from kesu.complaints.schemas import MAX_INT, ErrorOut, LocalDateTime, Text, bounded
 from kesu.core import limits
+from kesu.core.xlsx import XLSX
 from kesu.organization.models import Department, Staff
 
 router = Router(tags=["assessment"])
@@ -61,6 +62,22 @@ class AssessmentTotalOut(Schema):
     carried_out: str
 
 
+class DepartmentReviewOut(Schema):
+    department: str = Field(description="Department code.")
+    department_name: str
+    state: Literal["pending", "confirmed", "disputed"]
+    reason: str
+    reviewed_by: str = Field(description="Username of the head who answered, or empty.")
+    reviewed_at: LocalDateTime | None
+    lines: int = Field(description="How many lines the department reviews.")
+
+
+class DepartmentReviewIn(Schema):
+    department: Code = Field(description="The department's code.")
+    confirm: bool = Field(description="true confirms the lines; false disputes them (reason required).")
+    reason: bounded("reason") = ""
+
+
 class AssessmentMonthOut(Schema):
     month: str
     status: Literal["draft", "approved", "published"]
@@ -70,6 +87,9 @@ class AssessmentMonthOut(Schema):
     lines: list[AssessmentLineOut] = Field(description="One page of lines, in sheet order.")
     next_offset: int | None = Field(description="The offset of the next page of lines; null on the last.")
     totals: list[AssessmentTotalOut]
+    reviews: list[DepartmentReviewOut] = Field(
+        description="The department heads' current reviews (empty where the rule book has no review step)."
+    )
 
 
 class LinePage(Schema):
@@ -176,6 +196,19 @@ def _month_out(row: AssessmentMonth, staff: Staff, page: LinePage | None = None)
         "lines": lines,
         "next_offset": page.offset + page.limit if more else None,
         "totals": totals,
+        "reviews": [_review_out(r) for r in selectors.reviews_visible_to(staff=staff, month=row)],
+    }
+
+
+def _review_out(review: DepartmentReview) -> dict[str, Any]:
+    return {
+        "department": review.department.code,
+        "department_name": review.department.name,
+        "state": review.state,
+        "reason": review.reason,
+        "reviewed_by": review.reviewed_by.user.get_username() if review.reviewed_by else "",
+        "reviewed_at": review.reviewed_at,
+        "lines": review.line_count,
     }
 
 
@@ -220,6 +253,30 @@ def show(request: HttpRequest, month: str, page: Query[LinePage]) -> dict[str, A
     return _month_out(_visible(request, month), request.auth, page)
 
 
+@router.get(
+    "/assessment/months/{month}/xlsx",
+    response={**READ_ERRORS},
+    summary="A locked month's sheet as Excel",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The workbook (.xlsx): people, departments, lines.",
+                "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def export(request: HttpRequest, month: str) -> FileResponse:
+    """The approved or published month for HR/payroll: a workbook with one row per person (yuan,
+    points, score, bonus, carried in, deducted, carried over, line count, then a total row), the
+    departments' totals, and every line with its complaint, rule and arithmetic — in the caller's
+    scope, headers in the caller's language. 404 for a month the caller may not see, 422 for a
+    month that is not YYYY-MM or is still a draft."""
+    row = _visible(request, month)
+    file = excel.month_workbook(row=row, staff=request.auth)
+    return FileResponse(file, as_attachment=True, filename=excel.filename(row), content_type=XLSX)
+
+
 def _step(request: HttpRequest, month: str, step: Any) -> Reply:
     row = step(month=services.parse_month(month), by=request.auth)
     return Reply(200, _month_out(row, request.auth))
@@ -254,6 +311,27 @@ def approve(request: HttpRequest, month: str) -> Reply:
 def publish(request: HttpRequest, month: str) -> Reply:
     """Publish the approved month: each person on it is notified. 422 if not approved."""
     return _step(request, month, services.publish_month)
+
+
+@router.post(
+    "/assessment/months/{month}/reviews",
+    response={200: DepartmentReviewOut, **WRITE_ERRORS},
+    summary="Review a department's lines",
+)
+def review(request: HttpRequest, month: str, payload: DepartmentReviewIn) -> dict[str, Any]:
+    """A department head confirms (``confirm: true``) or disputes (``false``, with a reason) the
+    department's lines of a drafted month; the general manager cannot approve while a review is
+    pending where the rule book requires the step. 403 for anyone but the department's head, 409
+    once the month is locked, 422 for an unknown department, one with nothing to review, or a
+    dispute without a reason."""
+    parsed = services.parse_month(month)
+    department = Department.objects.filter(code=payload.department).first()
+    if department is None:
+        raise ValidationError({"department": [_("Unknown department.")]})
+    answered = services.review_department(
+        month=parsed, department=department, by=request.auth, confirm=payload.confirm, reason=payload.reason
+    )
+    return _review_out(answered)
 
 
 @router.post(

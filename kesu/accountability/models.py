@@ -142,6 +142,7 @@ class CostKind(models.TextChoices):
     LOSS_SHARE = "loss_share", _("the fact's loss, split by base points")
     YUAN_PER_BASE = "yuan_per_base", _("yuan per base point of the person")
     WHOLE_BONUS = "whole_bonus", _("the person's whole monthly bonus")
+    BONUS_PERCENT = "bonus_percent", _("a percentage of the person's monthly bonus")
 
 
 class TargetKind(models.TextChoices):
@@ -206,7 +207,10 @@ class Rule(models.Model):
         _("amount"),
         default=ZERO,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("Yuan or points per fact; the factor for a loss share (1 = the whole loss)."),
+        help_text=_(
+            "Yuan or points per fact; the factor for a loss share (1 = the whole loss); the "
+            "percentage for a share of the bonus."
+        ),
     )
     target = models.CharField(_("whom it hits"), max_length=20, choices=TargetKind.choices)
     is_bonus = models.BooleanField(_("bonus"), default=False, help_text=_("Adds instead of deducting."))
@@ -285,6 +289,17 @@ class AssessmentSettings(models.Model):
     )
     appeal_decider = models.CharField(
         _("appeals decided by"), max_length=30, choices=Role.choices, default=Role.GENERAL_MANAGER
+    )
+    department_review = models.BooleanField(
+        _("department heads review before approval"),
+        default=True,
+        help_text=_(
+            "Each department head confirms or disputes their department's lines; the general "
+            "manager cannot approve while a review is pending."
+        ),
+    )
+    department_review_source = BoundedTextField(
+        _("source of the review step"), max_length=limits.HANDLING_TEXT, blank=True
     )
     source = BoundedTextField(_("source"), max_length=limits.HANDLING_TEXT, blank=True)
 
@@ -463,6 +478,10 @@ class SheetLine(_InOpenMonth):
     # Indexed only where lines are looked up: by month (the unique (month, position)), person
     # (one's own sheet) and department (a head's scope). A month is written in one go (COPY) and
     # every index costs each of its rows; the other references are never searched by.
+    # The references to the line's facts (rule, complaint, late clock, finding, appeal) carry no
+    # database constraint: PostgreSQL checks each foreign key row by row at COMMIT, which was
+    # most of a large draft's time, and Kesu never deletes those rows (PROTECT here keeps the ORM
+    # from it). Who is charged (month, person, department) keeps its constraint.
     month = models.ForeignKey(AssessmentMonth, on_delete=models.PROTECT, related_name="lines", db_index=False)
     position = models.PositiveIntegerField()
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -470,7 +489,13 @@ class SheetLine(_InOpenMonth):
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     rule = models.ForeignKey(
-        Rule, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        Rule,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     fact = models.CharField(_("fact"), max_length=30)
     complaint = models.ForeignKey(
@@ -480,15 +505,34 @@ class SheetLine(_InOpenMonth):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     lateness = models.ForeignKey(
-        ClockLateness, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        ClockLateness,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     finding = models.ForeignKey(
-        Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        Finding,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     appeal = models.ForeignKey(
-        "Appeal", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        "Appeal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     yuan = _money(_("yuan"), default=ZERO)
     points = _points(_("points"), default=ZERO)
@@ -534,6 +578,52 @@ class SheetTotal(_InOpenMonth):
 
     def __str__(self) -> str:
         return f"{self.month} {self.staff or self.department}"
+
+
+class ReviewState(models.TextChoices):
+    PENDING = "pending", _("waiting for review")
+    CONFIRMED = "confirmed", _("confirmed")
+    DISPUTED = "disputed", _("disputed")
+
+
+class DepartmentReview(_InOpenMonth):
+    """A department head's review (部门主管确认) of their department's lines of a drafted month:
+    confirmed, or disputed with a reason. One row per answer (history kept): the current row of a
+    (month, department) is the one with ``is_current``. A re-draft that changes the department's
+    lines (``lines_digest``) opens a new pending review; an unchanged department keeps its answer.
+    With the rule book's ``department_review`` on, the general manager cannot approve the month
+    while a current review is pending; a dispute is an answer the GM sees and weighs."""
+
+    month = models.ForeignKey(AssessmentMonth, on_delete=models.PROTECT, related_name="reviews")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
+    )
+    lines_digest = models.CharField(max_length=64)
+    line_count = models.PositiveIntegerField(_("lines"), default=0)
+    state = models.CharField(
+        _("review"), max_length=10, choices=ReviewState.choices, default=ReviewState.PENDING
+    )
+    reason = BoundedTextField(_("reason"), max_length=limits.HANDLING_TEXT, blank=True)
+    reviewed_by = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    is_current = models.BooleanField(default=True)
+
+    class Meta(_InOpenMonth.Meta):
+        abstract = False
+        ordering = ["month", "department", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "department"],
+                condition=models.Q(is_current=True),
+                name="department_review_one_current",
+            )
+        ]
+        verbose_name = _("department review")
+        verbose_name_plural = _("department reviews")
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.department} ({self.get_state_display()})"
 
 
 class AppealState(models.TextChoices):

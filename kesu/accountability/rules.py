@@ -25,7 +25,7 @@ TARGETS: dict[str, frozenset[str]] = {
     "manual": frozenset({"named"}),
 }
 # Costs that need a person (base points, bonus).
-PERSONAL_COSTS = frozenset({"loss_share", "yuan_per_base", "whole_bonus"})
+PERSONAL_COSTS = frozenset({"loss_share", "yuan_per_base", "whole_bonus", "bonus_percent"})
 
 
 def validate_rule(rule: Rule) -> None:
@@ -58,6 +58,15 @@ def validate_rule(rule: Rule) -> None:
         errors["amount"] = [_("Cannot be negative; a bonus rule adds.")]
     if rule.cost not in (CostKind.WHOLE_BONUS,) and not rule.amount:
         errors["amount"] = [_("Give the amount (yuan, points or the loss factor).")]
+    if rule.cost == CostKind.BONUS_PERCENT and rule.amount is not None and rule.amount > 100:
+        errors["amount"] = [_("A percentage of the bonus is at most 100.")]
+    if rule.cost == CostKind.BONUS_PERCENT and rule.target not in (
+        "accused",
+        "named",
+        "clock_holder",
+        "handler",
+    ):
+        errors["cost"] = [_("A percentage of the bonus needs a person as the target.")]
     if rule.fact == FactKind.AVERAGE_HANDLING and not rule.threshold_hours:
         errors["threshold_hours"] = [_("Give the limit in hours for the monthly average.")]
     unknown = [k for k in rule.kinds if k not in ClockKind.values]

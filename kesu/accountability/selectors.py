@@ -13,8 +13,8 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from kesu.accountability import sheet
-from kesu.accountability.models import AssessmentMonth, MonthStatus, SheetLine, SheetTotal
+from kesu.accountability import reviews, sheet
+from kesu.accountability.models import AssessmentMonth, DepartmentReview, MonthStatus, SheetLine, SheetTotal
 from kesu.organization.models import Department, Role, Staff
 
 SEE_ALL = frozenset(
@@ -89,3 +89,13 @@ def running_preview(*, staff: Staff, month: date) -> list[sheet.Line]:
         return lines
     departments = set(departments_headed_by(staff))
     return [line for line in lines if line.department_id in departments]
+
+
+def reviews_visible_to(*, staff: Staff, month: AssessmentMonth) -> list[DepartmentReview]:
+    """The department heads' current reviews of the month: all for leadership and the CS
+    director, a head's own departments' for a head, none for anybody else."""
+    current = list(reviews.current_reviews(month))
+    if sees_all(staff):
+        return current
+    departments = set(departments_headed_by(staff))
+    return [review for review in current if review.department_id in departments]

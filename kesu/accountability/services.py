@@ -2,7 +2,10 @@
 it saves (``ValidationError`` with field names, ``MayNotAssess`` 403, ``MonthLocked`` 409).
 
 - ``draft_month``: (re)compute a month's sheet from its facts; refused once the month is locked.
-- ``approve_month``: the general manager approves → the month is locked.
+- ``review_department``: a department head confirms or disputes (with a reason) their
+  department's lines of a drafted month.
+- ``approve_month``: the general manager approves → the month is locked (refused while a
+  department head's review is pending, where the rule book requires the review).
 - ``publish_month``: the approved sheet is published (the people concerned are notified).
 - ``record_finding``: a manual finding with reason and evidence, for a ``manual`` rule.
 - ``set_terms``: a person's base points and monthly bonus from a month on.
@@ -21,17 +24,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kesu.accountability import sheet
+from kesu.accountability import reviews, sheet
 from kesu.accountability.facts import month_bounds
 from kesu.accountability.models import (
     Appeal,
     AppealState,
     AssessmentMonth,
     AssessmentSettings,
+    DepartmentReview,
     FactKind,
     Finding,
     MonthLocked,
     MonthStatus,
+    ReviewState,
     Rule,
     SheetLine,
     SheetTotal,
@@ -109,7 +114,25 @@ def draft_month(*, month: date, by: Staff | None = None) -> AssessmentMonth:
     )
     row.drafted_at, row.drafted_by = timezone.now(), by
     row.save(update_fields=["drafted_at", "drafted_by"])
+    if AssessmentSettings.current().department_review:
+        _ask_heads(row, reviews.open_reviews(row, draft.lines))
     return row
+
+
+def _ask_heads(row: AssessmentMonth, opened: list[reviews.Opened]) -> None:
+    label = row.month.strftime("%Y-%m")
+    for item in opened:
+        notify(
+            recipients=item.heads,
+            kind=Notification.Kind.HANDOVER,
+            title=_("Review your department's assessment for %(month)s: %(department)s")
+            % {"month": label, "department": item.review.department.name},
+            body=_(
+                "%(count)d lines. Confirm them, or dispute them with a reason, before the general manager approves."
+            )
+            % {"count": item.review.line_count},
+            dedup_key=f"assessment:{label}:review:{item.review.pk}",
+        )
 
 
 LINE_COLUMNS = (
@@ -154,9 +177,84 @@ def approve_month(*, month: date, by: Staff) -> AssessmentMonth:
         raise MonthLocked(month)
     if month_bounds(month)[1] > timezone.now():
         raise ValidationError({"month": [_("The month has not ended yet.")]})
+    if AssessmentSettings.current().department_review:
+        waiting = reviews.pending(row)
+        if waiting:
+            raise ValidationError(
+                {
+                    "month": [
+                        _("Waiting for the department heads' review: %(departments)s.")
+                        % {"departments": ", ".join(r.department.name for r in waiting)}
+                    ]
+                }
+            )
     row.status, row.approved_at, row.approved_by = MonthStatus.APPROVED, timezone.now(), by
     row.save(update_fields=["status", "approved_at", "approved_by"])
     return row
+
+
+@transaction.atomic
+def review_department(
+    *, month: date, department: Department, by: Staff, confirm: bool, reason: str = ""
+) -> DepartmentReview:
+    """A department head confirms their department's lines of a drafted month, or disputes them
+    with a reason (the general managers are told). Answering again replaces the answer (the old
+    one is kept, no longer current) until the month is approved."""
+    row = AssessmentMonth.objects.select_for_update().filter(month=month).first()
+    if row is None or row.drafted_at is None:
+        raise ValidationError({"month": [_("Draft the month before reviewing it.")]})
+    if row.is_locked:
+        raise MonthLocked(month)
+    current = (
+        DepartmentReview.objects.select_for_update()
+        .filter(month=row, department=department, is_current=True)
+        .first()
+    )
+    if current is None:
+        raise ValidationError({"department": [_("This department has nothing to review this month.")]})
+    if current.department_id not in reviews.headed_by(by):
+        raise MayNotAssess(_("Only the department's head reviews its lines."))
+    errors: dict[str, list[str]] = {}
+    reason = _text(errors, "reason", reason, required=not confirm)
+    if errors:
+        raise ValidationError(errors)
+    if current.state != ReviewState.PENDING:
+        current.is_current = False
+        current.save(update_fields=["is_current"])
+        current = DepartmentReview.objects.create(
+            month=row,
+            department=department,
+            lines_digest=current.lines_digest,
+            line_count=current.line_count,
+            opened_at=current.opened_at,
+        )
+    current.state = ReviewState.CONFIRMED if confirm else ReviewState.DISPUTED
+    current.reason, current.reviewed_by, current.reviewed_at = reason, by, timezone.now()
+    current.save(update_fields=["state", "reason", "reviewed_by", "reviewed_at"])
+    label = month.strftime("%Y-%m")
+    gms = list(
+        Staff.objects.filter(
+            role_assignments__role=Role.GENERAL_MANAGER, user__is_active=True
+        ).select_related("user")
+    )
+    if not confirm:
+        notify(
+            recipients=gms,
+            kind=Notification.Kind.HANDOVER,
+            title=_("%(department)s disputes its assessment for %(month)s")
+            % {"department": department.name, "month": label},
+            body=reason,
+            dedup_key=f"assessment:{label}:dispute:{current.pk}",
+        )
+    elif not reviews.pending(row):
+        notify(
+            recipients=gms,
+            kind=Notification.Kind.INFO,
+            title=_("Every department has reviewed the assessment for %(month)s") % {"month": label},
+            body=_("The month can be approved."),
+            dedup_key=f"assessment:{label}:reviewed:{current.pk}",
+        )
+    return current
 
 
 @transaction.atomic

@@ -209,6 +209,11 @@ def _lines_for(rule: Rule, fact: Fact, people: People) -> list[Line]:
             value = people.bonus(staff)
             text = f"{about}the whole monthly bonus ¥{yuan(value)}"
             return [Line(staff, department, yuan=-value, arithmetic=text[:300], **common)]
+        case CostKind.BONUS_PERCENT if staff is not None:
+            bonus = people.bonus(staff)
+            value = (bonus * rule.amount / 100 * count).quantize(FEN)
+            text = f"{about}¥{yuan(bonus)} × {pts(rule.amount)} % × {fact.count} = ¥{yuan(value)}"
+            return [Line(staff, department, yuan=-value, arithmetic=text[:300], **common)]
         case CostKind.LOSS_SHARE:
             return _loss_lines(rule, fact, staff, department, people, common, about)
     return []

@@ -5,7 +5,6 @@ instead of percentages — a department's base points rarely divide 100 evenly."
 from __future__ import annotations
 
 from decimal import Decimal
-from fractions import Fraction
 
 FEN = Decimal("0.01")
 
@@ -19,15 +18,22 @@ def split_by_weights(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
         raise ValueError(f"not an amount in fen: {total}")
     if not weights or any(not Decimal(w).is_finite() or Decimal(w) < 0 for w in weights):
         raise ValueError("weights must be finite and not negative")
-    exact_weights = [Fraction(Decimal(w)) for w in weights]
-    whole = sum(exact_weights, Fraction(0))
+    # Integers throughout (a draft splits hundreds of losses): the weights scaled to whole
+    # numbers by their largest number of decimals, the total in fen. Each exact share is
+    # fens × w ÷ whole; its floor and remainder come from one integer division, and comparing
+    # remainders over the same denominator orders the shares as their fractional parts do.
+    decimals = [Decimal(w) for w in weights]
+    places = max(0, *(-int(d.as_tuple().exponent) for d in decimals))
+    scale = 10**places
+    scaled = [int(d * scale) for d in decimals]
+    whole = sum(scaled)
     if whole == 0:
         raise ValueError("the weights add up to zero")
     fens = int(total / FEN)
-    exact = [fens * w / whole for w in exact_weights]
-    parts = [int(e) for e in exact]  # floor: every e ≥ 0
+    divided = [divmod(fens * w, whole) for w in scaled]
+    parts = [quotient for quotient, _remainder in divided]
     left = fens - sum(parts)
-    by_remainder = sorted(range(len(weights)), key=lambda i: (-(exact[i] - parts[i]), i))
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-divided[i][1], i))
     for i in by_remainder[:left]:
         parts[i] += 1
     return [(Decimal(p) * FEN).quantize(FEN) for p in parts]

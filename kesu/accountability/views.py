@@ -8,17 +8,18 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from kesu.accountability import selectors, services
+from kesu.accountability import excel, reviews, selectors, services
 from kesu.accountability.models import AssessmentMonth, MonthStatus, SheetLine
 from kesu.core import limits
 from kesu.core.errors import KesuError
+from kesu.core.xlsx import XLSX
 from kesu.organization.models import Department, Role, Staff
 from kesu.organization.selectors import staff_of
 
@@ -29,6 +30,21 @@ class AppealForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("reason"),
         max_length=limits.max_length("reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReviewForm(forms.Form):
+    department = forms.SlugField(max_length=limits.CODE)
+    confirm = forms.ChoiceField(
+        label=gettext_lazy("review"),
+        choices=[("yes", gettext_lazy("Confirm")), ("no", gettext_lazy("Dispute"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("reason"),
+        max_length=limits.max_length("reason"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -73,6 +89,11 @@ def month_page(request: HttpRequest, month: str) -> HttpResponse:
     visible = selectors.lines_visible_to(staff=staff, month=row).order_by("position")
     lines = list(visible[:PAGE_LINES])
     totals = list(selectors.totals_visible_to(staff=staff, month=row))
+    mine = reviews.headed_by(staff) if not row.is_locked else set()
+    department_reviews = [
+        {"review": review, "answerable": review.department_id in mine}
+        for review in selectors.reviews_visible_to(staff=staff, month=row)
+    ]
     return render(
         request,
         "accountability/month.html",
@@ -88,8 +109,56 @@ def month_page(request: HttpRequest, month: str) -> HttpResponse:
             "appealable": row.status == MonthStatus.PUBLISHED,
             "me": staff,
             "appeal_form": AppealForm(),
+            "reviews": department_reviews,
+            "review_form": ReviewForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def review_page(request: HttpRequest, month: str) -> HttpResponse:
+    """A department head confirms or disputes their department's lines (the month page's form)."""
+    staff = _staff(request)
+    parsed = _parse(month)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("assessment-month", month=month)
+    department = Department.objects.filter(code=form.cleaned_data["department"]).first()
+    if department is None:
+        raise Http404
+    try:
+        services.review_department(
+            month=parsed,
+            department=department,
+            by=staff,
+            confirm=form.cleaned_data["confirm"] == "yes",
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except KesuError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your review is recorded."))
+    return redirect("assessment-month", month=month)
+
+
+@login_required
+@require_GET
+def export_page(request: HttpRequest, month: str) -> HttpResponse:
+    """The locked month's workbook for HR/payroll (Excel), in the viewer's scope."""
+    staff = _staff(request)
+    row = selectors.month_visible_to(staff=staff, month=_parse(month))
+    if row is None:
+        raise Http404
+    try:
+        file = excel.month_workbook(row=row, staff=staff)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessment-month", month=month)
+    return FileResponse(file, as_attachment=True, filename=excel.filename(row), content_type=XLSX)
 
 
 @login_required

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from kesu.committees.models import Committee, CommitteeMember, CommitteeRule, CommitteeSeat
+from kesu.committees.models import (
+    Committee,
+    CommitteeMember,
+    CommitteeRule,
+    CommitteeSeat,
+    Meeting,
+    MeetingVote,
+)
 from kesu.core.admin import HistoryAdmin
 
 
@@ -12,10 +19,20 @@ class SeatInline(admin.TabularInline):
 
 @admin.register(CommitteeRule)
 class CommitteeRuleAdmin(admin.ModelAdmin):
-    """The rule book's committees (委员会成员及职责): who convenes, the seats; validated by the models."""
+    """The rule book's committees (委员会成员及职责) and meetings that vote (合伙人会议): who convenes,
+    the seats, and for a vote its quorum and majority; validated by the models."""
 
-    list_display = ["name", "category", "convenor_role", "convenor_scope", "is_active"]
-    list_filter = ["is_active"]
+    list_display = [
+        "name",
+        "decides_by",
+        "category",
+        "severity",
+        "convenor_role",
+        "quorum_percent",
+        "majority_percent",
+        "is_active",
+    ]
+    list_filter = ["is_active", "decides_by"]
     inlines = [SeatInline]
 
 
@@ -41,3 +58,27 @@ class CommitteeAdmin(HistoryAdmin):
     list_display = ["complaint", "rule", "status", "convened_at", "agreed_at"]
     list_filter = ["status"]
     inlines = [MemberInline]
+
+
+class VoteInline(admin.TabularInline):
+    model = MeetingVote
+    extra = 0
+    can_delete = False
+    fields = ["position", "label", "staff", "vote", "comment", "cast_by", "cast_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(HistoryAdmin):
+    """Meetings are read-only here: convened, voted and concluded through the complaint's actions
+    (web, API, `kesu act`), which write the timeline."""
+
+    list_display = ["complaint", "rule", "round", "status", "outcome", "convened_at", "concluded_at"]
+    list_filter = ["status", "outcome"]
+    inlines = [VoteInline]

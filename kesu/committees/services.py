@@ -64,10 +64,10 @@ def active_rules() -> list[CommitteeRule]:
 
 
 def rule_for(complaint: Complaint, rules: list[CommitteeRule] | None = None) -> CommitteeRule | None:
-    """The active committee rule of the complaint's class (its own, else the nearest ancestor's,
+    """The active committee rule deciding by agreement of the complaint's class (its own, else the nearest ancestor's,
     else one for every class), or None: the class has no committee. ``rules``: the active rules
     when the caller read them (default: the rule book's, kept per process)."""
-    rules = active_rules() if rules is None else rules
+    rules = [r for r in (active_rules() if rules is None else rules) if not r.votes]
     if not rules:
         return None
     chain = _chain(complaint.category)

@@ -486,8 +486,15 @@ def stand_ins(complaint: Complaint, accused: set[int] | None = None) -> list[Sta
         for a in ACTIONS.values()
         if FOLLOWS.get(a.name, a.name) not in procedure.optional
     }
+    # Nor does an action a registry guard refuses on this complaint anyway (e.g. an app's step for
+    # which the rule book has no rule here): nobody could take it, recused or not.
+    possible = {
+        name: not _blocked_by_rule(ACTIONS[name], complaint)
+        for name, roles in roles_of.items()
+        if roles and roles <= stuck
+    }
     blocked = {
-        s.role: tuple(name for name, roles in roles_of.items() if s.role in roles and roles <= stuck)
+        s.role: tuple(name for name, roles in roles_of.items() if s.role in roles and possible.get(name))
         for s in found
     }
     return [

@@ -100,8 +100,9 @@ class _Told:
 
 
 # Of a person to tell (and their deputy): who they are and where, whether they are away, and
-# their user's name and address — not the user's whole row (password hash, dates, flags).
-_PERSON = [f.name for f in Staff._meta.concrete_fields] + ["user__username", "user__email"]
+# their user's name, address and whether it may sign in — not the user's whole row (password
+# hash, dates, other flags).
+_PERSON = [f.name for f in Staff._meta.concrete_fields] + ["user__username", "user__email", "user__is_active"]
 _HOLDER_FIELDS = [*_PERSON, *(f"deputy__{name}" for name in _PERSON)]
 
 
@@ -155,6 +156,7 @@ def next_takers(complaint: Complaint, *, exclude: frozenset[int] = frozenset()) 
             capacities.append(Capacity(actor=deputy, principal=holder))
         else:
             capacities.append(Capacity(actor=holder, principal=holder))
+    desk = _desk_owner(complaint, forward, holders, accused)
     substitute_for: dict[int, set[str]] = {}
     if accused:
         for stand in workflow.stand_ins(complaint, accused):
@@ -180,12 +182,45 @@ def next_takers(complaint: Complaint, *, exclude: frozenset[int] = frozenset()) 
                 workflow.allowed_actions(complaint=complaint, capacities=[capacity], among=forward_names)
             )
             answers[signature] = [name for name in forward_names if name in allowed]
-        if not answers[signature]:
+        actions = answers[signature]
+        if desk is not None and principal.pk != desk.owner:
+            # a desk step is the owner's (or their deputy's) to take: the other clerks are not told
+            actions = [name for name in actions if name not in desk.actions]
+        if not actions:
             continue
         entry = told.setdefault(capacity.actor.pk, _Told())
         entry.capacities.append(capacity)
-        entry.actions += [a for a in answers[signature] if a not in entry.actions]
+        entry.actions += [a for a in actions if a not in entry.actions]
     return told
+
+
+@dataclass(frozen=True)
+class _Desk:
+    """The desk steps among the forward actions and the person whose complaint they are."""
+
+    owner: int
+    actions: frozenset[str]
+
+
+def _desk_owner(
+    complaint: Complaint, forward: list[workflow.Action], holders: list[Staff], accused: set[int]
+) -> _Desk | None:
+    """A desk step (one only desk roles take: reply, follow-up visit, close, route again) goes to
+    the clerk who registered the complaint — the desk person who knows the customer — and, while
+    they are absent, to their deputy; not to every desk clerk. Only when that person cannot take
+    it (no longer at the desk, gone, or complained about: 回避) is every desk holder told, as
+    before. None: no desk step is waiting, or nobody owns it (tell every holder)."""
+    desk_roles = frozenset(workflow.DESK)
+    steps = {a.name: {t.role for t in workflow.takers_for(complaint, a)} for a in forward}
+    actions = frozenset(name for name, roles in steps.items() if roles and roles <= desk_roles)
+    if not actions:
+        return None
+    owner = next((h for h in holders if h.pk == complaint.registered_by_id), None)
+    if owner is None or owner.pk in accused or not owner.user.is_active:
+        return None
+    if not owner.roles & set().union(*(steps[name] for name in actions)):
+        return None
+    return _Desk(owner=owner.pk, actions=actions)
 
 
 def _message(complaint: Complaint, event: ComplaintEvent, told: _Told) -> Message:

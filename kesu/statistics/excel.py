@@ -2,7 +2,8 @@
 
 Written in openpyxl's write-only mode: each row goes to a temporary file as it is written, so a
 workbook of 100 000 complaints takes bounded memory (bench/export_memory.py measures it); the rows
-come from the database in chunks (``iterator``). The file is then streamed to the browser.
+come from the database in chunks (``iterator``). The file is then streamed to the browser. The
+sheet machinery (typed columns, formula-safe text) is kesu.core.xlsx, shared with accountability.
 
 Columns carry their type (numbers as numbers, times as Excel dates in the company time zone,
 money with two decimals), a width, and a header in the user's language (Chinese by default). A
@@ -12,105 +13,29 @@ formula in the reader's Excel. An export of no rows is a sheet with its headers 
 
 from __future__ import annotations
 
-import re
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from kesu.complaints.models import Channel, Complaint, Status
+from kesu.core.xlsx import (  # noqa: F401 — XLSX, Column, … are this module's API too
+    DATETIME_FORMAT,
+    MONEY_FORMAT,
+    PERCENT_FORMAT,
+    XLSX,
+    Column,
+    Sheet,
+    new_workbook,
+    save,
+)
 from kesu.statistics.selectors import Statistics
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Control characters Excel refuses in a cell (openpyxl raises on them): dropped from text.
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
-_FORMULA_START = ("=",)
 CHUNK = 2000
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-MONEY_FORMAT = "#,##0.00"
-PERCENT_FORMAT = "0.0%"
-
-
-@dataclass(frozen=True)
-class Column:
-    header: Callable[[], str]  # called when writing: the header in the active language
-    width: float
-    number_format: str | None = None
-
-
-def _text(value: str) -> str:
-    return _ILLEGAL.sub("", value)
-
-
-def _local(value: datetime | None) -> datetime | None:
-    """An aware time as the company's wall-clock time (Excel has no time zones)."""
-    if value is None:
-        return None
-    return timezone.localtime(value).replace(tzinfo=None)
-
-
-class Sheet:
-    """A write-only sheet with typed, sized columns and a bold, frozen header row."""
-
-    def __init__(self, workbook: Workbook, title: str, columns: list[Column]) -> None:
-        self.sheet: WriteOnlyWorksheet = workbook.create_sheet(title=title[:31])
-        self.columns = columns
-        for index, column in enumerate(columns, start=1):
-            self.sheet.column_dimensions[get_column_letter(index)].width = column.width
-        self.sheet.freeze_panes = "A2"
-        bold = Font(bold=True)
-        header = []
-        for column in columns:
-            cell = WriteOnlyCell(self.sheet, value=str(column.header()))
-            cell.font = bold
-            header.append(cell)
-        self.sheet.append(header)
-        self.rows = 0
-
-    def append(self, values: Iterable[Any]) -> None:
-        cells: list[Any] = []
-        for value, column in zip(values, self.columns, strict=True):
-            if isinstance(value, str):
-                value = _text(value)
-                if value.startswith(_FORMULA_START):  # text, never a formula
-                    cell = WriteOnlyCell(self.sheet, value=value)
-                    cell.data_type = "s"
-                    cells.append(cell)
-                    continue
-            elif isinstance(value, datetime):
-                value = _local(value)
-            if column.number_format and value is not None:
-                cell = WriteOnlyCell(self.sheet, value=value)
-                cell.number_format = column.number_format
-                cells.append(cell)
-            else:
-                cells.append(value)
-        self.sheet.append(cells)
-        self.rows += 1
-
-
-def new_workbook() -> Workbook:
-    return Workbook(write_only=True)
-
-
-def save(workbook: Workbook) -> IO[bytes]:
-    """The workbook in a temporary file (deleted when closed), positioned at its start."""
-    file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 — returned open; the response closes it
-    workbook.save(file)
-    file.seek(0)
-    return file
 
 
 # ---------------------------------------------------------------------------------------------

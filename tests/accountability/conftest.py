@@ -11,6 +11,7 @@ import time_machine
 from django.utils import translation
 
 from kesu.accountability import services
+from kesu.accountability.models import DepartmentReview, ReviewState
 from kesu.approvals.authority import approvers_now
 from kesu.approvals.services import decide_approval
 from kesu.complaints import services as complaint_services
@@ -80,4 +81,25 @@ def approved_loss(org: Org, *, loss: str, at, shares=None, code: str = "quality"
     return complaint
 
 
-__all__ = ["DECEMBER", "JANUARY", "NOVEMBER", "approved_loss", "forty_base_points", "local", "terms"]
+def confirm_all(month: date) -> None:
+    """Every current department review of the month confirmed by one of the department's heads
+    (the PCB rule book requires the heads' review before the GM approves)."""
+    for review in DepartmentReview.objects.filter(month__month=month, is_current=True).exclude(
+        state=ReviewState.CONFIRMED
+    ):
+        head = Staff.objects.filter(
+            role_assignments__role=Role.DEPARTMENT_HEAD, department=review.department
+        ).first()
+        services.review_department(month=month, department=review.department, by=head, confirm=True)
+
+
+__all__ = [
+    "DECEMBER",
+    "confirm_all",
+    "JANUARY",
+    "NOVEMBER",
+    "approved_loss",
+    "forty_base_points",
+    "local",
+    "terms",
+]

@@ -13,6 +13,7 @@ from kesu.accountability import services
 from kesu.accountability.models import AssessmentMonth, Rule, SheetLine
 from kesu.accountability.sheet import previous_month
 from kesu.rulebook.services import apply_preset
+from tests.accountability.conftest import confirm_all
 from tests.browser.test_walkthrough import CHROMIUM, CHROMIUM_ARGS, _log_in, _require_chromium
 
 
@@ -82,12 +83,21 @@ def fits(page, width: int) -> None:
 def test_the_general_manager_approves_the_month_on_a_phone(open_page, live_server, sanctioned):
     from playwright.sync_api import expect
 
+    label = last_month().strftime("%Y-%m")
+    # the production head confirms his department's lines first (PCB: seed 002 (九)10)
     page = open_page()
+    _log_in(page, live_server, "prodhead")
+    page.goto(f"{live_server.url}/assessment/{label}/")
+    page.locator("#assessment-reviews input[value=yes]").check()
+    page.locator("#assessment-reviews button", has_text="提交确认").click()
+    expect(page.locator("#assessment-reviews .badge")).to_have_text("已确认")
+    fits(page, 390)
+
+    page.context.clear_cookies()  # the general manager now, on the same phone
     _log_in(page, live_server, "gm")
     page.locator("nav.mainnav a", has_text="考核").click()
     expect(page.locator("h1")).to_have_text("考核")
     fits(page, 390)
-    label = last_month().strftime("%Y-%m")
     page.locator("#assessment-months a", has_text=label).click()
     expect(page.locator("#assessment-lines")).to_contain_text("¥800.00 × 2 base × 1 = ¥1 600.00")
     fits(page, 390)
@@ -103,6 +113,7 @@ def test_the_general_manager_approves_the_month_on_a_phone(open_page, live_serve
 def test_a_person_appeals_his_line_on_a_phone_in_english(open_page, live_server, sanctioned):
     from playwright.sync_api import expect
 
+    confirm_all(last_month())
     services.approve_month(month=last_month(), by=sanctioned.gm)
     services.publish_month(month=last_month(), by=sanctioned.gm)
     page = open_page(locale="en-US")
@@ -131,4 +142,21 @@ def test_pages_at_desktop_width(open_page, live_server, sanctioned):
     fits(page, 1280)
     page.goto(f"{live_server.url}/assessment/{last_month():%Y-%m}/")
     expect(page.locator("#assessment-totals")).to_contain_text("周师傅")
+    fits(page, 1280)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_department_head_disputes_his_lines_at_desktop_width_in_english(open_page, live_server, sanctioned):
+    from playwright.sync_api import expect
+
+    label = last_month().strftime("%Y-%m")
+    page = open_page(locale="en-US", width=1280)
+    _log_in(page, live_server, "prodhead")
+    page.goto(f"{live_server.url}/assessment/{label}/")
+    page.locator("#assessment-reviews input[value=no]").check()
+    page.locator("#assessment-reviews textarea[name=reason]").fill("The delay was the supplier's")
+    page.locator("#assessment-reviews button", has_text="Send review").click()
+    expect(page.locator("#assessment-reviews .badge")).to_have_text("disputed")
+    expect(page.locator("#assessment-reviews")).to_contain_text("The delay was the supplier's")
     fits(page, 1280)

@@ -24,7 +24,7 @@ from kesu.accountability.models import (
     StaffTerms,
 )
 from kesu.notifications.models import Notification
-from tests.accountability.conftest import DECEMBER, NOVEMBER, approved_loss, forty_base_points
+from tests.accountability.conftest import DECEMBER, NOVEMBER, approved_loss, confirm_all, forty_base_points
 from tests.conftest import local
 
 
@@ -35,6 +35,7 @@ def locked(pcb):
     approved_loss(pcb, loss="12000.00", at=local(2026, 11, 10))
     with time_machine.travel(local(2026, 12, 2), tick=False):
         services.draft_month(month=NOVEMBER, by=pcb.gm)
+        confirm_all(NOVEMBER)
         services.approve_month(month=NOVEMBER, by=pcb.gm)
     return pcb
 
@@ -164,9 +165,11 @@ def test_the_cli_drafts_approves_and_publishes_and_refuses_bad_input(pcb, capsys
             ["approve", "2026-11", "--as", "nobody"],
             ["approve", "2026-11", "--as", "director"],
             ["publish", "2026-11", "--as", "gm"],
+            ["approve", "2026-11", "--as", "gm"],  # the department heads have not reviewed it
         ):
             with pytest.raises(CommandError):
                 call_command("assess", *bad)
+        confirm_all(NOVEMBER)
         call_command("assess", "approve", "2026-11", "--as", "gm")
         call_command("assess", "publish", "2026-11", "--as", "gm")
     assert AssessmentMonth.objects.get(month=NOVEMBER).status == "published"
@@ -232,6 +235,7 @@ def test_the_worker_drafts_the_previous_month_on_the_rule_book_s_day_only(pcb):
     assert draft_if_due(date(2026, 12, 10)) == NOVEMBER
     assert SheetLine.objects.filter(month__month=NOVEMBER).count() == 4
     with time_machine.travel(local(2026, 12, 10, 12), tick=False):
+        confirm_all(NOVEMBER)
         services.approve_month(month=NOVEMBER, by=pcb.gm)
     assert draft_if_due(date(2026, 12, 10)) is None  # locked: left alone
 

@@ -12,7 +12,14 @@ import time_machine
 from kesu.accountability import services
 from kesu.accountability.models import Rule, SheetLine, SheetTotal
 from kesu.decisions.services import ShareIn
-from tests.accountability.conftest import DECEMBER, NOVEMBER, approved_loss, forty_base_points, terms
+from tests.accountability.conftest import (
+    DECEMBER,
+    NOVEMBER,
+    approved_loss,
+    confirm_all,
+    forty_base_points,
+    terms,
+)
 from tests.conftest import local
 
 
@@ -43,6 +50,7 @@ def test_a_12000_loss_on_40_base_points_costs_the_person_with_3_bases_900_500_no
         # the department's loss is split to the fen over its 40 base points: nothing lost or made
         lines = SheetLine.objects.filter(month__month=NOVEMBER, rule__code="loss_share")
         assert sum(line.yuan for line in lines) == Decimal("-12000.00")
+        confirm_all(NOVEMBER)  # the heads' review (seed 002 (九)10) before the GM approves
         services.approve_month(month=NOVEMBER, by=pcb.gm)
         services.draft_month(month=DECEMBER, by=pcb.gm)
     december = total_of(DECEMBER, head)

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from kesu.accountability import services
 from kesu.accountability.models import AssessmentMonth, Rule, SheetLine
-from tests.accountability.conftest import NOVEMBER, approved_loss, forty_base_points
+from tests.accountability.conftest import NOVEMBER, approved_loss, confirm_all, forty_base_points
 from tests.accountability.test_locks_and_appeals import snapshot
 from tests.conftest import local
 
@@ -25,6 +25,7 @@ def drafted(pcb):
     approved_loss(pcb, loss="12000.00", at=local(2026, 11, 10))
     with time_machine.travel(local(2026, 12, 2), tick=False):
         services.draft_month(month=NOVEMBER, by=pcb.gm)
+        confirm_all(NOVEMBER)  # the heads' review is tested in test_reviews.py
     return pcb
 
 

@@ -81,6 +81,8 @@ def test_the_document_lists_every_endpoint_behind_the_bearer_scheme():
         ("POST", "/api/v1/assessment/months/{month}/findings"),
         ("POST", "/api/v1/assessment/lines/{line_id}/appeals"),
         ("POST", "/api/v1/assessment/appeals/{appeal_id}/decision"),
+        ("GET", "/api/v1/assessment/months/{month}/xlsx"),
+        ("POST", "/api/v1/assessment/months/{month}/reviews"),
         # the customer archive's ownership (issue 11 §3) and retention (§5)
         ("GET", "/api/v1/customers/{number}/ownership"),
         ("POST", "/api/v1/customers/{number}/ownership/registrations"),

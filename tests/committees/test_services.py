@@ -271,9 +271,11 @@ def test_photos_are_the_complaints_own_attachments(furniture):
 
 
 def test_only_furniture_has_a_committee_and_it_cites_its_seed():
+    """The law firm's rule decides by vote (its partners' meeting, tests/committees/test_meetings.py),
+    not by a committee's agreement."""
     for name in ("pcb", "telecom", "liquor", "lawfirm"):
         apply_preset(name=name)
-        assert not CommitteeRule.objects.filter(is_active=True).exists(), name
+        assert not CommitteeRule.objects.filter(is_active=True, decides_by="agreement").exists(), name
     apply_preset(name="furniture")
     rule = CommitteeRule.objects.get(is_active=True)
     assert rule.category.code == "product_quality" and "4.2.3.3" in rule.source

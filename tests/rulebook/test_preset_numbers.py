@@ -105,8 +105,25 @@ def test_the_committee_and_objection_sections_quote_their_seeds():
     for name in ("furniture", "telecom", "liquor", "lawfirm"):
         section = read_preset(name)["decision_objections"]
         assert "decider" not in section and "silent" in section["source"]
-    for name in ("pcb", "telecom", "liquor", "lawfirm"):
+    for name in ("pcb", "telecom", "liquor"):
         assert "committees" not in read_preset(name)
+
+
+def test_the_lawfirm_partners_meeting_quotes_its_seed_and_says_where_it_is_silent():
+    """seed 000 第四篇 二 (二), (四): major matters are decided by the partners' meeting (a vote, for
+    major complaints only); the seed gives no quorum, majority or convenor — the preset says so and
+    holds Kesu's stated choice (more than half present, more than half of them agreeing)."""
+    section = read_preset("lawfirm")["committees"]
+    (rule,) = section["rules"]
+    for quote in rule["quotes"]:
+        seed_says(quote["seed"], quote["quote"])
+    seed_says(S000, "重大事項應由所務會議或合伙人會議討論決定")
+    assert (rule["decides_by"], rule["severity"]) == ("vote", "major")
+    assert rule["vote"] == {"quorum_percent": 50, "majority_percent": 50}
+    assert "SILENT" in section["source"] and "silent" in rule["source"]
+    assert [seat["role"] for seat in rule["seats"]] == ["general_manager", "vice_president"]
+    severities = {s["code"] for s in read_preset("lawfirm")["severities"]}
+    assert rule["severity"] in severities
 
 
 def test_furniture_time_limits():

@@ -381,7 +381,7 @@ def lawfirm(org) -> dict[str, Staff]:
     return {
         "front_desk": org.director,  # 专门负责人 (the designated responsible person)
         "partner": org.vp,  # 业务分管合伙人 (the partner in charge)
-        "director": org.gm,  # 主任, records the partners' meeting's decision
+        "director": org.gm,  # 主任, convenes the partners' meeting
     }
 
 
@@ -411,9 +411,14 @@ def test_lawfirm_major_complaints_wait_for_the_partners_meeting(org, lawfirm, co
         complaint = take(complaint, lawfirm, step)
     if severity == "major":
         refused(complaint, org.clerk, "reply_to_customer", REPLY)  # no promise before the decision
-        complaint = take(
-            complaint, lawfirm, Step("approve_resolution", "director", Status.RESOLUTION_APPROVED)
-        )
+        # 二(二)/(四): the partners' meeting decides, not one partner (tests/committees/test_meetings.py)
+        refused(complaint, org.gm, "approve_resolution")
+        for step in [
+            Step("convene_meeting", "director", Status.RESOLUTION_PROPOSED, {"comment": "重大投诉"}),
+            Step("vote_in_meeting", "director", Status.RESOLUTION_PROPOSED, {"vote": "agree"}),
+            Step("vote_in_meeting", "partner", Status.RESOLUTION_APPROVED, {"vote": "agree"}),
+        ]:
+            complaint = take(complaint, lawfirm, step)
     else:
         assert "approve_resolution" not in may(complaint, org.gm)
     for step in [
