@@ -22,6 +22,7 @@ from ninja.parser import Parser
 from kesu.accountability.api import router as accountability_router
 from kesu.approvals.api import router as approvals_router
 from kesu.archive.api import router as archive_router
+from kesu.archive.api_access import router as archive_access_router
 from kesu.archive.api_ownership import router as archive_ownership_router
 from kesu.assignments.api import router as assignments_router
 from kesu.committees.api import router as committees_router
@@ -91,6 +92,7 @@ api.add_router("/", committees_router)
 api.add_router("/", assignments_router)
 api.add_router("/", statistics_router)
 api.add_router("/", archive_router)
+api.add_router("/", archive_access_router)
 api.add_router("/", archive_ownership_router)
 api.add_router("/", accountability_router)
 

@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The address of a read, for the archive's audit of classified complaints (issue 11 §4).
+    "kesu.archive.middleware.ReadAddressMiddleware",
 ]
 
 ROOT_URLCONF = "kesu.urls"

@@ -33,6 +33,7 @@ from kesu.accountability.models import (
 )
 from kesu.approvals.models import Approval, ApprovalRule
 from kesu.approvals.services import decide_approval
+from kesu.archive.access_models import AccessRules
 from kesu.archive.models import (
     ArchiveChange,
     ArchiveGrant,
@@ -162,6 +163,7 @@ CONFIGURATION: set[type[Model]] = {
     CommitteeRule,
     ObjectionRoute,
     ArchiveRules,
+    AccessRules,
     OwnershipRules,
     CreditSplitCase,
     RetentionPeriod,

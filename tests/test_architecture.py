@@ -70,6 +70,7 @@ ALLOWED: dict[str, set[str]] = {
     # The customer archive (客户档案): built on complaints (the card and the timeline read them),
     # numbering with the rule book, counting registration days in the working calendar; it tells
     # successors of a hand-over and the reviewers of a destruction list (notifications).
+    # Overdue loans (借阅) remind their borrowers through notifications too.
     "archive": {
         "core",
         "organization",

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from kesu.archive.access_models import AccessRules
 from kesu.archive.models import (
     ArchiveChange,
     ArchiveGrant,
@@ -96,3 +97,11 @@ class ArchiveGrantAdmin(ReadOnly):
 
 # Ownership (§3) and retention (§5).
 from kesu.archive import admin_ownership  # noqa: E402, F401
+
+
+@admin.register(AccessRules)
+class AccessRulesAdmin(admin.ModelAdmin):
+    """Who approves reading and lending an archive, who decides a correction (preset section
+    ``archive_access``); the requests themselves are on the access page and in the history."""
+
+    list_display = ["read_own_approver", "read_other_approver", "read_days", "lend_approver", "lend_days"]

@@ -17,10 +17,11 @@ class ArchiveConfig(AppConfig):
 
     def ready(self) -> None:
         from kesu.archive import contributions
-        from kesu.archive.presets import load_archive
+        from kesu.archive.presets import load_access, load_archive
         from kesu.rulebook import sections
 
         sections.register("archive", order=60, load=load_archive)
+        sections.register("archive_access", order=61, load=load_access)
         from kesu.archive.presets_ownership_retention import load_ownership, load_retention
 
         sections.register("archive_ownership", order=61, load=load_ownership)

@@ -59,6 +59,14 @@ def workbench_context(staff: Any) -> dict[str, Any]:
 
 
 def contribute() -> None:
+    from kesu.archive import secrecy
+
+    # Confidentiality on every read path of complaints (issue 11 §4): a classified customer's
+    # complaints only for those who may know the customer; e-mails and scheduled reports carry
+    # none of their content.
+    registry.register_restriction(secrecy.complaint_restriction)
+    registry.register_classification(secrecy.complaint_classification)
+    registry.register_read_recorder(secrecy.record_complaint_reads)
     registry.register_panel(
         "intake",
         Panel(

@@ -65,3 +65,26 @@ def _in_use() -> set[int]:
     for column in ("customer_class_id", "grade_id", "credit_class_id"):
         used |= set(CustomerArchive.objects.exclude(**{column: None}).values_list(column, flat=True))
     return used
+
+
+def load_access(preset: dict[str, Any]) -> None:
+    """Section ``archive_access``: who approves reading and lending an archive and who decides a
+    correction (roles), the days an access holds and a loan may last, each with its ``source``.
+    A preset without it leaves the seeds' defaults (``AccessRules``' field defaults)."""
+    from kesu.archive.access_models import AccessRules
+
+    section = preset.get("archive_access")
+    if section is None:
+        return
+    rules = AccessRules.objects.order_by("pk").first() or AccessRules()
+    for key, value in section.items():
+        if key == "quotes":
+            continue
+        if not hasattr(rules, key) or key in {"id", "pk"}:
+            raise ValidationError(_("archive_access: unknown setting %(key)s") % {"key": key})
+        setattr(rules, key, value)
+    try:
+        rules.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(_("archive_access: %(errors)s") % {"errors": "; ".join(exc.messages)}) from exc
+    rules.save()

@@ -16,6 +16,8 @@ logged like a confidential read.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -46,6 +48,12 @@ class NotAllowed(KesuError):
     status_code = 403
 
 
+def _access() -> Any:
+    from kesu.archive import access
+
+    return access
+
+
 def roles(staff: Staff | None) -> set[str]:
     capacities = capacities_of(staff=staff)
     return set().union(*(c.roles for c in capacities)) if capacities else set()
@@ -57,13 +65,14 @@ def known_filter(staff: Staff | None, *, prefix: str = "") -> Q:
     mine = roles(staff)
     condition = Q(**{f"{p}confidentiality": ""})
     if prefix:
-        condition |= Q(archive__isnull=True)
+        condition |= Q(**{f"{p}isnull": True})
     levels = [level for level, allowed in BY_ROLE.items() if mine & allowed]
     if levels:
         condition |= Q(**{f"{p}confidentiality__in": levels})
     if staff is not None:
         named = ArchiveGrant.objects.filter(staff=staff).values("archive_id")
         condition |= Q(**{f"{p}pk__in": named})
+        condition |= Q(**{f"{p}pk__in": _access().active_archive_ids(staff)})
     return condition
 
 
@@ -72,7 +81,42 @@ def may_know(staff: Staff | None, archive: CustomerArchive | None) -> bool:
         return True
     if roles(staff) & BY_ROLE[archive.confidentiality]:
         return True
-    return staff is not None and ArchiveGrant.objects.filter(archive=archive, staff=staff).exists()
+    if staff is None:
+        return False
+    if ArchiveGrant.objects.filter(archive=archive, staff=staff).exists():
+        return True
+    return _access().active_filter(staff).filter(archive=archive).exists()
+
+
+def complaint_restriction(staff: Staff | None) -> Q | None:
+    """Registered with complaints (``registry.register_restriction``): the complaints of a
+    classified customer only for those who may know the customer — on every page, list, search,
+    API answer, statistics export, printed form and attachment that reads complaints through
+    ``complaints_visible_to``. Leadership knows every level: not restricted.
+
+    As "the customer is not among the classified archives this person may not know": a subquery
+    over the few classified archives (a partial index), not a join per complaint."""
+    mine = roles(staff)
+    if mine & LEADERSHIP:
+        return None
+    hidden_levels = [level for level, allowed in BY_ROLE.items() if not mine & allowed]
+    if not hidden_levels:
+        return None
+    hidden = CustomerArchive.objects.filter(confidentiality__in=hidden_levels)
+    if staff is not None:
+        hidden = hidden.exclude(pk__in=ArchiveGrant.objects.filter(staff=staff).values("archive_id")).exclude(
+            pk__in=_access().active_archive_ids(staff)
+        )
+    return ~Q(customer_id__in=hidden.values("pk"))
+
+
+def complaint_classification(complaint: Any) -> str:
+    """Registered with complaints: the label of the complaint's customer's level, "" if open."""
+    customer_id = getattr(complaint, "customer_id", None)
+    if customer_id is None:
+        return ""
+    level = CustomerArchive.objects.filter(pk=customer_id).values_list("confidentiality", flat=True).first()
+    return str(Confidentiality(level).label) if level else ""
 
 
 def sees_personal_data(staff: Staff | None) -> bool:
@@ -157,3 +201,51 @@ def grant(*, archive: CustomerArchive, by: Staff | None, staff: Staff) -> Archiv
             reason=_("Named to know the archive"),
         )
     return found
+
+
+def record_complaint_reads(staff: Staff | None, complaints: Any, kind: str) -> None:
+    """Registered with complaints (``registry.register_read_recorder``): one audit row per read of
+    a classified customer's complaint — its page, API answer, attachment or printed form — and one
+    per classified customer's complaint in an export; from where: the request's address
+    (``kesu.archive.middleware``). One query, none when no complaint has a customer."""
+    from kesu.archive.middleware import current_address
+
+    if staff is None:
+        return
+    if isinstance(complaints, list):
+        customer_ids = {c.customer_id for c in complaints if c.customer_id is not None}
+        if not customer_ids:
+            return
+        pairs = [(c.customer_id, c.number) for c in complaints if c.customer_id is not None]
+        classified = dict(
+            CustomerArchive.objects.filter(pk__in=customer_ids)
+            .exclude(confidentiality="")
+            .values_list("pk", "confidentiality")
+        )
+    else:
+        rows = (
+            complaints.order_by()
+            .filter(customer__archive__isnull=False)
+            .exclude(customer__archive__confidentiality="")
+            .values_list("customer_id", "number", "customer__archive__confidentiality")
+        )
+        classified, pairs = {}, []
+        for customer_id, number, level in rows:
+            classified[customer_id] = level
+            pairs.append((customer_id, number))
+    audit_kind = ReadAudit.Kind.EXPORT if kind == "export" else ReadAudit.Kind.COMPLAINT
+    address = current_address()[:45]
+    found = [
+        ReadAudit(
+            archive_id=customer_id,
+            staff=staff,
+            kind=audit_kind,
+            level=classified[customer_id],
+            complaint_number=number,
+            address=address,
+        )
+        for customer_id, number in pairs
+        if customer_id in classified
+    ]
+    if found:
+        ReadAudit.objects.bulk_create(found)

@@ -322,7 +322,15 @@ def correct(*, archive: CustomerArchive, by: Staff | None, changes: Any, reason:
         raise ValidationError({"changes": [_("Name at least one field to change.")]})
     why = clean_text("reason", reason, required=True, max_length=limits.HANDLING_TEXT)
     archive = CustomerArchive.objects.select_for_update().select_related("customer").get(pk=archive.pk)
-    customer = archive.customer
+    own, profile = parse_changes(archive, changes)
+    return apply_changes(archive, own=own, profile=profile, by=staff, reason=why)
+
+
+def parse_changes(archive: CustomerArchive, changes: Any) -> tuple[dict[str, str], dict[str, Any]]:
+    """The customer's own fields and the profile fields a correction names, checked (errors by
+    ``changes.<field>``); nothing is written."""
+    if not isinstance(changes, dict) or not changes:
+        raise ValidationError({"changes": [_("Name at least one field to change.")]})
     errors: dict[str, list[str]] = {}
     own: dict[str, str] = {}
     profile_raw: dict[str, Any] = {}
@@ -346,6 +354,16 @@ def correct(*, archive: CustomerArchive, by: Staff | None, changes: Any, reason:
         errors.update({f"changes.{k}": v for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
+    return own, profile
+
+
+def apply_changes(
+    archive: CustomerArchive, *, own: dict[str, str], profile: dict[str, Any], by: Staff, reason: str
+) -> list[ArchiveChange]:
+    """Write checked changes to a locked archive, each with its old and new value (unchanged
+    fields write nothing)."""
+    customer = archive.customer
+    staff, why = by, reason
     written: list[ArchiveChange] = []
     for key, value in own.items():
         old = getattr(customer, key)

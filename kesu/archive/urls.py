@@ -1,10 +1,22 @@
 from django.urls import path
 
-from kesu.archive import views, views_ownership
+from kesu.archive import views, views_access, views_ownership
 
 urlpatterns = [
     path("customers/", views.customer_list, name="customer-list"),
     path("customers/lookup/", views.lookup, name="archive-lookup"),
+    path("customers/access/", views_access.access_page, name="archive-access"),
+    path("customers/access/requests/", views_access.access_request, name="archive-access-request"),
+    path(
+        "customers/access/<id:request_id>/<slug:step>/",
+        views_access.access_step,
+        name="archive-access-step",
+    ),
+    path(
+        "customers/corrections/<id:correction_id>/",
+        views_access.correction_step,
+        name="archive-correction-step",
+    ),
     path("customers/intake-card/", views.intake_card, name="archive-intake-card"),
     path("customers/quick-create/", views.quick_create, name="archive-quick-create"),
     path("customers/products/", views.product_lookup, name="archive-products"),
@@ -17,6 +29,11 @@ urlpatterns = [
     path("customers/<str:number>/reveal/", views.reveal, name="customer-reveal"),
     path("customers/<str:number>/people/", views.add_contact, name="customer-add-contact"),
     path("customers/<str:number>/confidentiality/", views.confidentiality, name="customer-confidentiality"),
+    path(
+        "customers/<str:number>/correction-requests/",
+        views_access.correction_draft,
+        name="archive-correction-draft",
+    ),
     # ownership and hand-over (§3), retention and destruction (§5)
     path(
         "archive/customers/<str:number>/ownership/",

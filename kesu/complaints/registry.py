@@ -27,6 +27,9 @@ habit 17, the import contracts in pyproject.toml).
 - :func:`register_visibility`: an app grants sight of complaints (e.g. a department with a task on
   one): a function of the viewer giving a filter on complaints, ORed into
   ``selectors.complaints_visible_to`` and so into every page, list, search and API that scopes.
+- :func:`register_restriction`: an app narrows sight of complaints (confidentiality): a filter
+  ANDed into ``complaints_visible_to`` for everyone; :func:`register_classification`: a
+  complaint's confidentiality label, so that e-mails and unattended exports leave its content out.
 """
 
 from __future__ import annotations
@@ -325,6 +328,68 @@ def register_visibility(grant: Visibility) -> None:
     once per request."""
     if grant not in VISIBILITY:
         VISIBILITY.append(grant)
+
+
+# ---------------------------------------------------------------------------------------------
+# Restriction: who may NOT see a complaint (confidentiality), and what may not leave in e-mail
+
+Restriction = Callable[["Staff | None"], "Q | None"]
+RESTRICTIONS: list[Restriction] = []
+# complaint → its confidentiality label ("" when it has none): e-mails and unattended exports
+# (a scheduled report) then carry no content of the complaint.
+Classification = Callable[["Complaint"], str]
+CLASSIFICATIONS: list[Classification] = []
+
+
+def register_restriction(rule: Restriction) -> None:
+    """An app narrows who sees complaints: ``rule(staff)`` returns a filter on complaints that
+    ANDs into ``selectors.complaints_visible_to`` for everyone, the desk and leadership included
+    (e.g. the archive: a classified customer's complaints only for those who may know the
+    customer), or None when it does not restrict this person. ``staff`` None is an unattended
+    reader (a scheduled report): the rule must then leave out everything restricted."""
+    if rule not in RESTRICTIONS:
+        RESTRICTIONS.append(rule)
+
+
+def restricted(queryset: Any, *, staff: Staff | None) -> Any:
+    """``queryset`` of complaints without those the restrictions hide from ``staff``."""
+    for rule in RESTRICTIONS:
+        condition = rule(staff)
+        if condition is not None:
+            queryset = queryset.filter(condition)
+    return queryset
+
+
+ReadRecorder = Callable[["Staff | None", Any, str], None]
+READ_RECORDERS: list[ReadRecorder] = []
+
+
+def register_read_recorder(recorder: ReadRecorder) -> None:
+    """An app records reads of complaints (the archive: one audit row per read of a classified
+    customer's complaint, and per export holding one). ``recorder(staff, complaints, kind)``:
+    ``complaints`` a list or a queryset, ``kind`` "complaint" (a page, API answer, attachment or
+    printed form) or "export"."""
+    if recorder not in READ_RECORDERS:
+        READ_RECORDERS.append(recorder)
+
+
+def record_read(staff: Staff | None, complaints: Any, *, kind: str) -> None:
+    for recorder in READ_RECORDERS:
+        recorder(staff, complaints, kind)
+
+
+def register_classification(rule: Classification) -> None:
+    if rule not in CLASSIFICATIONS:
+        CLASSIFICATIONS.append(rule)
+
+
+def classification_of(complaint: Complaint) -> str:
+    """The complaint's confidentiality label, "" when no app classifies it."""
+    for rule in CLASSIFICATIONS:
+        label = rule(complaint)
+        if label:
+            return label
+    return ""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ def complaints_visible_to(
             for grant in registry.VISIBILITY:
                 scope |= grant(staff)
         queryset = queryset.filter(scope)
+    queryset = registry.restricted(queryset, staff=staff)
     return _apply_filters(queryset, filters) if filters else queryset
 
 
@@ -186,7 +187,10 @@ def complaint_visible_to(*, staff: Staff | None, number: str, related: bool = Tr
     queryset = complaints_visible_to(staff=staff)
     if not related:
         queryset = queryset.select_related(None)
-    return queryset.filter(number=number).first()
+    found = queryset.filter(number=number).first()
+    if found is not None:
+        registry.record_read(staff, [found], kind="complaint")
+    return found
 
 
 def complaint_for_page(*, staff: Staff | None, number: str) -> Complaint | None:
@@ -198,12 +202,15 @@ def complaint_for_page(*, staff: Staff | None, number: str) -> Complaint | None:
     (bench/RESULTS.md, issue 7); the small lookups by id plan in microseconds."""
     if _impossible_number(number):
         return None
-    return (
+    found = (
         complaints_visible_to(staff=staff)
         .prefetch_related("accused_staff", "product", "handler", "registered_by", "parent")
         .filter(number=number)
         .first()
     )
+    if found is not None:
+        registry.record_read(staff, [found], kind="complaint")
+    return found
 
 
 def secondary_complaints(complaint: Complaint) -> list[Complaint]:

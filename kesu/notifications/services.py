@@ -17,8 +17,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from kesu.complaints import registry
 from kesu.complaints.models import Complaint
 from kesu.notifications.models import Notification
 from kesu.organization.models import Staff
@@ -126,6 +128,19 @@ def _subject(notification: Notification) -> str:
     return f"[Kesu] {complaint.number}: {notification.title}"
 
 
+def _classified_mail(notification: Notification, level: str) -> tuple[str, str]:
+    """The e-mail of a notification about a classified customer's complaint (registered by the
+    archive, ``registry.register_classification``): its number and level only."""
+    assert notification.complaint is not None
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = "[Kesu] " + _("%(number)s: a classified matter") % {"number": notification.complaint.number}
+        body = _(
+            "There is news on complaint %(number)s, of a classified customer (%(level)s). "
+            "Sign in to Kesu to read it."
+        ) % {"number": notification.complaint.number, "level": level}
+    return subject, body
+
+
 def send_notification_emails(*, ids: Iterable[int]) -> int:
     """E-mail the given notifications that are not e-mailed yet to recipients who have an address.
     Returns how many were sent; a failure leaves the notification for the retry task."""
@@ -143,10 +158,14 @@ def send_notification_emails(*, ids: Iterable[int]) -> int:
             emailed_at=claimed_at
         ):
             continue
+        subject, body = _subject(notification), notification.body or notification.title
+        level = registry.classification_of(notification.complaint) if notification.complaint else ""
+        if level:  # a classified customer's matter: nothing of it leaves by e-mail
+            subject, body = _classified_mail(notification, level)
         try:
             send_mail(
-                _subject(notification),
-                notification.body or notification.title,
+                subject,
+                body,
                 settings.DEFAULT_FROM_EMAIL,
                 [notification.recipient.user.email],
             )

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from kesu.complaints import registry
 from kesu.complaints.forms import ListFilterForm
 from kesu.complaints.models import Complaint
 from kesu.complaints.selectors import complaints_visible_to
@@ -120,6 +121,7 @@ def build_export(*, job_id: int, now: datetime | None = None) -> ExportJob | Non
     try:
         with translation.override(job.language):
             complaints = exported(staff=job.requester, kind=job.kind, query=job.query)
+            registry.record_read(job.requester, complaints, kind="export")  # kesu.archive's audit
             total = complaints.count()
             ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
 
