@@ -151,6 +151,7 @@ def send_notification_emails(*, ids: Iterable[int]) -> int:
         .select_related("recipient__user", "complaint")
         .order_by("pk")
     )
+    levels: dict[int, str] = {}  # complaint pk → its confidentiality label, read once per batch
     for notification in pending:
         claimed_at = timezone.now()
         # The claim: whoever changes the row sends the e-mail; a concurrent sender changes nothing.
@@ -159,7 +160,10 @@ def send_notification_emails(*, ids: Iterable[int]) -> int:
         ):
             continue
         subject, body = _subject(notification), notification.body or notification.title
-        level = registry.classification_of(notification.complaint) if notification.complaint else ""
+        complaint = notification.complaint
+        if complaint is not None and complaint.pk not in levels:
+            levels[complaint.pk] = registry.classification_of(complaint)
+        level = levels[complaint.pk] if complaint is not None else ""
         if level:  # a classified customer's matter: nothing of it leaves by e-mail
             subject, body = _classified_mail(notification, level)
         try:
